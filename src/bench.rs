@@ -1,0 +1,306 @@
+//! `yuqing bench --corpus PATH`: throughput of each stage (normalise,
+//! segment, index, end to end through SQLite and the index) in docs/s and
+//! MB/s, peak memory, and search latency p50/p95 over a fixed list of
+//! Chinese queries. Prints the command and the machine with the figures so
+//! they can go straight into BENCHMARKS.md.
+
+use crate::app::App;
+use crate::config::Config;
+use crate::index::{SearchIndex, SearchRequest};
+use crate::model::{Analysis, Item, ItemKind};
+use crate::text::{Normalizer, Segmenter};
+use anyhow::Context;
+use clap::Args;
+use serde::Serialize;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// The fixed query list for latency: single words, compounds, phrases,
+/// boolean and filtered queries over news, reviews and web text.
+pub const BENCH_QUERIES: [&str; 20] = [
+    "派出所", "民警", "警察 态度", "投诉", "经济", "发展 改革", "\"人民 群众\"", "质量",
+    "手机 OR 电脑", "价格 -便宜", "交通 事故", "学校", "医院 服务", "公司", "政府 工作",
+    "新年", "农民 收入", "不错", "快递 慢", "title:北京",
+];
+
+/// Options of `yuqing bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// JSONL corpus files or folders of them (records with "text" and optional "title"),
+    /// e.g. ../shared/corpus.
+    #[arg(long, required = true, num_args = 1..)]
+    pub corpus: Vec<PathBuf>,
+    /// Use at most this many documents.
+    #[arg(long)]
+    pub max_docs: Option<usize>,
+    /// Times each query is run for the latency figures.
+    #[arg(long, default_value_t = 20)]
+    pub rounds: usize,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Throughput of one stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageFigure {
+    /// Stage name.
+    pub stage: &'static str,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Documents per second.
+    pub docs_per_sec: f64,
+    /// Megabytes (10^6 bytes of input text) per second.
+    pub mb_per_sec: f64,
+}
+
+/// Everything the benchmark measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// The command that produced the figures.
+    pub command: String,
+    /// Machine description.
+    pub machine: String,
+    /// Build profile of this binary.
+    pub profile: &'static str,
+    /// Documents used.
+    pub docs: usize,
+    /// Bytes of title + text.
+    pub bytes: usize,
+    /// Per-stage throughput.
+    pub stages: Vec<StageFigure>,
+    /// Search latency, median, milliseconds.
+    pub search_p50_ms: f64,
+    /// Search latency, 95th percentile, milliseconds.
+    pub search_p95_ms: f64,
+    /// Searches timed.
+    pub searches: usize,
+    /// Peak resident memory of the process, MiB.
+    pub peak_rss_mib: f64,
+}
+
+struct Doc {
+    id: String,
+    title: String,
+    text: String,
+}
+
+/// Runs the benchmark.
+pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let files = corpus_files(&args.corpus)?;
+    let docs = load(&files, args.max_docs)?;
+    let bytes: usize = docs.iter().map(|d| d.title.len() + d.text.len()).sum();
+    anyhow::ensure!(!docs.is_empty(), "no documents with text in {:?}", args.corpus);
+    let quiet = args.json;
+    let note = |message: &str| {
+        if !quiet {
+            eprintln!("{message}");
+        }
+    };
+    note(&format!("{} documents, {:.1} MB", docs.len(), bytes as f64 / 1e6));
+    let mut stages = Vec::new();
+    let figure = |stage, elapsed: Duration| {
+        let seconds = elapsed.as_secs_f64();
+        StageFigure { stage, seconds, docs_per_sec: docs.len() as f64 / seconds, mb_per_sec: bytes as f64 / 1e6 / seconds }
+    };
+
+    let config = Config::default();
+    let normalizer = Normalizer::from_config(&config.text);
+    let started = Instant::now();
+    let cleaned: Vec<(String, String)> = docs
+        .iter()
+        .map(|d| (normalizer.clean(&d.title).text, normalizer.clean(&d.text).text))
+        .collect();
+    stages.push(figure("normalise + redact", started.elapsed()));
+    note("normalised");
+
+    let started = Instant::now();
+    let segmenter = Segmenter::embedded();
+    let mut words = 0usize;
+    for (title, text) in &cleaned {
+        words += segmenter.cut(title).len() + segmenter.cut(text).len();
+    }
+    stages.push(figure("segment (jieba cut)", started.elapsed()));
+    note(&format!("segmented: {words} tokens"));
+
+    let scratch = tempfile::tempdir().context("creating a scratch directory")?;
+    let started = Instant::now();
+    let index = SearchIndex::open(&scratch.path().join("index-only"), segmenter.clone())?;
+    let mut writer = index.writer()?;
+    let now = chrono::Utc::now();
+    for (doc, (title, text)) in docs.iter().zip(&cleaned) {
+        let item = Item {
+            id: doc.id.clone(),
+            source: "bench".into(),
+            kind: ItemKind::News,
+            url: None,
+            title: title.clone(),
+            body: text.clone(),
+            author: None,
+            published_at: now,
+            fetched_at: now,
+            unit: None,
+            region: None,
+            petition: Default::default(),
+            content_hash: String::new(),
+        };
+        writer.upsert(&item, &Analysis::default())?;
+    }
+    writer.commit(&Default::default())?;
+    drop(writer);
+    stages.push(figure("index (tantivy, search mode)", started.elapsed()));
+    note("indexed");
+
+    let corpus_copy = scratch.path().join("corpus.jsonl");
+    write_jsonl(&docs, &corpus_copy)?;
+    let app = App::with_config(config, scratch.path().join("data"));
+    let mut store_writer = app.open_writer()?;
+    let started = Instant::now();
+    let preparer = app.preparer("bench", ItemKind::News)?;
+    crate::ingest::ingest(
+        std::fs::File::open(&corpus_copy)?,
+        "corpus.jsonl",
+        Some(crate::ingest::reader::Format::Jsonl),
+        &preparer,
+        &mut store_writer.store,
+        &store_writer.index,
+        indicatif::ProgressBar::hidden(),
+    )?;
+    stages.push(figure("end to end (ingest: parse, clean, SQLite, index)", started.elapsed()));
+    note("ingested end to end");
+
+    let mut latencies = Vec::with_capacity(BENCH_QUERIES.len() * args.rounds);
+    for _ in 0..args.rounds.max(1) {
+        for query in BENCH_QUERIES {
+            let started = Instant::now();
+            store_writer.index.search(&SearchRequest::new(query))?;
+            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let percentile = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
+    let report = BenchReport {
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        machine: machine(),
+        profile: if cfg!(debug_assertions) { "debug (dependencies optimised)" } else { "release" },
+        docs: docs.len(),
+        bytes,
+        stages,
+        search_p50_ms: percentile(0.5),
+        search_p95_ms: percentile(0.95),
+        searches: latencies.len(),
+        peak_rss_mib: peak_rss_mib(),
+    };
+    if args.json {
+        crate::cli::print_json(&report)?;
+    } else {
+        print_report(&report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &BenchReport) {
+    println!("command: {}", report.command);
+    println!("machine: {}", report.machine);
+    println!("build:   {}", report.profile);
+    println!("corpus:  {} docs, {:.2} MB", report.docs, report.bytes as f64 / 1e6);
+    println!();
+    println!("| stage | seconds | docs/s | MB/s |");
+    println!("|---|---:|---:|---:|");
+    for s in &report.stages {
+        println!("| {} | {:.2} | {:.0} | {:.2} |", s.stage, s.seconds, s.docs_per_sec, s.mb_per_sec);
+    }
+    println!();
+    println!(
+        "search latency over {} searches ({} queries): p50 {:.2} ms, p95 {:.2} ms",
+        report.searches,
+        BENCH_QUERIES.len(),
+        report.search_p50_ms,
+        report.search_p95_ms
+    );
+    println!("peak memory (RSS): {:.0} MiB", report.peak_rss_mib);
+}
+
+fn corpus_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    anyhow::ensure!(!files.is_empty(), "no .jsonl files in {paths:?}");
+    Ok(files)
+}
+
+fn load(files: &[PathBuf], max_docs: Option<usize>) -> anyhow::Result<Vec<Doc>> {
+    let mut docs = Vec::new();
+    for file in files {
+        let reader = std::io::BufReader::new(std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?);
+        for (n, line) in reader.lines().enumerate() {
+            if max_docs.is_some_and(|max| docs.len() >= max) {
+                return Ok(docs);
+            }
+            let line = line?;
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+            let text = value["text"].as_str().unwrap_or_default().to_string();
+            if text.is_empty() {
+                continue;
+            }
+            docs.push(Doc {
+                id: value["id"].as_str().map_or_else(|| format!("{}:{n}", file.display()), str::to_string),
+                title: value["title"].as_str().unwrap_or_default().to_string(),
+                text,
+            });
+        }
+    }
+    Ok(docs)
+}
+
+/// Writes the loaded documents as JSON Lines, so the end-to-end stage
+/// imports exactly the documents the other stages measured.
+fn write_jsonl(docs: &[Doc], path: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for doc in docs {
+        let record = serde_json::json!({ "id": doc.id, "title": doc.title, "text": doc.text, "kind": "news" });
+        writeln!(out, "{record}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| info.lines().next().and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map_or(String::new(), |kb| format!(", {:.0} GiB RAM", kb / 1024.0 / 1024.0));
+    format!("{cpu}, {cores} cores{memory}, {}", std::env::consts::OS)
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`), MiB.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}

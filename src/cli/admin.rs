@@ -1,0 +1,71 @@
+//! `yuqing reindex` and `yuqing config check`.
+
+use super::{EXIT_USAGE, print_json};
+use crate::app::App;
+use crate::pipeline::rebuild_index;
+use clap::{Args, Subcommand};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Options of `yuqing reindex`.
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `yuqing config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration and print the effective settings.
+    Check {
+        /// Print the effective configuration as JSON instead of TOML.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Rebuilds the index from SQLite.
+pub fn reindex(app: &App, args: &ReindexArgs) -> anyhow::Result<ExitCode> {
+    let writer = app.open_writer()?;
+    let total = writer.store.count_items()?;
+    let bar = crate::progress::bar(Some(total as u64), false, args.json, "reindexing");
+    let started = std::time::Instant::now();
+    let written = rebuild_index(&writer.store, &writer.index, Some(&bar))?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    if args.json {
+        print_json(&serde_json::json!({ "indexed": written, "seconds": seconds }))?;
+    } else {
+        println!("reindexed {written} items in {seconds:.1} s ({})", writer.index.segmenter().fingerprint());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Validates the configuration and prints it.
+pub fn config(config: Option<&Path>, data: Option<&Path>, command: ConfigCommand) -> anyhow::Result<ExitCode> {
+    let ConfigCommand::Check { json } = command;
+    let app = match App::load(config, data) {
+        Ok(app) => app,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    if let Err(error) = app.segmenter() {
+        eprintln!("error: {error:#}");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    let source = app
+        .config_path
+        .as_ref()
+        .map_or("built-in defaults (no config file)".to_string(), |p| p.display().to_string());
+    if json {
+        print_json(&serde_json::json!({ "ok": true, "source": source, "config": app.config }))?;
+    } else {
+        eprintln!("config ok: {source}");
+        print!("{}", toml::to_string_pretty(&app.config)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,75 @@
+//! The command line: arguments (clap) and one function per command. Each
+//! command returns its exit status; errors become exit codes in `main`
+//! (0 ok, 1 partial failure, 2 usage or configuration error).
+
+mod admin;
+mod ingest;
+mod search;
+
+use crate::app::App;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status: some input was bad, the rest was done.
+pub const EXIT_PARTIAL: u8 = 1;
+/// Exit status: bad usage or configuration.
+pub const EXIT_USAGE: u8 = 2;
+
+/// yuqing (舆情): public-sentiment monitoring for police conduct review.
+///
+/// Collects public posts, news and petitions, segments and indexes the
+/// Chinese text, flags complaints about police conduct for review.
+#[derive(Debug, Parser)]
+#[command(name = "yuqing", version, about, long_about)]
+pub struct Cli {
+    /// Configuration file [default: config/yuqing.toml, or $YUQING_CONFIG].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Data directory (overrides [storage] data_dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// More log output (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load the bundled demo data set, index it and show what yuqing does.
+    Demo(crate::demo::DemoArgs),
+    /// Import items from a JSON Lines or CSV file (or - for stdin).
+    Ingest(ingest::IngestArgs),
+    /// Search the index: words, "phrases", AND/OR/NOT, -word, field:value.
+    Search(search::SearchArgs),
+    /// Rebuild the search index from the database (e.g. after a dictionary change).
+    Reindex(admin::ReindexArgs),
+    /// Configuration commands.
+    #[command(subcommand)]
+    Config(admin::ConfigCommand),
+    /// Measure throughput and search latency on a JSONL corpus.
+    Bench(crate::bench::BenchArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let app = || App::load(cli.config.as_deref(), cli.data.as_deref());
+    match cli.command {
+        Command::Demo(args) => crate::demo::run(&app()?, &args),
+        Command::Ingest(args) => ingest::run(&app()?, &args),
+        Command::Search(args) => search::run(&app()?, &args),
+        Command::Reindex(args) => admin::reindex(&app()?, &args),
+        Command::Config(command) => admin::config(cli.config.as_deref(), cli.data.as_deref(), command),
+        Command::Bench(args) => crate::bench::run(&args),
+    }
+}
+
+/// Prints `value` as one line of JSON on stdout.
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}

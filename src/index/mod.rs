@@ -1,0 +1,242 @@
+//! The tantivy full-text index: derived from SQLite, rebuildable at any time
+//! (`yuqing reindex`). Its commit payload records the last item change
+//! (`seq`) it holds and the dictionary fingerprint it was built with, so a
+//! crash between store and index is repaired by catching up, and a
+//! dictionary change is noticed.
+
+pub mod query;
+pub mod schema;
+pub mod search;
+pub mod snippet;
+pub mod tokenizer;
+
+pub use schema::Fields;
+pub use search::{Facets, Hit, SearchRequest, SearchResults, SortOrder};
+
+use crate::model::{Analysis, Item};
+use crate::text::Segmenter;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::Schema;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use thiserror::Error;
+use tokenizer::{JiebaTokenizer, TOKENIZER_NAME};
+
+/// Memory budget of the index writer (shared by its threads).
+const WRITER_MEMORY_BYTES: usize = 128 << 20;
+
+/// An index operation that failed.
+#[derive(Debug, Error)]
+pub enum IndexError {
+    /// Another process holds the index writer.
+    #[error("index {path} is locked by another yuqing process: wait for it to finish, or stop it")]
+    Locked {
+        /// The index directory.
+        path: PathBuf,
+    },
+    /// The index could not be opened or created.
+    #[error("cannot open index {path}: {source} (it is derived data: delete the folder and run `yuqing reindex`)")]
+    Open {
+        /// The index directory.
+        path: PathBuf,
+        /// The tantivy error.
+        source: tantivy::TantivyError,
+    },
+    /// An operation on an open index failed.
+    #[error("index error while {action}: {source}")]
+    Tantivy {
+        /// What was being done.
+        action: &'static str,
+        /// The tantivy error.
+        source: tantivy::TantivyError,
+    },
+    /// The query is not valid.
+    #[error(transparent)]
+    Query(#[from] query::QueryError),
+}
+
+pub(crate) trait IndexContext<T> {
+    fn during(self, action: &'static str) -> Result<T, IndexError>;
+}
+
+impl<T> IndexContext<T> for tantivy::Result<T> {
+    fn during(self, action: &'static str) -> Result<T, IndexError> {
+        self.map_err(|source| IndexError::Tantivy { action, source })
+    }
+}
+
+/// What the last index commit covered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watermark {
+    /// Highest item `seq` included.
+    pub seq: i64,
+    /// Fingerprint of the dictionaries the index was built with.
+    pub dictionaries: String,
+}
+
+/// The search index.
+#[derive(Clone)]
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    segmenter: Segmenter,
+    path: PathBuf,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when absent.
+    pub fn open(dir: &Path, segmenter: Segmenter) -> Result<SearchIndex, IndexError> {
+        let open_error = |source| IndexError::Open {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(|e| open_error(e.into()))?;
+        let (schema, fields) = Fields::build();
+        let directory = MmapDirectory::open(dir).map_err(|e| open_error(e.into()))?;
+        let index = Index::open_or_create(directory, schema.clone()).map_err(open_error)?;
+        if index.schema() != schema {
+            return Err(open_error(tantivy::TantivyError::SchemaError(
+                "the index was built by another version of yuqing".into(),
+            )));
+        }
+        index.tokenizers().register(
+            TOKENIZER_NAME,
+            tantivy::tokenizer::TextAnalyzer::builder(JiebaTokenizer::new(segmenter.clone())).build(),
+        );
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(open_error)?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            segmenter,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    /// The schema's field handles.
+    pub fn fields(&self) -> Fields {
+        self.fields
+    }
+
+    /// The tantivy schema.
+    pub fn schema(&self) -> Schema {
+        self.index.schema()
+    }
+
+    /// The segmenter used for documents and queries.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// What the last commit covered (default when never committed).
+    pub fn watermark(&self) -> Result<Watermark, IndexError> {
+        let metas = self.index.load_metas().during("reading index metadata")?;
+        Ok(metas
+            .payload
+            .and_then(|payload| serde_json::from_str(&payload).ok())
+            .unwrap_or_default())
+    }
+
+    /// Number of searchable documents (after the last reload).
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Takes the index writer; fails at once with [`IndexError::Locked`]
+    /// when another process holds it.
+    pub fn writer(&self) -> Result<IndexBatch, IndexError> {
+        let writer: IndexWriter<TantivyDocument> = match self.index.writer(WRITER_MEMORY_BYTES) {
+            Ok(writer) => writer,
+            Err(tantivy::TantivyError::LockFailure(_, _)) => {
+                return Err(IndexError::Locked {
+                    path: self.path.clone(),
+                });
+            }
+            Err(source) => {
+                return Err(IndexError::Tantivy {
+                    action: "opening the index writer",
+                    source,
+                });
+            }
+        };
+        Ok(IndexBatch {
+            writer,
+            fields: self.fields,
+            index: self.clone(),
+        })
+    }
+
+    /// Makes the latest commit visible to searches.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        self.reader.reload().during("reloading the index")
+    }
+
+    /// Converts an item and its analysis to an index document.
+    pub fn document(&self, item: &Item, analysis: &Analysis) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &item.id);
+        doc.add_text(f.title, &item.title);
+        doc.add_text(f.body, &item.body);
+        doc.add_text(f.kind, item.kind.as_str());
+        doc.add_text(f.source, &item.source);
+        for category in &analysis.categories {
+            doc.add_text(f.category, category);
+        }
+        if let Some(unit) = &item.unit {
+            doc.add_text(f.unit, unit);
+        }
+        doc.add_bool(f.flagged, analysis.flagged);
+        doc.add_u64(f.severity, u64::from(analysis.severity));
+        doc.add_date(
+            f.published_at,
+            tantivy::DateTime::from_timestamp_micros(item.published_at.timestamp_micros()),
+        );
+        if let Some(url) = &item.url {
+            doc.add_text(f.url, url);
+        }
+        doc
+    }
+}
+
+/// An open index writer: add or replace documents, then commit with a watermark.
+pub struct IndexBatch {
+    writer: IndexWriter<TantivyDocument>,
+    fields: Fields,
+    index: SearchIndex,
+}
+
+impl IndexBatch {
+    /// Adds `item`, replacing any document with the same id.
+    pub fn upsert(&mut self, item: &Item, analysis: &Analysis) -> Result<(), IndexError> {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, &item.id));
+        self.writer
+            .add_document(self.index.document(item, analysis))
+            .during("adding a document")?;
+        Ok(())
+    }
+
+    /// Removes every document (before a rebuild).
+    pub fn clear(&mut self) -> Result<(), IndexError> {
+        self.writer
+            .delete_all_documents()
+            .during("clearing the index")?;
+        Ok(())
+    }
+
+    /// Commits atomically together with `watermark`, and makes it searchable.
+    pub fn commit(&mut self, watermark: &Watermark) -> Result<(), IndexError> {
+        let payload = serde_json::to_string(watermark).expect("watermark serialises");
+        let mut prepared = self.writer.prepare_commit().during("preparing a commit")?;
+        prepared.set_payload(&payload);
+        prepared.commit().during("committing the index")?;
+        self.index.reload()
+    }
+}

@@ -1,0 +1,158 @@
+//! Highlighted snippets, computed from the stored text with the same
+//! tokenizer as the index: the window with the most matched query terms,
+//! and the matched terms as character ranges into the snippet. Built here
+//! rather than with tantivy's `SnippetGenerator`, which counts bytes and has
+//! panicked on overlapping search-mode tokens (see FIELD-NOTES).
+
+use crate::text::Segmenter;
+use std::collections::HashSet;
+
+/// A snippet and the character ranges in it that matched the query.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snippet {
+    /// The snippet text (newlines shown as spaces; `…` where cut).
+    pub text: String,
+    /// `[start, end)` character ranges of matched terms in `text`.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// Character ranges of `text` whose search tokens are in `terms`
+/// (lowercased), merged where they overlap or touch.
+pub fn match_ranges(segmenter: &Segmenter, text: &str, terms: &HashSet<String>) -> Vec<[usize; 2]> {
+    if terms.is_empty() || text.is_empty() {
+        return Vec::new();
+    }
+    let mut byte_ranges = Vec::new();
+    segmenter.for_each_search_token(text, |token| {
+        if terms.contains(&token.word.to_lowercase()) {
+            byte_ranges.push((token.byte_start, token.byte_end));
+        }
+    });
+    byte_ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in byte_ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    // Byte → char offsets in one pass over the text.
+    let mut out = Vec::with_capacity(merged.len());
+    let mut chars_before = 0;
+    let mut byte_at = 0;
+    for (start, end) in merged {
+        chars_before += text[byte_at..start].chars().count();
+        let length = text[start..end].chars().count();
+        out.push([chars_before, chars_before + length]);
+        chars_before += length;
+        byte_at = end;
+    }
+    out
+}
+
+/// A snippet of at most `max_chars` characters of `text` (plus ellipses),
+/// centred on the densest cluster of query terms.
+pub fn make_snippet(
+    segmenter: &Segmenter,
+    text: &str,
+    terms: &HashSet<String>,
+    max_chars: usize,
+) -> Snippet {
+    let chars: Vec<char> = text.chars().collect();
+    let matches = match_ranges(segmenter, text, terms);
+    let context_before = max_chars / 4;
+    let start = best_window(&matches, max_chars, context_before)
+        .min(chars.len().saturating_sub(max_chars));
+    let end = (start + max_chars).min(chars.len());
+    let mut snippet = String::new();
+    let mut offset = 0;
+    if start > 0 {
+        snippet.push('…');
+        offset = 1;
+    }
+    snippet.extend(chars[start..end].iter().map(|&c| if c == '\n' || c == '\r' { ' ' } else { c }));
+    if end < chars.len() {
+        snippet.push('…');
+    }
+    let highlights = matches
+        .iter()
+        .filter(|[s, e]| *s >= start && *e <= end)
+        .map(|[s, e]| [s - start + offset, e - start + offset])
+        .collect();
+    Snippet { text: snippet, highlights }
+}
+
+/// Start of the window holding the most matches (earliest on ties).
+fn best_window(matches: &[[usize; 2]], width: usize, context_before: usize) -> usize {
+    let mut best = (0usize, 0usize);
+    for (i, first) in matches.iter().enumerate() {
+        let start = first[0].saturating_sub(context_before);
+        let count = matches[i..]
+            .iter()
+            .take_while(|m| m[1] <= start + width)
+            .count();
+        if count > best.1 {
+            best = (start, count);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(words: &[&str]) -> HashSet<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    fn marked(snippet: &Snippet) -> String {
+        let chars: Vec<char> = snippet.text.chars().collect();
+        let mut out = String::new();
+        let mut at = 0;
+        for [s, e] in &snippet.highlights {
+            out.extend(&chars[at..*s]);
+            out.push('[');
+            out.extend(&chars[*s..*e]);
+            out.push(']');
+            at = *e;
+        }
+        out.extend(&chars[at..]);
+        out
+    }
+
+    #[test]
+    fn highlights_exactly_the_term_amid_chinese_punctuation() {
+        let seg = Segmenter::embedded();
+        let text = "市民称：“城关派出所”、东湖派出所——均未出警。";
+        let snippet = make_snippet(&seg, text, &terms(&["派出所"]), 100);
+        assert_eq!(marked(&snippet), "市民称：“城关[派出所]”、东湖[派出所]——均未出警。");
+    }
+
+    #[test]
+    fn a_part_of_a_word_is_highlighted_alone() {
+        let seg = Segmenter::embedded();
+        let snippet = make_snippet(&seg, "到城关派出所报案", &terms(&["派出"]), 100);
+        assert_eq!(marked(&snippet), "到城关[派出]所报案");
+    }
+
+    #[test]
+    fn long_text_window_moves_to_the_matches() {
+        let seg = Segmenter::embedded();
+        let text = format!("{}民警态度恶劣{}", "今天天气很好。".repeat(30), "后来回家了。".repeat(30));
+        let snippet = make_snippet(&seg, &text, &terms(&["态度恶劣"]), 40);
+        assert!(snippet.text.starts_with('…') && snippet.text.ends_with('…'));
+        assert_eq!(snippet.highlights.len(), 1);
+        let [s, e] = snippet.highlights[0];
+        let highlighted: String = snippet.text.chars().skip(s).take(e - s).collect();
+        assert_eq!(highlighted, "态度恶劣");
+    }
+
+    #[test]
+    fn no_terms_gives_the_beginning() {
+        let seg = Segmenter::embedded();
+        let snippet = make_snippet(&seg, "第一行\n第二行", &HashSet::new(), 100);
+        assert_eq!(snippet.text, "第一行 第二行");
+        assert!(snippet.highlights.is_empty());
+    }
+}

@@ -1,0 +1,131 @@
+//! Plain data that flows between the pipeline stages: no I/O, no behaviour
+//! beyond small conversions. Every stage knows the stage before it only
+//! through these types.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// What an item is: a social post, a news/media article or a petition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    /// A public social-media or forum post.
+    #[default]
+    Post,
+    /// A news or media article.
+    News,
+    /// A petition or message-board entry (信访, 留言板).
+    Petition,
+}
+
+impl ItemKind {
+    /// All kinds, in display order.
+    pub const ALL: [ItemKind; 3] = [ItemKind::Post, ItemKind::News, ItemKind::Petition];
+
+    /// The stable lowercase name used in config, JSON and the index.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Post => "post",
+            ItemKind::News => "news",
+            ItemKind::Petition => "petition",
+        }
+    }
+
+    /// The Simplified Chinese label shown to analysts.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ItemKind::Post => "帖子",
+            ItemKind::News => "新闻",
+            ItemKind::Petition => "信访",
+        }
+    }
+}
+
+impl fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ItemKind {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "post" => Ok(ItemKind::Post),
+            "news" => Ok(ItemKind::News),
+            "petition" => Ok(ItemKind::Petition),
+            other => Err(format!(
+                "unknown item kind `{other}`: expected post, news or petition"
+            )),
+        }
+    }
+}
+
+/// Petition-only fields: the board's own processing state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PetitionState {
+    /// The board's status, e.g. 已回复 / 未回复 / 办理中.
+    pub status: Option<String>,
+    /// The official reply text (normalised and redacted like the body).
+    pub reply: Option<String>,
+    /// The unit that replied.
+    pub reply_unit: Option<String>,
+    /// When the reply was published.
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+impl PetitionState {
+    /// True when no petition field is set.
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.reply.is_none()
+            && self.reply_unit.is_none()
+            && self.replied_at.is_none()
+    }
+}
+
+/// One post, news article or petition, after normalisation and redaction:
+/// the form in which items are stored and indexed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stable identifier (the input's own id, or a hash of URL / content).
+    pub id: String,
+    /// Name of the configured source (or of the import).
+    pub source: String,
+    /// Post, news or petition.
+    pub kind: ItemKind,
+    /// Link to the original, when known.
+    pub url: Option<String>,
+    /// Title (may be empty for short posts).
+    pub title: String,
+    /// Plain text body: normalised, personal data redacted.
+    pub body: String,
+    /// Keyed hash (HMAC-SHA256, hex) of the author handle, never the handle.
+    pub author: Option<String>,
+    /// When the item was published (UTC); the fetch time when unknown.
+    pub published_at: DateTime<Utc>,
+    /// When yuqing fetched or imported it (UTC).
+    pub fetched_at: DateTime<Utc>,
+    /// Police unit the text is about, when recognised.
+    pub unit: Option<String>,
+    /// Place the text is about, when recognised.
+    pub region: Option<String>,
+    /// Petition fields (empty for other kinds).
+    #[serde(default, skip_serializing_if = "PetitionState::is_empty")]
+    pub petition: PetitionState,
+    /// Hash of the normalised title and body: an unchanged re-import is a no-op.
+    pub content_hash: String,
+}
+
+/// The outcome of analysing one item, stored beside it and indexed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// True when the text complains about police conduct.
+    pub flagged: bool,
+    /// Complaint categories, the main one first (empty when not flagged).
+    pub categories: Vec<String>,
+    /// Severity 0–100.
+    pub severity: u8,
+}

@@ -1,0 +1,347 @@
+//! The pipeline from a raw record to a stored, indexed item: normalise and
+//! redact the text, hash the author, give the item a stable id, store it in
+//! SQLite (the record), then bring the index up to date from the store's
+//! change sequence. A bad record never fails its batch: it is reported with
+//! its reason and the rest goes on.
+
+use crate::index::{IndexError, SearchIndex, Watermark};
+use crate::model::{Analysis, Item, ItemKind, PetitionState};
+use crate::store::{Store, StoreError, UpsertOutcome};
+use crate::text::{AuthorHasher, Normalizer, RedactionCounts, dates};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use indicatif::ProgressBar;
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+/// Items read from the store per indexing round.
+const INDEX_CHUNK: usize = 2000;
+
+/// A record as it arrives from an import or a crawler, before cleaning.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawItem {
+    /// The source's own id, kept unchanged when present.
+    pub id: Option<String>,
+    /// Source name.
+    pub source: Option<String>,
+    /// post / news / petition.
+    pub kind: Option<String>,
+    /// Link to the original.
+    pub url: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Body text (plain or HTML).
+    pub text: Option<String>,
+    /// Author handle (hashed before storage).
+    pub author: Option<String>,
+    /// Publication date as written.
+    pub published_at: Option<String>,
+    /// Petition status (已回复 / 未回复 / 办理中).
+    pub status: Option<String>,
+    /// Petition reply text.
+    pub reply: Option<String>,
+    /// Unit that replied.
+    pub reply_unit: Option<String>,
+    /// Reply date as written.
+    pub replied_at: Option<String>,
+}
+
+/// Why a record was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RecordError {
+    /// Neither title nor text has content.
+    #[error("record has no `text` (or `body`) and no `title`")]
+    Empty,
+    /// The kind is not one of post/news/petition.
+    #[error("{0}")]
+    Kind(String),
+}
+
+/// A cleaned item plus what cleaning noticed.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The item, ready to store.
+    pub item: Item,
+    /// Personal data removed.
+    pub redactions: RedactionCounts,
+    /// Non-fatal problems (unreadable date, text cut at the cap).
+    pub warnings: Vec<String>,
+}
+
+/// Turns raw records into items.
+#[derive(Debug, Clone)]
+pub struct Preparer {
+    normalizer: Normalizer,
+    authors: AuthorHasher,
+    timezone: Tz,
+    default_source: String,
+    default_kind: ItemKind,
+}
+
+impl Preparer {
+    /// A preparer; records without source or kind get the defaults.
+    pub fn new(
+        normalizer: Normalizer,
+        authors: AuthorHasher,
+        timezone: Tz,
+        default_source: impl Into<String>,
+        default_kind: ItemKind,
+    ) -> Preparer {
+        Preparer {
+            normalizer,
+            authors,
+            timezone,
+            default_source: default_source.into(),
+            default_kind,
+        }
+    }
+
+    /// Cleans one record. `now` is its fetch time.
+    pub fn prepare(&self, raw: RawItem, now: DateTime<Utc>) -> Result<Prepared, RecordError> {
+        let mut warnings = Vec::new();
+        let mut redactions = RedactionCounts::default();
+        let mut clean = |text: Option<&str>, what: &str| -> String {
+            let Some(text) = text else { return String::new() };
+            let cleaned = self.normalizer.clean(text);
+            redactions.id_numbers += cleaned.redactions.id_numbers;
+            redactions.phone_numbers += cleaned.redactions.phone_numbers;
+            redactions.bank_cards += cleaned.redactions.bank_cards;
+            if cleaned.truncated {
+                warnings.push(format!("{what} was cut to the length cap"));
+            }
+            cleaned.text
+        };
+        let title = clean(raw.title.as_deref(), "title").replace('\n', " ");
+        let body = clean(raw.text.as_deref(), "text");
+        let reply = raw.reply.as_deref().map(|r| clean(Some(r), "reply"));
+        if title.is_empty() && body.is_empty() {
+            return Err(RecordError::Empty);
+        }
+        let kind = match raw.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+            Some(kind) => kind.parse().map_err(RecordError::Kind)?,
+            None => self.default_kind,
+        };
+        let source = raw
+            .source
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&self.default_source)
+            .to_string();
+        let url = raw.url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        let mut date = |value: Option<&str>, what: &str| -> Option<DateTime<Utc>> {
+            let value = value?.trim();
+            if value.is_empty() {
+                return None;
+            }
+            let parsed = dates::parse_datetime(value, self.timezone);
+            if parsed.is_none() {
+                warnings.push(format!("{what} `{value}` is not a date I can read; using the fetch time"));
+            }
+            parsed
+        };
+        let published_at = date(raw.published_at.as_deref(), "published_at").unwrap_or(now);
+        let replied_at = date(raw.replied_at.as_deref(), "replied_at");
+        let content_hash = hash_hex(&[&title, &body, reply.as_deref().unwrap_or_default()]);
+        let id = match raw.id.map(|id| id.trim().to_string()).filter(|id| !id.is_empty()) {
+            Some(id) => id,
+            None => match &url {
+                Some(url) => hash_hex(&["url", url]),
+                None => hash_hex(&["content", &source, &content_hash]),
+            },
+        };
+        let trimmed = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let item = Item {
+            id,
+            source,
+            kind,
+            url,
+            title,
+            body,
+            author: raw.author.as_deref().and_then(|a| self.authors.hash(a)),
+            published_at,
+            fetched_at: now,
+            unit: None,
+            region: None,
+            petition: PetitionState {
+                status: trimmed(raw.status),
+                reply: reply.filter(|r| !r.is_empty()),
+                reply_unit: trimmed(raw.reply_unit),
+                replied_at,
+            },
+            content_hash,
+        };
+        Ok(Prepared {
+            item,
+            redactions,
+            warnings,
+        })
+    }
+}
+
+/// SHA-256 of the parts (each followed by a NUL), first 32 hex characters.
+fn hash_hex(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    let mut hex = hex::encode(hasher.finalize());
+    hex.truncate(32);
+    hex
+}
+
+/// A store or index failure while moving items.
+#[derive(Debug, Error)]
+pub enum PipelineError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// Stores prepared items (with their analyses) in one transaction.
+pub fn store_items(store: &mut Store, items: Vec<(Item, Analysis)>) -> Result<UpsertOutcome, StoreError> {
+    if items.is_empty() {
+        return Ok(UpsertOutcome::default());
+    }
+    store.upsert_items(&items)
+}
+
+/// Brings the index up to date with the store: every item changed since the
+/// index's watermark is (re)indexed, then committed with the new watermark.
+/// Returns how many documents were written.
+pub fn sync_index(store: &Store, index: &SearchIndex, progress: Option<&ProgressBar>) -> Result<usize, PipelineError> {
+    let watermark = index.watermark()?;
+    let target = store.max_seq()?;
+    if target <= watermark.seq && watermark.dictionaries == index.segmenter().fingerprint() {
+        return Ok(0);
+    }
+    if watermark.seq > 0 && watermark.dictionaries != index.segmenter().fingerprint() {
+        tracing::warn!(
+            built_with = %watermark.dictionaries,
+            current = %index.segmenter().fingerprint(),
+            "dictionaries changed since the index was built: run `yuqing reindex` to re-segment older items"
+        );
+    }
+    index_from(store, index, watermark.seq, false, progress)
+}
+
+/// Rebuilds the whole index from the store (after a dictionary change, or
+/// when the index was lost). Searches see the old index until the commit.
+pub fn rebuild_index(store: &Store, index: &SearchIndex, progress: Option<&ProgressBar>) -> Result<usize, PipelineError> {
+    index_from(store, index, 0, true, progress)
+}
+
+fn index_from(
+    store: &Store,
+    index: &SearchIndex,
+    after: i64,
+    clear: bool,
+    progress: Option<&ProgressBar>,
+) -> Result<usize, PipelineError> {
+    let mut writer = index.writer()?;
+    if clear {
+        writer.clear()?;
+    }
+    let mut seq = after;
+    let mut written = 0;
+    loop {
+        let chunk = store.items_after_seq(seq, INDEX_CHUNK)?;
+        let Some(last) = chunk.last() else { break };
+        seq = last.seq;
+        for stored in &chunk {
+            writer.upsert(&stored.item, &stored.analysis)?;
+        }
+        written += chunk.len();
+        if let Some(bar) = progress {
+            bar.inc(chunk.len() as u64);
+        }
+    }
+    writer.commit(&Watermark {
+        seq,
+        dictionaries: index.segmenter().fingerprint().to_string(),
+    })?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preparer() -> Preparer {
+        Preparer::new(
+            Normalizer::new(false, 1 << 20),
+            AuthorHasher::with_key(b"test-key-0123456789".to_vec()),
+            chrono_tz::Asia::Shanghai,
+            "import",
+            ItemKind::Post,
+        )
+    }
+
+    fn raw(text: &str) -> RawItem {
+        RawItem {
+            text: Some(text.into()),
+            ..RawItem::default()
+        }
+    }
+
+    #[test]
+    fn cleans_redacts_and_hashes_the_author() {
+        let now = Utc::now();
+        let prepared = preparer()
+            .prepare(
+                RawItem {
+                    author: Some("城西小王".into()),
+                    title: Some("投诉\n派出所".into()),
+                    published_at: Some("2026-11-28 09:00".into()),
+                    ..raw("我的电话１３８１２３４５６７８，<b>民警</b>态度差")
+                },
+                now,
+            )
+            .unwrap();
+        let item = prepared.item;
+        assert_eq!(item.body, "我的电话[手机号]，民警态度差");
+        assert_eq!(item.title, "投诉 派出所");
+        assert_eq!(prepared.redactions.phone_numbers, 1);
+        assert_ne!(item.author.as_deref(), Some("城西小王"));
+        assert_eq!(item.author.unwrap().len(), 32);
+        assert_eq!(item.published_at.to_rfc3339(), "2026-11-28T01:00:00+00:00");
+        assert_eq!(item.source, "import");
+        assert_eq!(item.kind, ItemKind::Post);
+    }
+
+    #[test]
+    fn ids_are_kept_or_derived_stably() {
+        let now = Utc::now();
+        let p = preparer();
+        let with_id = p.prepare(RawItem { id: Some(" a-1 ".into()), ..raw("x") }, now).unwrap();
+        assert_eq!(with_id.item.id, "a-1");
+        let by_url = |text: &str| {
+            p.prepare(RawItem { url: Some("http://x/1".into()), ..raw(text) }, now)
+                .unwrap()
+                .item
+                .id
+        };
+        assert_eq!(by_url("一"), by_url("二"), "same url, same id");
+        let by_content = |text: &str| p.prepare(raw(text), now).unwrap().item.id;
+        assert_eq!(by_content("一"), by_content("一"));
+        assert_ne!(by_content("一"), by_content("二"));
+    }
+
+    #[test]
+    fn bad_records_are_rejected_with_a_reason_and_bad_dates_warn() {
+        let now = Utc::now();
+        let p = preparer();
+        assert_eq!(p.prepare(raw("  "), now).unwrap_err(), RecordError::Empty);
+        let error = p.prepare(RawItem { kind: Some("tweet".into()), ..raw("x") }, now).unwrap_err();
+        assert!(error.to_string().contains("unknown item kind `tweet`"));
+        let prepared = p
+            .prepare(RawItem { published_at: Some("上周某天".into()), ..raw("x") }, now)
+            .unwrap();
+        assert_eq!(prepared.item.published_at, now);
+        assert_eq!(prepared.warnings.len(), 1);
+    }
+}

@@ -1,0 +1,325 @@
+//! Items in SQLite: idempotent upserts (an unchanged item is a no-op, a
+//! changed one gets a new `seq`), reads by id and by `seq` for the indexer.
+
+use super::{QueryContext, Store, StoreError};
+use crate::model::{Analysis, Item, ItemKind, PetitionState};
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+/// What an upsert of one batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct UpsertOutcome {
+    /// Items new to the store.
+    pub inserted: usize,
+    /// Items whose content changed.
+    pub updated: usize,
+    /// Items already stored with the same content.
+    pub unchanged: usize,
+}
+
+impl UpsertOutcome {
+    /// Adds another outcome to this one.
+    pub fn add(&mut self, other: UpsertOutcome) {
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
+}
+
+/// An item as stored, with its analysis and change sequence number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredItem {
+    /// Change sequence number (grows with every insert or change).
+    pub seq: i64,
+    /// The item.
+    pub item: Item,
+    /// Its analysis.
+    pub analysis: Analysis,
+}
+
+const COLUMNS: &str = "seq, id, source, kind, url, title, body, author, published_at, fetched_at, \
+     unit, region, petition_status, petition_reply, petition_reply_unit, petition_replied_at, \
+     content_hash, flagged, categories, severity";
+
+impl Store {
+    /// Inserts or updates `items` in one `BEGIN IMMEDIATE` transaction.
+    pub fn upsert_items(&mut self, items: &[(Item, Analysis)]) -> Result<UpsertOutcome, StoreError> {
+        let mut outcome = UpsertOutcome::default();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .during("starting an item write")?;
+        {
+            let mut existing = tx
+                .prepare_cached("SELECT content_hash, flagged, categories, severity FROM items WHERE id = ?1")
+                .during("preparing the item lookup")?;
+            let mut next_seq: i64 = tx
+                .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM items", [], |row| row.get(0))
+                .during("reading the change sequence")?;
+            let mut write = tx
+                .prepare_cached(
+                    "INSERT INTO items (seq, id, source, kind, url, title, body, author, published_at,
+                        fetched_at, unit, region, petition_status, petition_reply, petition_reply_unit,
+                        petition_replied_at, content_hash, flagged, categories, severity)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+                     ON CONFLICT(id) DO UPDATE SET
+                        seq = excluded.seq, source = excluded.source, kind = excluded.kind,
+                        url = excluded.url, title = excluded.title, body = excluded.body,
+                        author = excluded.author, published_at = excluded.published_at,
+                        unit = excluded.unit, region = excluded.region,
+                        petition_status = excluded.petition_status,
+                        petition_reply = excluded.petition_reply,
+                        petition_reply_unit = excluded.petition_reply_unit,
+                        petition_replied_at = excluded.petition_replied_at,
+                        content_hash = excluded.content_hash, flagged = excluded.flagged,
+                        categories = excluded.categories, severity = excluded.severity",
+                )
+                .during("preparing the item write")?;
+            for (item, analysis) in items {
+                let categories = serde_json::to_string(&analysis.categories)
+                    .expect("a list of strings serialises");
+                let before: Option<(String, bool, String, i64)> = existing
+                    .query_row(params![item.id], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                    })
+                    .optional()
+                    .during("looking up an item")?;
+                match &before {
+                    Some((hash, flagged, cats, severity))
+                        if *hash == item.content_hash
+                            && *flagged == analysis.flagged
+                            && *cats == categories
+                            && *severity == i64::from(analysis.severity) =>
+                    {
+                        outcome.unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => outcome.updated += 1,
+                    None => outcome.inserted += 1,
+                }
+                write
+                    .execute(params![
+                        next_seq,
+                        item.id,
+                        item.source,
+                        item.kind.as_str(),
+                        item.url,
+                        item.title,
+                        item.body,
+                        item.author,
+                        item.published_at.to_rfc3339(),
+                        item.fetched_at.to_rfc3339(),
+                        item.unit,
+                        item.region,
+                        item.petition.status,
+                        item.petition.reply,
+                        item.petition.reply_unit,
+                        item.petition.replied_at.map(|t| t.to_rfc3339()),
+                        item.content_hash,
+                        analysis.flagged,
+                        categories,
+                        analysis.severity,
+                    ])
+                    .during("writing an item")?;
+                next_seq += 1;
+            }
+        }
+        tx.commit().during("committing items")?;
+        Ok(outcome)
+    }
+
+    /// Up to `limit` items with `seq > after`, in `seq` order.
+    pub fn items_after_seq(&self, after: i64, limit: usize) -> Result<Vec<StoredItem>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM items WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            ))
+            .during("preparing the change scan")?;
+        let rows = statement
+            .query_map(params![after, limit as i64], read_row)
+            .during("scanning changed items")?;
+        rows.map(|row| row.during("reading an item")?).collect()
+    }
+
+    /// The item with `id`, if stored.
+    pub fn get_item(&self, id: &str) -> Result<Option<StoredItem>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM items WHERE id = ?1"))
+            .during("preparing the item read")?;
+        let row = statement
+            .query_row(params![id], read_row)
+            .optional()
+            .during("reading an item")?;
+        row.transpose()
+    }
+
+    /// Highest change sequence number (0 when empty).
+    pub fn max_seq(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM items", [], |row| row.get(0))
+            .during("reading the change sequence")
+    }
+
+    /// Number of items stored.
+    pub fn count_items(&self) -> Result<usize, StoreError> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM items", [], |row| row.get(0))
+            .during("counting items")?;
+        Ok(count as usize)
+    }
+
+    /// Item counts per kind.
+    pub fn count_by_kind(&self) -> Result<Vec<(ItemKind, usize)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT kind, COUNT(*) FROM items GROUP BY kind ORDER BY kind")
+            .during("preparing the kind count")?;
+        let rows = statement
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+            .during("counting items by kind")?;
+        let mut counts = Vec::new();
+        for row in rows {
+            let (kind, count) = row.during("counting items by kind")?;
+            if let Ok(kind) = kind.parse() {
+                counts.push((kind, count as usize));
+            }
+        }
+        Ok(counts)
+    }
+}
+
+fn parse_time(id: &str, column: &str, value: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt {
+            id: id.to_string(),
+            reason: format!("{column} `{value}`: {e}"),
+        })
+}
+
+fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredItem, StoreError>> {
+    let id: String = row.get(1)?;
+    let kind: String = row.get(3)?;
+    let published: String = row.get(8)?;
+    let fetched: String = row.get(9)?;
+    let replied: Option<String> = row.get(15)?;
+    let categories: String = row.get(18)?;
+    let severity: i64 = row.get(19)?;
+    let build = || -> Result<StoredItem, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: id.clone(),
+            reason,
+        };
+        Ok(StoredItem {
+            seq: row.get(0).map_err(|e| corrupt(e.to_string()))?,
+            analysis: Analysis {
+                flagged: row.get(17).map_err(|e| corrupt(e.to_string()))?,
+                categories: serde_json::from_str(&categories)
+                    .map_err(|e| corrupt(format!("categories: {e}")))?,
+                severity: severity.clamp(0, 100) as u8,
+            },
+            item: Item {
+                id: id.clone(),
+                source: row.get(2).map_err(|e| corrupt(e.to_string()))?,
+                kind: kind.parse().map_err(corrupt)?,
+                url: row.get(4).map_err(|e| corrupt(e.to_string()))?,
+                title: row.get(5).map_err(|e| corrupt(e.to_string()))?,
+                body: row.get(6).map_err(|e| corrupt(e.to_string()))?,
+                author: row.get(7).map_err(|e| corrupt(e.to_string()))?,
+                published_at: parse_time(&id, "published_at", &published)?,
+                fetched_at: parse_time(&id, "fetched_at", &fetched)?,
+                unit: row.get(10).map_err(|e| corrupt(e.to_string()))?,
+                region: row.get(11).map_err(|e| corrupt(e.to_string()))?,
+                petition: PetitionState {
+                    status: row.get(12).map_err(|e| corrupt(e.to_string()))?,
+                    reply: row.get(13).map_err(|e| corrupt(e.to_string()))?,
+                    reply_unit: row.get(14).map_err(|e| corrupt(e.to_string()))?,
+                    replied_at: replied
+                        .as_deref()
+                        .map(|v| parse_time(&id, "petition_replied_at", v))
+                        .transpose()?,
+                },
+                content_hash: row.get(16).map_err(|e| corrupt(e.to_string()))?,
+            },
+        })
+    };
+    Ok(build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    pub(crate) fn item(id: &str, body: &str) -> Item {
+        let at = Utc.with_ymd_and_hms(2026, 11, 1, 2, 0, 0).unwrap();
+        Item {
+            id: id.into(),
+            source: "test".into(),
+            kind: ItemKind::Petition,
+            url: Some(format!("http://x/{id}")),
+            title: "标题".into(),
+            body: body.into(),
+            author: Some("abcd".into()),
+            published_at: at,
+            fetched_at: at,
+            unit: Some("城关派出所".into()),
+            region: None,
+            petition: PetitionState {
+                status: Some("已回复".into()),
+                reply: Some("已转办".into()),
+                reply_unit: Some("城关派出所".into()),
+                replied_at: Some(at),
+            },
+            content_hash: format!("h-{body}"),
+        }
+    }
+
+    #[test]
+    fn upsert_is_idempotent_and_bumps_seq_on_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let batch = vec![
+            (item("a", "一"), Analysis::default()),
+            (item("b", "二"), Analysis::default()),
+        ];
+        let first = store.upsert_items(&batch).unwrap();
+        assert_eq!((first.inserted, first.updated, first.unchanged), (2, 0, 0));
+        let again = store.upsert_items(&batch).unwrap();
+        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2));
+        assert_eq!(store.count_items().unwrap(), 2);
+        assert_eq!(store.max_seq().unwrap(), 2);
+
+        let changed = store
+            .upsert_items(&[(item("a", "一改"), Analysis::default())])
+            .unwrap();
+        assert_eq!(changed.updated, 1);
+        assert_eq!(store.count_items().unwrap(), 2);
+        let after = store.items_after_seq(2, 10).unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(after[0].item.body, "一改");
+        assert_eq!(after[0].seq, 3);
+    }
+
+    #[test]
+    fn round_trip_keeps_every_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let original = item("p1", "正文");
+        let analysis = Analysis {
+            flagged: true,
+            categories: vec!["inaction".into()],
+            severity: 60,
+        };
+        store
+            .upsert_items(&[(original.clone(), analysis.clone())])
+            .unwrap();
+        let stored = store.get_item("p1").unwrap().unwrap();
+        assert_eq!(stored.item, original);
+        assert_eq!(stored.analysis, analysis);
+        assert!(store.get_item("missing").unwrap().is_none());
+    }
+}

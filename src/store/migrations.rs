@@ -1,0 +1,34 @@
+//! The schema, as an append-only list of migrations. `PRAGMA user_version`
+//! records how many have been applied. Never edit a migration that has
+//! shipped: add a new one.
+
+/// Migrations in order; entry `i` brings the schema to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: items, the system of record. `seq` grows on every insert or change
+    // and tells the index what it has not seen yet.
+    "CREATE TABLE items (
+        id                  TEXT PRIMARY KEY,
+        seq                 INTEGER NOT NULL,
+        source              TEXT NOT NULL,
+        kind                TEXT NOT NULL,
+        url                 TEXT,
+        title               TEXT NOT NULL,
+        body                TEXT NOT NULL,
+        author              TEXT,
+        published_at        TEXT NOT NULL,
+        fetched_at          TEXT NOT NULL,
+        unit                TEXT,
+        region              TEXT,
+        petition_status     TEXT,
+        petition_reply      TEXT,
+        petition_reply_unit TEXT,
+        petition_replied_at TEXT,
+        content_hash        TEXT NOT NULL,
+        flagged             INTEGER NOT NULL DEFAULT 0,
+        categories          TEXT NOT NULL DEFAULT '[]',
+        severity            INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE UNIQUE INDEX items_by_seq ON items(seq);
+    CREATE INDEX items_by_published ON items(published_at);
+    CREATE INDEX items_by_source ON items(source);",
+];
