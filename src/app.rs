@@ -45,7 +45,9 @@ impl App {
             tracing::debug!(path = %path.display(), "no config file: using built-in defaults");
             (Config::default(), None)
         };
-        let data_dir = data_arg.map(Path::to_path_buf).unwrap_or_else(|| config.storage.data_dir.clone());
+        let data_dir = data_arg
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| config.storage.data_dir.clone());
         Ok(App {
             data: DataDir::new(data_dir),
             config,
@@ -68,8 +70,12 @@ impl App {
         match &self.config.text.dictionary_dir {
             None => Ok(Segmenter::embedded()),
             Some(dir) => {
-                let dictionaries = Dictionaries::load_dir(dir)
-                    .with_context(|| format!("loading dictionaries from {} ([text] dictionary_dir)", dir.display()))?;
+                let dictionaries = Dictionaries::load_dir(dir).with_context(|| {
+                    format!(
+                        "loading dictionaries from {} ([text] dictionary_dir)",
+                        dir.display()
+                    )
+                })?;
                 Ok(Segmenter::new(&dictionaries))
             }
         }
@@ -91,13 +97,23 @@ impl App {
                 self.data.root().display()
             );
         }
-        Ok(SearchIndex::open(&self.data.index_path(), self.segmenter()?)?)
+        Ok(SearchIndex::open(
+            &self.data.index_path(),
+            self.segmenter()?,
+        )?)
     }
 
     /// The record preparer: normaliser, author hashing, time zone, defaults.
-    pub fn preparer(&self, default_source: &str, default_kind: ItemKind) -> anyhow::Result<Preparer> {
+    pub fn preparer(
+        &self,
+        default_source: &str,
+        default_kind: ItemKind,
+    ) -> anyhow::Result<Preparer> {
         self.data.create()?;
-        let authors = AuthorHasher::from_env_or_data_dir(&self.config.privacy.author_key_env, self.data.root())?;
+        let authors = AuthorHasher::from_env_or_data_dir(
+            &self.config.privacy.author_key_env,
+            self.data.root(),
+        )?;
         Ok(Preparer::new(
             Normalizer::from_config(&self.config.text),
             authors,

@@ -20,9 +20,26 @@ use std::time::{Duration, Instant};
 /// The fixed query list for latency: single words, compounds, phrases,
 /// boolean and filtered queries over news, reviews and web text.
 pub const BENCH_QUERIES: [&str; 20] = [
-    "派出所", "民警", "警察 态度", "投诉", "经济", "发展 改革", "\"人民 群众\"", "质量",
-    "手机 OR 电脑", "价格 -便宜", "交通 事故", "学校", "医院 服务", "公司", "政府 工作",
-    "新年", "农民 收入", "不错", "快递 慢", "title:北京",
+    "派出所",
+    "民警",
+    "警察 态度",
+    "投诉",
+    "经济",
+    "发展 改革",
+    "\"人民 群众\"",
+    "质量",
+    "手机 OR 电脑",
+    "价格 -便宜",
+    "交通 事故",
+    "学校",
+    "医院 服务",
+    "公司",
+    "政府 工作",
+    "新年",
+    "农民 收入",
+    "不错",
+    "快递 慢",
+    "title:北京",
 ];
 
 /// Options of `yuqing bench`.
@@ -92,18 +109,31 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let files = corpus_files(&args.corpus)?;
     let docs = load(&files, args.max_docs)?;
     let bytes: usize = docs.iter().map(|d| d.title.len() + d.text.len()).sum();
-    anyhow::ensure!(!docs.is_empty(), "no documents with text in {:?}", args.corpus);
+    anyhow::ensure!(
+        !docs.is_empty(),
+        "no documents with text in {:?}",
+        args.corpus
+    );
     let quiet = args.json;
     let note = |message: &str| {
         if !quiet {
             eprintln!("{message}");
         }
     };
-    note(&format!("{} documents, {:.1} MB", docs.len(), bytes as f64 / 1e6));
+    note(&format!(
+        "{} documents, {:.1} MB",
+        docs.len(),
+        bytes as f64 / 1e6
+    ));
     let mut stages = Vec::new();
     let figure = |stage, elapsed: Duration| {
         let seconds = elapsed.as_secs_f64();
-        StageFigure { stage, seconds, docs_per_sec: docs.len() as f64 / seconds, mb_per_sec: bytes as f64 / 1e6 / seconds }
+        StageFigure {
+            stage,
+            seconds,
+            docs_per_sec: docs.len() as f64 / seconds,
+            mb_per_sec: bytes as f64 / 1e6 / seconds,
+        }
     };
 
     let config = Config::default();
@@ -111,7 +141,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let cleaned: Vec<(String, String)> = docs
         .iter()
-        .map(|d| (normalizer.clean(&d.title).text, normalizer.clean(&d.text).text))
+        .map(|d| {
+            (
+                normalizer.clean(&d.title).text,
+                normalizer.clean(&d.text).text,
+            )
+        })
         .collect();
     stages.push(figure("normalise + redact", started.elapsed()));
     note("normalised");
@@ -168,7 +203,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         &store_writer.index,
         indicatif::ProgressBar::hidden(),
     )?;
-    stages.push(figure("end to end (ingest: parse, clean, SQLite, index)", started.elapsed()));
+    stages.push(figure(
+        "end to end (ingest: parse, clean, SQLite, index)",
+        started.elapsed(),
+    ));
     note("ingested end to end");
 
     let mut latencies = Vec::with_capacity(BENCH_QUERIES.len() * args.rounds);
@@ -184,7 +222,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let report = BenchReport {
         command: std::env::args().collect::<Vec<_>>().join(" "),
         machine: machine(),
-        profile: if cfg!(debug_assertions) { "debug (dependencies optimised)" } else { "release" },
+        profile: if cfg!(debug_assertions) {
+            "debug (dependencies optimised)"
+        } else {
+            "release"
+        },
         docs: docs.len(),
         bytes,
         stages,
@@ -205,12 +247,19 @@ fn print_report(report: &BenchReport) {
     println!("command: {}", report.command);
     println!("machine: {}", report.machine);
     println!("build:   {}", report.profile);
-    println!("corpus:  {} docs, {:.2} MB", report.docs, report.bytes as f64 / 1e6);
+    println!(
+        "corpus:  {} docs, {:.2} MB",
+        report.docs,
+        report.bytes as f64 / 1e6
+    );
     println!();
     println!("| stage | seconds | docs/s | MB/s |");
     println!("|---|---:|---:|---:|");
     for s in &report.stages {
-        println!("| {} | {:.2} | {:.0} | {:.2} |", s.stage, s.seconds, s.docs_per_sec, s.mb_per_sec);
+        println!(
+            "| {} | {:.2} | {:.0} | {:.2} |",
+            s.stage, s.seconds, s.docs_per_sec, s.mb_per_sec
+        );
     }
     println!();
     println!(
@@ -245,19 +294,25 @@ fn corpus_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 fn load(files: &[PathBuf], max_docs: Option<usize>) -> anyhow::Result<Vec<Doc>> {
     let mut docs = Vec::new();
     for file in files {
-        let reader = std::io::BufReader::new(std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?);
+        let reader = std::io::BufReader::new(
+            std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
+        );
         for (n, line) in reader.lines().enumerate() {
             if max_docs.is_some_and(|max| docs.len() >= max) {
                 return Ok(docs);
             }
             let line = line?;
-            let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
             let text = value["text"].as_str().unwrap_or_default().to_string();
             if text.is_empty() {
                 continue;
             }
             docs.push(Doc {
-                id: value["id"].as_str().map_or_else(|| format!("{}:{n}", file.display()), str::to_string),
+                id: value["id"]
+                    .as_str()
+                    .map_or_else(|| format!("{}:{n}", file.display()), str::to_string),
                 title: value["title"].as_str().unwrap_or_default().to_string(),
                 text,
             });
@@ -282,13 +337,23 @@ fn write_jsonl(docs: &[Doc], path: &std::path::Path) -> anyhow::Result<()> {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|info| info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let memory = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|info| info.lines().next().and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
-        .map_or(String::new(), |kb| format!(", {:.0} GiB RAM", kb / 1024.0 / 1024.0));
+        .and_then(|info| {
+            info.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(String::new(), |kb| {
+            format!(", {:.0} GiB RAM", kb / 1024.0 / 1024.0)
+        });
     format!("{cpu}, {cores} cores{memory}, {}", std::env::consts::OS)
 }
 

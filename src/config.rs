@@ -191,12 +191,14 @@ impl Config {
                 message: error.message().trim().to_string(),
             }
         })?;
-        config.validate().map_err(|(key, message)| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            line: key.find_line(text),
-            key: key.to_string(),
-            message,
-        })?;
+        config
+            .validate()
+            .map_err(|(key, message)| ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line: key.find_line(text),
+                key: key.to_string(),
+                message,
+            })?;
         Ok(config)
     }
 
@@ -211,7 +213,10 @@ impl Config {
 
     /// The time zone of `[schedule] timezone` (validated at load).
     pub fn timezone(&self) -> chrono_tz::Tz {
-        self.schedule.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+        self.schedule
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai)
     }
 
     /// Checks values serde cannot check; returns the key at fault and why.

@@ -130,8 +130,14 @@ mod tests {
         let data = DataDir::new(dir.path().join("data"));
         let held = data.lock().unwrap();
         let error = data.lock().unwrap_err().to_string();
-        assert!(error.contains("locked by another yuqing process"), "{error}");
-        assert!(error.contains(&format!("pid {}", std::process::id())), "{error}");
+        assert!(
+            error.contains("locked by another yuqing process"),
+            "{error}"
+        );
+        assert!(
+            error.contains(&format!("pid {}", std::process::id())),
+            "{error}"
+        );
         drop(held);
         data.lock().unwrap();
     }

@@ -15,7 +15,14 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {}", describe(&error));
-            if error.downcast_ref::<yuqing::config::ConfigError>().is_some() {
+            let usage = error
+                .downcast_ref::<yuqing::config::ConfigError>()
+                .is_some()
+                || matches!(
+                    error.downcast_ref::<yuqing::index::IndexError>(),
+                    Some(yuqing::index::IndexError::Query(_))
+                );
+            if usage {
                 ExitCode::from(EXIT_USAGE)
             } else {
                 ExitCode::from(EXIT_PARTIAL)

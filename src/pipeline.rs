@@ -101,7 +101,9 @@ impl Preparer {
         let mut warnings = Vec::new();
         let mut redactions = RedactionCounts::default();
         let mut clean = |text: Option<&str>, what: &str| -> String {
-            let Some(text) = text else { return String::new() };
+            let Some(text) = text else {
+                return String::new();
+            };
             let cleaned = self.normalizer.clean(text);
             redactions.id_numbers += cleaned.redactions.id_numbers;
             redactions.phone_numbers += cleaned.redactions.phone_numbers;
@@ -128,7 +130,10 @@ impl Preparer {
             .filter(|s| !s.is_empty())
             .unwrap_or(&self.default_source)
             .to_string();
-        let url = raw.url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        let url = raw
+            .url
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty());
         let mut date = |value: Option<&str>, what: &str| -> Option<DateTime<Utc>> {
             let value = value?.trim();
             if value.is_empty() {
@@ -136,14 +141,20 @@ impl Preparer {
             }
             let parsed = dates::parse_datetime(value, self.timezone);
             if parsed.is_none() {
-                warnings.push(format!("{what} `{value}` is not a date I can read; using the fetch time"));
+                warnings.push(format!(
+                    "{what} `{value}` is not a date I can read; using the fetch time"
+                ));
             }
             parsed
         };
         let published_at = date(raw.published_at.as_deref(), "published_at").unwrap_or(now);
         let replied_at = date(raw.replied_at.as_deref(), "replied_at");
         let content_hash = hash_hex(&[&title, &body, reply.as_deref().unwrap_or_default()]);
-        let id = match raw.id.map(|id| id.trim().to_string()).filter(|id| !id.is_empty()) {
+        let id = match raw
+            .id
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty())
+        {
             Some(id) => id,
             None => match &url {
                 Some(url) => hash_hex(&["url", url]),
@@ -203,7 +214,10 @@ pub enum PipelineError {
 }
 
 /// Stores prepared items (with their analyses) in one transaction.
-pub fn store_items(store: &mut Store, items: Vec<(Item, Analysis)>) -> Result<UpsertOutcome, StoreError> {
+pub fn store_items(
+    store: &mut Store,
+    items: Vec<(Item, Analysis)>,
+) -> Result<UpsertOutcome, StoreError> {
     if items.is_empty() {
         return Ok(UpsertOutcome::default());
     }
@@ -213,7 +227,11 @@ pub fn store_items(store: &mut Store, items: Vec<(Item, Analysis)>) -> Result<Up
 /// Brings the index up to date with the store: every item changed since the
 /// index's watermark is (re)indexed, then committed with the new watermark.
 /// Returns how many documents were written.
-pub fn sync_index(store: &Store, index: &SearchIndex, progress: Option<&ProgressBar>) -> Result<usize, PipelineError> {
+pub fn sync_index(
+    store: &Store,
+    index: &SearchIndex,
+    progress: Option<&ProgressBar>,
+) -> Result<usize, PipelineError> {
     let watermark = index.watermark()?;
     let target = store.max_seq()?;
     if target <= watermark.seq && watermark.dictionaries == index.segmenter().fingerprint() {
@@ -231,7 +249,11 @@ pub fn sync_index(store: &Store, index: &SearchIndex, progress: Option<&Progress
 
 /// Rebuilds the whole index from the store (after a dictionary change, or
 /// when the index was lost). Searches see the old index until the commit.
-pub fn rebuild_index(store: &Store, index: &SearchIndex, progress: Option<&ProgressBar>) -> Result<usize, PipelineError> {
+pub fn rebuild_index(
+    store: &Store,
+    index: &SearchIndex,
+    progress: Option<&ProgressBar>,
+) -> Result<usize, PipelineError> {
     index_from(store, index, 0, true, progress)
 }
 
@@ -317,13 +339,27 @@ mod tests {
     fn ids_are_kept_or_derived_stably() {
         let now = Utc::now();
         let p = preparer();
-        let with_id = p.prepare(RawItem { id: Some(" a-1 ".into()), ..raw("x") }, now).unwrap();
+        let with_id = p
+            .prepare(
+                RawItem {
+                    id: Some(" a-1 ".into()),
+                    ..raw("x")
+                },
+                now,
+            )
+            .unwrap();
         assert_eq!(with_id.item.id, "a-1");
         let by_url = |text: &str| {
-            p.prepare(RawItem { url: Some("http://x/1".into()), ..raw(text) }, now)
-                .unwrap()
-                .item
-                .id
+            p.prepare(
+                RawItem {
+                    url: Some("http://x/1".into()),
+                    ..raw(text)
+                },
+                now,
+            )
+            .unwrap()
+            .item
+            .id
         };
         assert_eq!(by_url("一"), by_url("二"), "same url, same id");
         let by_content = |text: &str| p.prepare(raw(text), now).unwrap().item.id;
@@ -336,10 +372,24 @@ mod tests {
         let now = Utc::now();
         let p = preparer();
         assert_eq!(p.prepare(raw("  "), now).unwrap_err(), RecordError::Empty);
-        let error = p.prepare(RawItem { kind: Some("tweet".into()), ..raw("x") }, now).unwrap_err();
+        let error = p
+            .prepare(
+                RawItem {
+                    kind: Some("tweet".into()),
+                    ..raw("x")
+                },
+                now,
+            )
+            .unwrap_err();
         assert!(error.to_string().contains("unknown item kind `tweet`"));
         let prepared = p
-            .prepare(RawItem { published_at: Some("上周某天".into()), ..raw("x") }, now)
+            .prepare(
+                RawItem {
+                    published_at: Some("上周某天".into()),
+                    ..raw("x")
+                },
+                now,
+            )
             .unwrap();
         assert_eq!(prepared.item.published_at, now);
         assert_eq!(prepared.warnings.len(), 1);

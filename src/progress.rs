@@ -20,7 +20,11 @@ pub fn bar(len: Option<u64>, bytes: bool, quiet: bool, message: &str) -> Progres
         (None, true) => "{spinner} {msg} {bytes} ({bytes_per_sec})",
         (None, false) => "{spinner} {msg} {pos} ({per_sec})",
     };
-    bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
     bar.set_message(message.to_string());
     bar
 }

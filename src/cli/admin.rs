@@ -38,13 +38,20 @@ pub fn reindex(app: &App, args: &ReindexArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         print_json(&serde_json::json!({ "indexed": written, "seconds": seconds }))?;
     } else {
-        println!("reindexed {written} items in {seconds:.1} s ({})", writer.index.segmenter().fingerprint());
+        println!(
+            "reindexed {written} items in {seconds:.1} s ({})",
+            writer.index.segmenter().fingerprint()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Validates the configuration and prints it.
-pub fn config(config: Option<&Path>, data: Option<&Path>, command: ConfigCommand) -> anyhow::Result<ExitCode> {
+pub fn config(
+    config: Option<&Path>,
+    data: Option<&Path>,
+    command: ConfigCommand,
+) -> anyhow::Result<ExitCode> {
     let ConfigCommand::Check { json } = command;
     let app = match App::load(config, data) {
         Ok(app) => app,
@@ -60,7 +67,9 @@ pub fn config(config: Option<&Path>, data: Option<&Path>, command: ConfigCommand
     let source = app
         .config_path
         .as_ref()
-        .map_or("built-in defaults (no config file)".to_string(), |p| p.display().to_string());
+        .map_or("built-in defaults (no config file)".to_string(), |p| {
+            p.display().to_string()
+        });
     if json {
         print_json(&serde_json::json!({ "ok": true, "source": source, "config": app.config }))?;
     } else {

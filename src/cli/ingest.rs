@@ -38,7 +38,13 @@ pub fn run(app: &App, args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let is_stdin = args.file.as_os_str() == "-";
     let name = args.file.display().to_string();
     let format = args.format.or_else(|| {
-        match args.file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match args
+            .file
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("jsonl" | "ndjson" | "json") => Some(Format::Jsonl),
             Some("csv") => Some(Format::Csv),
             _ => None,
@@ -47,11 +53,24 @@ pub fn run(app: &App, args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let input: Box<dyn std::io::Read> = if is_stdin {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(std::fs::File::open(&args.file).map_err(|e| anyhow::anyhow!("cannot open {name}: {e}"))?)
+        Box::new(
+            std::fs::File::open(&args.file)
+                .map_err(|e| anyhow::anyhow!("cannot open {name}: {e}"))?,
+        )
     };
-    let size = (!is_stdin).then(|| std::fs::metadata(&args.file).map(|m| m.len()).ok()).flatten();
+    let size = (!is_stdin)
+        .then(|| std::fs::metadata(&args.file).map(|m| m.len()).ok())
+        .flatten();
     let bar = crate::progress::bar(size, true, args.json, "importing");
-    let report = crate::ingest::ingest(input, &name, format, &preparer, &mut writer.store, &writer.index, bar)?;
+    let report = crate::ingest::ingest(
+        input,
+        &name,
+        format,
+        &preparer,
+        &mut writer.store,
+        &writer.index,
+        bar,
+    )?;
     if args.json {
         print_json(&report)?;
     } else {

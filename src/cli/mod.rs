@@ -63,7 +63,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => ingest::run(&app()?, &args),
         Command::Search(args) => search::run(&app()?, &args),
         Command::Reindex(args) => admin::reindex(&app()?, &args),
-        Command::Config(command) => admin::config(cli.config.as_deref(), cli.data.as_deref(), command),
+        Command::Config(command) => {
+            admin::config(cli.config.as_deref(), cli.data.as_deref(), command)
+        }
         Command::Bench(args) => crate::bench::run(&args),
     }
 }

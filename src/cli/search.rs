@@ -72,15 +72,21 @@ fn parse_kind(value: &str) -> Result<ItemKind, String> {
 /// Parses `30m`, `24h`, `7d`, `2w`.
 pub fn parse_age(value: &str) -> Result<Duration, String> {
     let value = value.trim();
-    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
     let (number, unit) = value.split_at(split);
-    let number: i64 = number.parse().map_err(|_| format!("`{value}`: expected a number and a unit, e.g. 7d"))?;
+    let number: i64 = number
+        .parse()
+        .map_err(|_| format!("`{value}`: expected a number and a unit, e.g. 7d"))?;
     match unit {
         "m" | "min" => Ok(Duration::minutes(number)),
         "h" => Ok(Duration::hours(number)),
         "d" => Ok(Duration::days(number)),
         "w" => Ok(Duration::weeks(number)),
-        _ => Err(format!("`{value}`: unknown unit `{unit}`; use m, h, d or w")),
+        _ => Err(format!(
+            "`{value}`: unknown unit `{unit}`; use m, h, d or w"
+        )),
     }
 }
 
@@ -134,19 +140,43 @@ fn print_results(results: &SearchResults, args: &SearchArgs, tz: chrono_tz::Tz) 
         "{} result{} for {}{}",
         results.total,
         if results.total == 1 { "" } else { "s" },
-        if args.query.is_empty() { "everything".to_string() } else { format!("“{}”", args.query) },
-        if shown < results.total { format!(" (showing {}–{})", args.offset + 1, args.offset + shown) } else { String::new() }
+        if args.query.is_empty() {
+            "everything".to_string()
+        } else {
+            format!("“{}”", args.query)
+        },
+        if shown < results.total {
+            format!(" (showing {}–{})", args.offset + 1, args.offset + shown)
+        } else {
+            String::new()
+        }
     );
     for (n, hit) in results.hits.iter().enumerate() {
-        let kind = hit.kind.parse::<ItemKind>().map(|k| k.label_zh()).unwrap_or("?");
+        let kind = hit
+            .kind
+            .parse::<ItemKind>()
+            .map(|k| k.label_zh())
+            .unwrap_or("?");
         let when = DateTime::parse_from_rfc3339(&hit.published_at)
             .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
-        let flag = if hit.flagged { format!(" ⚑ {}", hit.categories.join(",")) } else { String::new() };
+        let flag = if hit.flagged {
+            format!(" ⚑ {}", hit.categories.join(","))
+        } else {
+            String::new()
+        };
         println!();
-        println!("{:>3}. [{kind}] {}{flag}", args.offset + n + 1, bold(&hit.title, color));
+        println!(
+            "{:>3}. [{kind}] {}{flag}",
+            args.offset + n + 1,
+            bold(&hit.title, color)
+        );
         println!("     {}", highlight(&hit.snippet, &hit.highlights, color));
-        println!("     {} · {when} · {}", hit.source, hit.url.as_deref().unwrap_or(&hit.id));
+        println!(
+            "     {} · {when} · {}",
+            hit.source,
+            hit.url.as_deref().unwrap_or(&hit.id)
+        );
     }
     if args.facets {
         println!();
@@ -154,19 +184,34 @@ fn print_results(results: &SearchResults, args: &SearchArgs, tz: chrono_tz::Tz) 
             let mut counts: Vec<_> = counts.iter().collect();
             counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let line: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            println!("{facet:>9}: {}", if line.is_empty() { "—".to_string() } else { line.join(" · ") });
+            println!(
+                "{facet:>9}: {}",
+                if line.is_empty() {
+                    "—".to_string()
+                } else {
+                    line.join(" · ")
+                }
+            );
         }
     }
 }
 
 fn bold(text: &str, color: bool) -> String {
-    if color { format!("\x1b[1m{text}\x1b[0m") } else { text.to_string() }
+    if color {
+        format!("\x1b[1m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Marks the highlighted character ranges: ANSI colour on a terminal,
 /// 【…】 brackets otherwise.
 pub fn highlight(text: &str, ranges: &[[usize; 2]], color: bool) -> String {
-    let (open, close) = if color { ("\x1b[1;31m", "\x1b[0m") } else { ("【", "】") };
+    let (open, close) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("【", "】")
+    };
     let mut out = String::with_capacity(text.len() + ranges.len() * 8);
     let mut ranges = ranges.iter().peekable();
     for (i, c) in text.chars().enumerate() {
@@ -197,7 +242,10 @@ mod tests {
 
     #[test]
     fn highlight_marks_character_ranges() {
-        assert_eq!(highlight("城关派出所民警", &[[2, 5]], false), "城关【派出所】民警");
+        assert_eq!(
+            highlight("城关派出所民警", &[[2, 5]], false),
+            "城关【派出所】民警"
+        );
         assert_eq!(highlight("ab", &[[0, 1], [1, 2]], false), "【a】【b】");
     }
 }

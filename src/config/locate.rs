@@ -157,8 +157,14 @@ mod tests {
     #[test]
     fn finds_key_in_nth_array_table() {
         let text = "[[sources]]\nname = \"a\"\n\n[[sources]]\nname = \"b\"\n";
-        assert_eq!(KeyPath::indexed("sources", 1, "name").find_line(text), Some(5));
-        assert_eq!(KeyPath::indexed("sources", 0, "name").find_line(text), Some(2));
+        assert_eq!(
+            KeyPath::indexed("sources", 1, "name").find_line(text),
+            Some(5)
+        );
+        assert_eq!(
+            KeyPath::indexed("sources", 0, "name").find_line(text),
+            Some(2)
+        );
         assert_eq!(KeyPath::indexed("sources", 2, "name").find_line(text), None);
     }
 
@@ -173,6 +179,9 @@ mod tests {
     fn key_at_joins_table_and_key() {
         let text = "[crawl]\ntimeout_secs = \"x\"\n";
         let at = text.find("\"x\"").unwrap();
-        assert_eq!(key_at(text, at..at + 3).as_deref(), Some("crawl.timeout_secs"));
+        assert_eq!(
+            key_at(text, at..at + 3).as_deref(),
+            Some("crawl.timeout_secs")
+        );
     }
 }

@@ -36,7 +36,9 @@ pub enum IndexError {
         path: PathBuf,
     },
     /// The index could not be opened or created.
-    #[error("cannot open index {path}: {source} (it is derived data: delete the folder and run `yuqing reindex`)")]
+    #[error(
+        "cannot open index {path}: {source} (it is derived data: delete the folder and run `yuqing reindex`)"
+    )]
     Open {
         /// The index directory.
         path: PathBuf,
@@ -103,7 +105,8 @@ impl SearchIndex {
         }
         index.tokenizers().register(
             TOKENIZER_NAME,
-            tantivy::tokenizer::TextAnalyzer::builder(JiebaTokenizer::new(segmenter.clone())).build(),
+            tantivy::tokenizer::TextAnalyzer::builder(JiebaTokenizer::new(segmenter.clone()))
+                .build(),
         );
         let reader = index
             .reader_builder()

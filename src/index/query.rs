@@ -9,7 +9,9 @@ use std::fmt;
 use thiserror::Error;
 
 /// Field names a query may filter on.
-pub const FIELDS: &[&str] = &["kind", "source", "category", "flagged", "unit", "title", "body"];
+pub const FIELDS: &[&str] = &[
+    "kind", "source", "category", "flagged", "unit", "title", "body",
+];
 
 /// A query that does not parse or cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -72,7 +74,8 @@ pub enum Expr {
 
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let prefix = |field: &Option<String>| field.as_ref().map(|f| format!("{f}:")).unwrap_or_default();
+        let prefix =
+            |field: &Option<String>| field.as_ref().map(|f| format!("{f}:")).unwrap_or_default();
         match self {
             Expr::All => f.write_str("*"),
             Expr::Word { text, field, .. } => write!(f, "{}{text}", prefix(field)),
@@ -80,7 +83,11 @@ impl fmt::Display for Expr {
             Expr::Filter { field, value, .. } => write!(f, "{field}:{value}"),
             Expr::Not(inner) => write!(f, "NOT {inner}"),
             Expr::And(parts) | Expr::Or(parts) => {
-                let op = if matches!(self, Expr::And(_)) { " AND " } else { " OR " };
+                let op = if matches!(self, Expr::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
                 let parts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
                 write!(f, "({})", parts.join(op))
             }
@@ -120,26 +127,46 @@ fn lex(query: &str) -> Result<Vec<Token>, QueryError> {
         }
         match c {
             '(' | '（' => {
-                tokens.push(Token { lexeme: Lexeme::Open, column });
+                tokens.push(Token {
+                    lexeme: Lexeme::Open,
+                    column,
+                });
                 i += 1;
             }
             ')' | '）' => {
-                tokens.push(Token { lexeme: Lexeme::Close, column });
+                tokens.push(Token {
+                    lexeme: Lexeme::Close,
+                    column,
+                });
                 i += 1;
             }
             '"' | '“' | '”' => {
-                let closing = |d: char| if c == '"' { d == '"' } else { d == '”' || d == '“' || d == '"' };
+                let closing = |d: char| {
+                    if c == '"' {
+                        d == '"'
+                    } else {
+                        d == '”' || d == '“' || d == '"'
+                    }
+                };
                 let end = (i + 1..chars.len())
                     .find(|&j| closing(chars[j]))
                     .ok_or_else(|| QueryError::new(column, "unclosed quote: add the closing \""))?;
                 let text: String = chars[i + 1..end].iter().collect();
-                tokens.push(Token { lexeme: Lexeme::Quoted(text), column });
+                tokens.push(Token {
+                    lexeme: Lexeme::Quoted(text),
+                    column,
+                });
                 i = end + 1;
             }
-            '-' if tokens.last().is_none_or(|t| !matches!(t.lexeme, Lexeme::FieldPrefix(_)))
+            '-' if tokens
+                .last()
+                .is_none_or(|t| !matches!(t.lexeme, Lexeme::FieldPrefix(_)))
                 && chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) =>
             {
-                tokens.push(Token { lexeme: Lexeme::Minus, column });
+                tokens.push(Token {
+                    lexeme: Lexeme::Minus,
+                    column,
+                });
                 i += 1;
             }
             _ => {
@@ -153,7 +180,10 @@ fn lex(query: &str) -> Result<Vec<Token>, QueryError> {
                 let text: String = chars[start..i].iter().collect();
                 if i < chars.len() && chars[i] == ':' {
                     i += 1;
-                    tokens.push(Token { lexeme: Lexeme::FieldPrefix(text), column });
+                    tokens.push(Token {
+                        lexeme: Lexeme::FieldPrefix(text),
+                        column,
+                    });
                     continue;
                 }
                 let lexeme = match text.as_str() {
@@ -222,7 +252,11 @@ impl Parser {
             self.next();
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Expr::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Expr::Or(parts)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, QueryError> {
@@ -237,7 +271,11 @@ impl Parser {
             }
             parts.push(self.unary()?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Expr::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Expr::And(parts)
+        })
     }
 
     fn unary(&mut self) -> Result<Expr, QueryError> {
@@ -254,7 +292,10 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr, QueryError> {
         let column = self.column();
         let Some(token) = self.next() else {
-            return Err(QueryError::new(column, "expected a word, a phrase or `(` here"));
+            return Err(QueryError::new(
+                column,
+                "expected a word, a phrase or `(` here",
+            ));
         };
         match token.lexeme {
             Lexeme::Open => {
@@ -263,14 +304,28 @@ impl Parser {
                 }
                 let inner = self.or()?;
                 match self.next() {
-                    Some(Token { lexeme: Lexeme::Close, .. }) => Ok(inner),
+                    Some(Token {
+                        lexeme: Lexeme::Close,
+                        ..
+                    }) => Ok(inner),
                     _ => Err(QueryError::new(column, "`(` is never closed: add a `)`")),
                 }
             }
-            Lexeme::Text(text) => Ok(Expr::Word { text, field: None, column }),
-            Lexeme::Quoted(text) => Ok(Expr::Phrase { text, field: None, column }),
+            Lexeme::Text(text) => Ok(Expr::Word {
+                text,
+                field: None,
+                column,
+            }),
+            Lexeme::Quoted(text) => Ok(Expr::Phrase {
+                text,
+                field: None,
+                column,
+            }),
             Lexeme::FieldPrefix(field) => self.field(field, column),
-            Lexeme::Close => Err(QueryError::new(column, "unmatched `)`: remove it or add a `(` before")),
+            Lexeme::Close => Err(QueryError::new(
+                column,
+                "unmatched `)`: remove it or add a `(` before",
+            )),
             Lexeme::And | Lexeme::Or => Err(QueryError::new(
                 column,
                 "AND / OR needs a term on both sides",
@@ -299,9 +354,21 @@ impl Parser {
             }
         };
         Ok(match (name.as_str(), value) {
-            ("title" | "body", (text, true)) => Expr::Phrase { text, field: Some(name), column },
-            ("title" | "body", (text, false)) => Expr::Word { text, field: Some(name), column },
-            (_, (value, _)) => Expr::Filter { field: name, value, column },
+            ("title" | "body", (text, true)) => Expr::Phrase {
+                text,
+                field: Some(name),
+                column,
+            },
+            ("title" | "body", (text, false)) => Expr::Word {
+                text,
+                field: Some(name),
+                column,
+            },
+            (_, (value, _)) => Expr::Filter {
+                field: name,
+                value,
+                column,
+            },
         })
     }
 }
@@ -311,7 +378,9 @@ mod tests {
     use super::*;
 
     fn show(query: &str) -> String {
-        parse(query).map(|e| e.to_string()).unwrap_or_else(|e| e.to_string())
+        parse(query)
+            .map(|e| e.to_string())
+            .unwrap_or_else(|e| e.to_string())
     }
 
     #[test]
@@ -323,8 +392,14 @@ mod tests {
             ("民警 NOT 表扬", "(民警 AND NOT 表扬)"),
             ("\"城关 派出所\"", "\"城关 派出所\""),
             ("“城关派出所”", "\"城关派出所\""),
-            ("(出警 OR 接警) AND kind:petition", "((出警 OR 接警) AND kind:petition)"),
-            ("flagged:true category:inaction", "(flagged:true AND category:inaction)"),
+            (
+                "(出警 OR 接警) AND kind:petition",
+                "((出警 OR 接警) AND kind:petition)",
+            ),
+            (
+                "flagged:true category:inaction",
+                "(flagged:true AND category:inaction)",
+            ),
             ("title:\"户籍 窗口\"", "title:\"户籍 窗口\""),
             ("a OR b c", "(a OR (b AND c))"),
             ("110-指挥中心", "110-指挥中心"),
@@ -338,13 +413,34 @@ mod tests {
     #[test]
     fn errors_say_where() {
         let cases = [
-            ("民警 \"态度", "query error at column 4: unclosed quote: add the closing \""),
-            ("(出警 OR 接警", "query error at column 1: `(` is never closed: add a `)`"),
-            ("出警)", "query error at column 3: unmatched `)`: remove it or add a `(` before"),
-            ("出警 OR", "query error at column 6: expected a word, a phrase or `(` here"),
-            ("OR 出警", "query error at column 1: AND / OR needs a term on both sides"),
-            ("colour:red", "query error at column 1: unknown field `colour`: use one of kind, source, category, flagged, unit, title, body"),
-            ("民警 kind:", "query error at column 9: `kind:` needs a value, e.g. kind:…"),
+            (
+                "民警 \"态度",
+                "query error at column 4: unclosed quote: add the closing \"",
+            ),
+            (
+                "(出警 OR 接警",
+                "query error at column 1: `(` is never closed: add a `)`",
+            ),
+            (
+                "出警)",
+                "query error at column 3: unmatched `)`: remove it or add a `(` before",
+            ),
+            (
+                "出警 OR",
+                "query error at column 6: expected a word, a phrase or `(` here",
+            ),
+            (
+                "OR 出警",
+                "query error at column 1: AND / OR needs a term on both sides",
+            ),
+            (
+                "colour:red",
+                "query error at column 1: unknown field `colour`: use one of kind, source, category, flagged, unit, title, body",
+            ),
+            (
+                "民警 kind:",
+                "query error at column 9: `kind:` needs a value, e.g. kind:…",
+            ),
         ];
         for (query, expected) in cases {
             assert_eq!(show(query), expected, "query: {query}");

@@ -155,10 +155,21 @@ impl SearchIndex {
                 let (total, docs) = searcher
                     .search(
                         &query,
-                        &(Count, top.order_by_fast_field::<tantivy::DateTime>("published_at", Order::Desc)),
+                        &(
+                            Count,
+                            top.order_by_fast_field::<tantivy::DateTime>(
+                                "published_at",
+                                Order::Desc,
+                            ),
+                        ),
                     )
                     .during("searching")?;
-                (total, docs.into_iter().map(|(_, address)| (0.0, address)).collect())
+                (
+                    total,
+                    docs.into_iter()
+                        .map(|(_, address)| (0.0, address))
+                        .collect(),
+                )
             }
         };
         let hits = addresses
@@ -170,7 +181,11 @@ impl SearchIndex {
         } else {
             Facets::new()
         };
-        Ok(SearchResults { total, hits, facets })
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
     }
 
     fn hit(
@@ -200,11 +215,17 @@ impl SearchIndex {
             id: text(f.id),
             score,
             title: text(f.title),
-            url: doc.get_first(f.url).and_then(|v| v.as_str()).map(str::to_string),
+            url: doc
+                .get_first(f.url)
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
             kind: text(f.kind),
             source: text(f.source),
             published_at,
-            flagged: doc.get_first(f.flagged).and_then(|v| v.as_bool()).unwrap_or(false),
+            flagged: doc
+                .get_first(f.flagged)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
             categories: doc
                 .get_all(f.category)
                 .filter_map(|v| v.as_str().map(str::to_string))
@@ -225,17 +246,24 @@ impl SearchIndex {
                 )
             })
             .collect();
-        let aggregations: Aggregations =
-            serde_json::from_value(serde_json::Value::Object(request)).expect("valid aggregation request");
+        let aggregations: Aggregations = serde_json::from_value(serde_json::Value::Object(request))
+            .expect("valid aggregation request");
         let collector = AggregationCollector::from_aggs(aggregations, AggContextParams::default());
-        let results = searcher.search(query, &collector).during("counting facets")?;
+        let results = searcher
+            .search(query, &collector)
+            .during("counting facets")?;
         let json = serde_json::to_value(results).expect("aggregation results serialise");
         let mut facets = Facets::new();
         for name in names {
             let counts = facets.entry(name.to_string()).or_default();
-            let buckets = json[name]["buckets"].as_array().cloned().unwrap_or_default();
+            let buckets = json[name]["buckets"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             for bucket in buckets {
-                if let (Some(key), Some(count)) = (bucket["key"].as_str(), bucket["doc_count"].as_u64()) {
+                if let (Some(key), Some(count)) =
+                    (bucket["key"].as_str(), bucket["doc_count"].as_u64())
+                {
                     counts.insert(key.to_string(), count);
                 }
             }
@@ -243,11 +271,18 @@ impl SearchIndex {
         Ok(facets)
     }
 
-    fn with_filters(&self, main: Box<dyn Query>, request: &SearchRequest) -> Result<Box<dyn Query>, IndexError> {
+    fn with_filters(
+        &self,
+        main: Box<dyn Query>,
+        request: &SearchRequest,
+    ) -> Result<Box<dyn Query>, IndexError> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
         let exact = |field: Field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
         };
         if let Some(kind) = request.kind {
             clauses.push((Occur::Must, exact(f.kind, kind.as_str())));
@@ -262,7 +297,10 @@ impl SearchIndex {
         if let Some(flagged) = request.flagged {
             clauses.push((
                 Occur::Must,
-                Box::new(TermQuery::new(Term::from_field_bool(f.flagged, flagged), IndexRecordOption::Basic)),
+                Box::new(TermQuery::new(
+                    Term::from_field_bool(f.flagged, flagged),
+                    IndexRecordOption::Basic,
+                )),
             ));
         }
         if request.from.is_some() || request.to.is_some() {
@@ -273,12 +311,19 @@ impl SearchIndex {
                         f.published_at,
                         tantivy::DateTime::from_timestamp_micros(t.timestamp_micros()),
                     );
-                    if inclusive { Bound::Included(term) } else { Bound::Excluded(term) }
+                    if inclusive {
+                        Bound::Included(term)
+                    } else {
+                        Bound::Excluded(term)
+                    }
                 }
             };
             clauses.push((
                 Occur::Must,
-                Box::new(RangeQuery::new(bound(request.from, true), bound(request.to, false))),
+                Box::new(RangeQuery::new(
+                    bound(request.from, true),
+                    bound(request.to, false),
+                )),
             ));
         }
         Ok(if clauses.len() == 1 {
@@ -290,14 +335,31 @@ impl SearchIndex {
 
     /// Turns a parsed expression into a tantivy query, collecting the
     /// positive words (for highlighting) into `terms`.
-    fn compile(&self, expr: &Expr, negated: bool, terms: &mut HashSet<String>) -> Result<Box<dyn Query>, QueryError> {
+    fn compile(
+        &self,
+        expr: &Expr,
+        negated: bool,
+        terms: &mut HashSet<String>,
+    ) -> Result<Box<dyn Query>, QueryError> {
         let f = &self.fields;
         Ok(match expr {
             Expr::All => Box::new(AllQuery),
-            Expr::Word { text, field, column } | Expr::Phrase { text, field, column } => {
+            Expr::Word {
+                text,
+                field,
+                column,
+            }
+            | Expr::Phrase {
+                text,
+                field,
+                column,
+            } => {
                 let words = self.segmenter.query_words(text);
                 if words.is_empty() {
-                    return Err(QueryError::new(*column, format!("`{text}` has no searchable characters")));
+                    return Err(QueryError::new(
+                        *column,
+                        format!("`{text}` has no searchable characters"),
+                    ));
                 }
                 if !negated {
                     terms.extend(words.iter().cloned());
@@ -313,7 +375,11 @@ impl SearchIndex {
                     .collect();
                 Box::new(BooleanQuery::new(per_field))
             }
-            Expr::Filter { field, value, column } => self.filter(field, value, *column)?,
+            Expr::Filter {
+                field,
+                value,
+                column,
+            } => self.filter(field, value, *column)?,
             Expr::Not(inner) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
                 (Occur::MustNot, self.compile(inner, !negated, terms)?),
@@ -322,7 +388,9 @@ impl SearchIndex {
                 let mut clauses = Vec::with_capacity(parts.len());
                 for part in parts {
                     match part {
-                        Expr::Not(inner) => clauses.push((Occur::MustNot, self.compile(inner, !negated, terms)?)),
+                        Expr::Not(inner) => {
+                            clauses.push((Occur::MustNot, self.compile(inner, !negated, terms)?))
+                        }
                         other => clauses.push((Occur::Must, self.compile(other, negated, terms)?)),
                     }
                 }
@@ -341,14 +409,24 @@ impl SearchIndex {
         })
     }
 
-    fn filter(&self, field: &str, value: &str, column: usize) -> Result<Box<dyn Query>, QueryError> {
+    fn filter(
+        &self,
+        field: &str,
+        value: &str,
+        column: usize,
+    ) -> Result<Box<dyn Query>, QueryError> {
         let f = &self.fields;
         let exact = |field: Field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
         };
         Ok(match field {
             "kind" => {
-                let kind: ItemKind = value.parse().map_err(|e: String| QueryError::new(column, e))?;
+                let kind: ItemKind = value
+                    .parse()
+                    .map_err(|e: String| QueryError::new(column, e))?;
                 exact(f.kind, kind.as_str())
             }
             "source" => exact(f.source, value),
@@ -361,9 +439,17 @@ impl SearchIndex {
                 let flagged = match value.to_ascii_lowercase().as_str() {
                     "true" | "yes" | "1" => true,
                     "false" | "no" | "0" => false,
-                    _ => return Err(QueryError::new(column, format!("flagged:{value}: use flagged:true or flagged:false"))),
+                    _ => {
+                        return Err(QueryError::new(
+                            column,
+                            format!("flagged:{value}: use flagged:true or flagged:false"),
+                        ));
+                    }
                 };
-                Box::new(TermQuery::new(Term::from_field_bool(f.flagged, flagged), IndexRecordOption::Basic))
+                Box::new(TermQuery::new(
+                    Term::from_field_bool(f.flagged, flagged),
+                    IndexRecordOption::Basic,
+                ))
             }
             other => unreachable!("parser only produces known filter fields, got {other}"),
         })
@@ -376,7 +462,10 @@ fn check_category(value: &str, column: usize) -> Result<(), QueryError> {
     } else {
         Err(QueryError::new(
             column,
-            format!("unknown category `{value}`: use one of {}", CATEGORIES.join(", ")),
+            format!(
+                "unknown category `{value}`: use one of {}",
+                CATEGORIES.join(", ")
+            ),
         ))
     }
 }
@@ -389,6 +478,9 @@ fn words_query(field: Field, words: &[String]) -> Box<dyn Query> {
             IndexRecordOption::WithFreqs,
         ));
     }
-    let terms = words.iter().map(|w| Term::from_field_text(field, w)).collect();
+    let terms = words
+        .iter()
+        .map(|w| Term::from_field_text(field, w))
+        .collect();
     Box::new(PhraseQuery::new(terms))
 }

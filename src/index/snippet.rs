@@ -61,8 +61,8 @@ pub fn make_snippet(
     let chars: Vec<char> = text.chars().collect();
     let matches = match_ranges(segmenter, text, terms);
     let context_before = max_chars / 4;
-    let start = best_window(&matches, max_chars, context_before)
-        .min(chars.len().saturating_sub(max_chars));
+    let start =
+        best_window(&matches, max_chars, context_before).min(chars.len().saturating_sub(max_chars));
     let end = (start + max_chars).min(chars.len());
     let mut snippet = String::new();
     let mut offset = 0;
@@ -70,7 +70,11 @@ pub fn make_snippet(
         snippet.push('…');
         offset = 1;
     }
-    snippet.extend(chars[start..end].iter().map(|&c| if c == '\n' || c == '\r' { ' ' } else { c }));
+    snippet.extend(
+        chars[start..end]
+            .iter()
+            .map(|&c| if c == '\n' || c == '\r' { ' ' } else { c }),
+    );
     if end < chars.len() {
         snippet.push('…');
     }
@@ -79,7 +83,10 @@ pub fn make_snippet(
         .filter(|[s, e]| *s >= start && *e <= end)
         .map(|[s, e]| [s - start + offset, e - start + offset])
         .collect();
-    Snippet { text: snippet, highlights }
+    Snippet {
+        text: snippet,
+        highlights,
+    }
 }
 
 /// Start of the window holding the most matches (earliest on ties).
@@ -126,7 +133,10 @@ mod tests {
         let seg = Segmenter::embedded();
         let text = "市民称：“城关派出所”、东湖派出所——均未出警。";
         let snippet = make_snippet(&seg, text, &terms(&["派出所"]), 100);
-        assert_eq!(marked(&snippet), "市民称：“城关[派出所]”、东湖[派出所]——均未出警。");
+        assert_eq!(
+            marked(&snippet),
+            "市民称：“城关[派出所]”、东湖[派出所]——均未出警。"
+        );
     }
 
     #[test]
@@ -139,7 +149,11 @@ mod tests {
     #[test]
     fn long_text_window_moves_to_the_matches() {
         let seg = Segmenter::embedded();
-        let text = format!("{}民警态度恶劣{}", "今天天气很好。".repeat(30), "后来回家了。".repeat(30));
+        let text = format!(
+            "{}民警态度恶劣{}",
+            "今天天气很好。".repeat(30),
+            "后来回家了。".repeat(30)
+        );
         let snippet = make_snippet(&seg, &text, &terms(&["态度恶劣"]), 40);
         assert!(snippet.text.starts_with('…') && snippet.text.ends_with('…'));
         assert_eq!(snippet.highlights.len(), 1);

@@ -118,11 +118,22 @@ pub fn ingest<R: Read>(
     let mut report = IngestReport::default();
     // Items stored by an earlier, interrupted run reach the index first.
     report.indexed += sync_index(store, index, None)?;
-    let sniffed = reader::sniff(Counting { inner: input, progress: progress.clone() }, name)?;
+    let sniffed = reader::sniff(
+        Counting {
+            inner: input,
+            progress: progress.clone(),
+        },
+        name,
+    )?;
     let format = format.unwrap_or(sniffed.format);
     let records: Box<dyn Iterator<Item = reader::LineResult>> = match format {
-        Format::Jsonl => Box::new(reader::jsonl_records(BufReader::new(sniffed.reader), sniffed.encoding)),
-        Format::Csv => Box::new(reader::csv_records(sniffed.reader, sniffed.encoding, name)?.into_iter()),
+        Format::Jsonl => Box::new(reader::jsonl_records(
+            BufReader::new(sniffed.reader),
+            sniffed.encoding,
+        )),
+        Format::Csv => {
+            Box::new(reader::csv_records(sniffed.reader, sniffed.encoding, name)?.into_iter())
+        }
     };
     let now = chrono::Utc::now();
     let mut batch = Vec::with_capacity(BATCH_SIZE);
@@ -146,7 +157,8 @@ pub fn ingest<R: Read>(
         }
         if batch.len() >= BATCH_SIZE {
             since_index += batch.len();
-            report.add(store_items(store, std::mem::take(&mut batch)).map_err(PipelineError::from)?);
+            report
+                .add(store_items(store, std::mem::take(&mut batch)).map_err(PipelineError::from)?);
             if since_index >= INDEX_EVERY {
                 report.indexed += sync_index(store, index, None)?;
                 since_index = 0;

@@ -46,19 +46,25 @@ pub enum ReadError {
         name: String,
     },
     /// NUL bytes: not a text file.
-    #[error("{name} looks like a binary file (it contains NUL bytes): expected JSON Lines or CSV text")]
+    #[error(
+        "{name} looks like a binary file (it contains NUL bytes): expected JSON Lines or CSV text"
+    )]
     Binary {
         /// File name.
         name: String,
     },
     /// Neither UTF-8 nor GB18030.
-    #[error("{name} is neither UTF-8 nor GBK/GB18030 text: convert it to UTF-8 (e.g. iconv -f <encoding> -t UTF-8)")]
+    #[error(
+        "{name} is neither UTF-8 nor GBK/GB18030 text: convert it to UTF-8 (e.g. iconv -f <encoding> -t UTF-8)"
+    )]
     UnknownEncoding {
         /// File name.
         name: String,
     },
     /// The CSV header lacks a text column.
-    #[error("{name}:1: CSV header has no `text` or `body` column (found: {found}); name the columns id,title,text,url,kind,source,author,published_at")]
+    #[error(
+        "{name}:1: CSV header has no `text` or `body` column (found: {found}); name the columns id,title,text,url,kind,source,author,published_at"
+    )]
     CsvHeader {
         /// File name.
         name: String,
@@ -87,20 +93,38 @@ pub fn sniff<R: Read>(mut reader: R, name: &str) -> Result<Sniffed<R>, ReadError
     (&mut reader)
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)
-        .map_err(|source| ReadError::Io { name: name.to_string(), source })?;
+        .map_err(|source| ReadError::Io {
+            name: name.to_string(),
+            source,
+        })?;
     if head.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ReadError::Empty { name: name.to_string() });
+        return Err(ReadError::Empty {
+            name: name.to_string(),
+        });
     }
     if head.contains(&0) {
-        return Err(ReadError::Binary { name: name.to_string() });
+        return Err(ReadError::Binary {
+            name: name.to_string(),
+        });
     }
-    let encoding = detect_encoding(&head, head.len() == SNIFF_BYTES)
-        .ok_or_else(|| ReadError::UnknownEncoding { name: name.to_string() })?;
+    let encoding = detect_encoding(&head, head.len() == SNIFF_BYTES).ok_or_else(|| {
+        ReadError::UnknownEncoding {
+            name: name.to_string(),
+        }
+    })?;
     let first = head
         .iter()
-        .skip(if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 })
+        .skip(if head.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        })
         .find(|b| !b.is_ascii_whitespace());
-    let format = if first == Some(&b'{') { Format::Jsonl } else { Format::Csv };
+    let format = if first == Some(&b'{') {
+        Format::Jsonl
+    } else {
+        Format::Csv
+    };
     Ok(Sniffed {
         reader: std::io::Cursor::new(head).chain(reader),
         encoding,
@@ -119,11 +143,17 @@ fn detect_encoding(sample: &[u8], partial: bool) -> Option<Encoding> {
         Err(_) => {}
     }
     let (decoded, had_errors) = GB18030.decode_without_bom_handling(sample);
-    let cjk = decoded.chars().filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)).count();
+    let cjk = decoded
+        .chars()
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        .count();
     if !had_errors && cjk > 0 {
         return Some(Encoding::Gb18030);
     }
-    let invalid_lines = sample.split(|&b| b == b'\n').filter(|l| std::str::from_utf8(l).is_err()).count();
+    let invalid_lines = sample
+        .split(|&b| b == b'\n')
+        .filter(|l| std::str::from_utf8(l).is_err())
+        .count();
     let lines = sample.split(|&b| b == b'\n').count();
     // Mostly UTF-8 with a few broken lines: read as UTF-8, report those lines.
     (invalid_lines * 2 < lines).then_some(Encoding::Utf8)
@@ -131,8 +161,12 @@ fn detect_encoding(sample: &[u8], partial: bool) -> Option<Encoding> {
 
 fn decode_line(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
     match encoding {
-        Encoding::Utf8 => String::from_utf8(bytes.to_vec())
-            .map_err(|e| format!("invalid UTF-8 at byte {} of the line", e.utf8_error().valid_up_to())),
+        Encoding::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|e| {
+            format!(
+                "invalid UTF-8 at byte {} of the line",
+                e.utf8_error().valid_up_to()
+            )
+        }),
         Encoding::Gb18030 => {
             let (text, had_errors) = GB18030.decode_without_bom_handling(bytes);
             if had_errors {
@@ -145,26 +179,31 @@ fn decode_line(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
 }
 
 /// Iterates the records of a JSON Lines input. Blank lines are skipped.
-pub fn jsonl_records<R: BufRead>(mut reader: R, encoding: Encoding) -> impl Iterator<Item = LineResult> {
+pub fn jsonl_records<R: BufRead>(
+    mut reader: R,
+    encoding: Encoding,
+) -> impl Iterator<Item = LineResult> {
     let mut line_number = 0usize;
     let mut buffer = Vec::new();
-    std::iter::from_fn(move || loop {
-        buffer.clear();
-        match reader.read_until(b'\n', &mut buffer) {
-            Ok(0) => return None,
-            Ok(_) => {}
-            Err(error) => {
-                line_number += 1;
-                return Some((line_number, Err(format!("read error: {error}"))));
+    std::iter::from_fn(move || {
+        loop {
+            buffer.clear();
+            match reader.read_until(b'\n', &mut buffer) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(error) => {
+                    line_number += 1;
+                    return Some((line_number, Err(format!("read error: {error}"))));
+                }
             }
+            line_number += 1;
+            let bytes = strip_bom(line_number, trim_newline(&buffer));
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let record = decode_line(bytes, encoding).and_then(|line| parse_json_record(&line));
+            return Some((line_number, record));
         }
-        line_number += 1;
-        let bytes = strip_bom(line_number, trim_newline(&buffer));
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let record = decode_line(bytes, encoding).and_then(|line| parse_json_record(&line));
-        return Some((line_number, record));
     })
 }
 
@@ -184,9 +223,13 @@ fn strip_bom(line_number: usize, line: &[u8]) -> &[u8] {
 /// Parses one JSON object into a record; strings and numbers are accepted
 /// for every field.
 pub fn parse_json_record(line: &str) -> Result<RawItem, String> {
-    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("not valid JSON: {e}"))?;
     let serde_json::Value::Object(object) = value else {
-        return Err(format!("expected a JSON object, found {}", json_type(&value)));
+        return Err(format!(
+            "expected a JSON object, found {}",
+            json_type(&value)
+        ));
     };
     let field = |names: &[&str]| -> Result<Option<String>, String> {
         for name in names {
@@ -194,7 +237,12 @@ pub fn parse_json_record(line: &str) -> Result<RawItem, String> {
                 None | Some(serde_json::Value::Null) => continue,
                 Some(serde_json::Value::String(s)) => return Ok(Some(s.clone())),
                 Some(serde_json::Value::Number(n)) => return Ok(Some(n.to_string())),
-                Some(other) => return Err(format!("field `{name}` must be a string, found {}", json_type(other))),
+                Some(other) => {
+                    return Err(format!(
+                        "field `{name}` must be a string, found {}",
+                        json_type(other)
+                    ));
+                }
             }
         }
         Ok(None)
@@ -227,24 +275,40 @@ fn json_type(value: &serde_json::Value) -> &'static str {
 }
 
 /// Reads a whole CSV input (decoded to UTF-8 first) into records.
-pub fn csv_records<R: Read>(mut reader: R, encoding: Encoding, name: &str) -> Result<Vec<LineResult>, ReadError> {
+pub fn csv_records<R: Read>(
+    mut reader: R,
+    encoding: Encoding,
+    name: &str,
+) -> Result<Vec<LineResult>, ReadError> {
     let mut bytes = Vec::new();
     reader
         .read_to_end(&mut bytes)
-        .map_err(|source| ReadError::Io { name: name.to_string(), source })?;
+        .map_err(|source| ReadError::Io {
+            name: name.to_string(),
+            source,
+        })?;
     let text = match encoding {
         Encoding::Utf8 => String::from_utf8_lossy(&bytes).into_owned(),
         Encoding::Gb18030 => GB18030.decode_without_bom_handling(&bytes).0.into_owned(),
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = csv
         .headers()
-        .map_err(|e| ReadError::Io { name: name.to_string(), source: std::io::Error::other(e) })?
+        .map_err(|e| ReadError::Io {
+            name: name.to_string(),
+            source: std::io::Error::other(e),
+        })?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
-    let column = |names: &[&str]| names.iter().find_map(|n| headers.iter().position(|h| h == n));
+    let column = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| headers.iter().position(|h| h == n))
+    };
     let text_column = column(&["text", "body"]).ok_or_else(|| ReadError::CsvHeader {
         name: name.to_string(),
         found: headers.join(","),
@@ -276,7 +340,11 @@ pub fn csv_records<R: Read>(mut reader: R, encoding: Encoding, name: &str) -> Re
         if record.len() != headers.len() {
             out.push((
                 line,
-                Err(format!("has {} fields, the header has {}: missing or extra columns", record.len(), headers.len())),
+                Err(format!(
+                    "has {} fields, the header has {}: missing or extra columns",
+                    record.len(),
+                    headers.len()
+                )),
             ));
             continue;
         }
@@ -284,8 +352,25 @@ pub fn csv_records<R: Read>(mut reader: R, encoding: Encoding, name: &str) -> Re
             out.push((line, Err("invalid UTF-8 in this row".to_string())));
             continue;
         }
-        let get = |index: Option<usize>| index.and_then(|i| record.get(i)).map(str::to_string).filter(|s| !s.is_empty());
-        let [id, source, kind, url, title, author, published_at, status, reply, reply_unit, replied_at] = columns;
+        let get = |index: Option<usize>| {
+            index
+                .and_then(|i| record.get(i))
+                .map(str::to_string)
+                .filter(|s| !s.is_empty())
+        };
+        let [
+            id,
+            source,
+            kind,
+            url,
+            title,
+            author,
+            published_at,
+            status,
+            reply,
+            reply_unit,
+            replied_at,
+        ] = columns;
         out.push((
             line,
             Ok(RawItem {
@@ -314,7 +399,9 @@ mod tests {
     fn records(input: &[u8]) -> Vec<LineResult> {
         let sniffed = sniff(input, "t").unwrap();
         match sniffed.format {
-            Format::Jsonl => jsonl_records(std::io::BufReader::new(sniffed.reader), sniffed.encoding).collect(),
+            Format::Jsonl => {
+                jsonl_records(std::io::BufReader::new(sniffed.reader), sniffed.encoding).collect()
+            }
             Format::Csv => csv_records(sniffed.reader, sniffed.encoding, "t").unwrap(),
         }
     }
@@ -324,11 +411,23 @@ mod tests {
         let input = "{\"id\":\"a\",\"text\":\"一\"}\n\n[1,2]\n{\"id\":1,\"body\":\"二\"}\n{broken\n{\"text\":{\"x\":1}}\n".as_bytes();
         let out = records(input);
         let summary: Vec<(usize, bool)> = out.iter().map(|(l, r)| (*l, r.is_ok())).collect();
-        assert_eq!(summary, vec![(1, true), (3, false), (4, true), (5, false), (6, false)]);
-        assert_eq!(out[1].1.as_ref().unwrap_err(), "expected a JSON object, found an array");
+        assert_eq!(
+            summary,
+            vec![(1, true), (3, false), (4, true), (5, false), (6, false)]
+        );
+        assert_eq!(
+            out[1].1.as_ref().unwrap_err(),
+            "expected a JSON object, found an array"
+        );
         assert_eq!(out[2].1.as_ref().unwrap().id.as_deref(), Some("1"));
         assert_eq!(out[2].1.as_ref().unwrap().text.as_deref(), Some("二"));
-        assert!(out[4].1.as_ref().unwrap_err().contains("field `text` must be a string"));
+        assert!(
+            out[4]
+                .1
+                .as_ref()
+                .unwrap_err()
+                .contains("field `text` must be a string")
+        );
     }
 
     #[test]
@@ -349,7 +448,10 @@ mod tests {
         let out = records(&gbk);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].0, 2);
-        assert_eq!(out[0].1.as_ref().unwrap().text.as_deref(), Some("民警态度很差"));
+        assert_eq!(
+            out[0].1.as_ref().unwrap().text.as_deref(),
+            Some("民警态度很差")
+        );
     }
 
     #[test]
@@ -362,15 +464,31 @@ mod tests {
     #[test]
     fn csv_without_text_column_is_refused() {
         let sniffed = sniff("id,title\n1,x\n".as_bytes(), "f.csv").unwrap();
-        let error = csv_records(sniffed.reader, sniffed.encoding, "f.csv").unwrap_err().to_string();
-        assert!(error.starts_with("f.csv:1: CSV header has no `text` or `body` column (found: id,title)"), "{error}");
+        let error = csv_records(sniffed.reader, sniffed.encoding, "f.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(
+                "f.csv:1: CSV header has no `text` or `body` column (found: id,title)"
+            ),
+            "{error}"
+        );
     }
 
     #[test]
     fn empty_and_binary_inputs_are_refused() {
-        assert!(matches!(sniff(" \n\n".as_bytes(), "e"), Err(ReadError::Empty { .. })));
-        assert!(matches!(sniff(&b"\x7fELF\x02\x01\x00\x00"[..], "b"), Err(ReadError::Binary { .. })));
+        assert!(matches!(
+            sniff(" \n\n".as_bytes(), "e"),
+            Err(ReadError::Empty { .. })
+        ));
+        assert!(matches!(
+            sniff(&b"\x7fELF\x02\x01\x00\x00"[..], "b"),
+            Err(ReadError::Binary { .. })
+        ));
         let noise: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 254 + 1) as u8).collect();
-        assert!(matches!(sniff(&noise[..], "n"), Err(ReadError::UnknownEncoding { .. })));
+        assert!(matches!(
+            sniff(&noise[..], "n"),
+            Err(ReadError::UnknownEncoding { .. })
+        ));
     }
 }

@@ -43,7 +43,10 @@ const COLUMNS: &str = "seq, id, source, kind, url, title, body, author, publishe
 
 impl Store {
     /// Inserts or updates `items` in one `BEGIN IMMEDIATE` transaction.
-    pub fn upsert_items(&mut self, items: &[(Item, Analysis)]) -> Result<UpsertOutcome, StoreError> {
+    pub fn upsert_items(
+        &mut self,
+        items: &[(Item, Analysis)],
+    ) -> Result<UpsertOutcome, StoreError> {
         let mut outcome = UpsertOutcome::default();
         let tx = self
             .conn
@@ -51,10 +54,14 @@ impl Store {
             .during("starting an item write")?;
         {
             let mut existing = tx
-                .prepare_cached("SELECT content_hash, flagged, categories, severity FROM items WHERE id = ?1")
+                .prepare_cached(
+                    "SELECT content_hash, flagged, categories, severity FROM items WHERE id = ?1",
+                )
                 .during("preparing the item lookup")?;
             let mut next_seq: i64 = tx
-                .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM items", [], |row| row.get(0))
+                .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM items", [], |row| {
+                    row.get(0)
+                })
                 .during("reading the change sequence")?;
             let mut write = tx
                 .prepare_cached(
@@ -158,7 +165,9 @@ impl Store {
     /// Highest change sequence number (0 when empty).
     pub fn max_seq(&self) -> Result<i64, StoreError> {
         self.conn
-            .query_row("SELECT COALESCE(MAX(seq), 0) FROM items", [], |row| row.get(0))
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM items", [], |row| {
+                row.get(0)
+            })
             .during("reading the change sequence")
     }
 
@@ -178,7 +187,9 @@ impl Store {
             .prepare("SELECT kind, COUNT(*) FROM items GROUP BY kind ORDER BY kind")
             .during("preparing the kind count")?;
         let rows = statement
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
             .during("counting items by kind")?;
         let mut counts = Vec::new();
         for row in rows {

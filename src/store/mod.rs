@@ -173,10 +173,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("y.db");
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), migrations::MIGRATIONS.len());
+        assert_eq!(
+            store.schema_version().unwrap(),
+            migrations::MIGRATIONS.len()
+        );
         drop(store);
         let again = Store::open(&path).unwrap();
-        assert_eq!(again.schema_version().unwrap(), migrations::MIGRATIONS.len());
+        assert_eq!(
+            again.schema_version().unwrap(),
+            migrations::MIGRATIONS.len()
+        );
         let mode: String = again
             .conn
             .pragma_query_value(None, "journal_mode", |row| row.get(0))

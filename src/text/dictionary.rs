@@ -109,11 +109,13 @@ impl Dictionaries {
             hasher.update(name.as_bytes());
             hasher.update(text.as_bytes());
             for (number, line) in content_lines(text) {
-                words.push(parse_word_line(line).map_err(|message| DictionaryError::Line {
-                    file: name.to_string(),
-                    line: number,
-                    message,
-                })?);
+                words.push(
+                    parse_word_line(line).map_err(|message| DictionaryError::Line {
+                        file: name.to_string(),
+                        line: number,
+                        message,
+                    })?,
+                );
             }
         }
         hasher.update(stopwords.as_bytes());
@@ -163,7 +165,11 @@ mod tests {
     #[test]
     fn embedded_dictionaries_parse_and_are_large_enough() {
         let dictionaries = Dictionaries::embedded();
-        assert!(dictionaries.words.len() >= 300, "{}", dictionaries.words.len());
+        assert!(
+            dictionaries.words.len() >= 300,
+            "{}",
+            dictionaries.words.len()
+        );
         assert!(dictionaries.words.iter().any(|w| w.word == "接处警"));
         assert!(dictionaries.stopwords.iter().any(|w| w == "的"));
         assert!(dictionaries.words.iter().all(|w| w.tag.is_some()));

@@ -108,9 +108,35 @@ const SKIPPED_ELEMENTS: &[&str] = &[
 
 /// Elements that end a line or paragraph.
 const BLOCK_ELEMENTS: &[&str] = &[
-    "p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-    "section", "article", "header", "footer", "blockquote", "pre", "dd", "dt", "dl",
-    "figure", "figcaption", "nav", "aside", "main", "form", "address",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "figure",
+    "figcaption",
+    "nav",
+    "aside",
+    "main",
+    "form",
+    "address",
 ];
 
 /// Plain text of an HTML document or fragment: entities decoded, scripts and
@@ -179,8 +205,10 @@ pub fn nfkc_keep_cjk_punctuation(text: &str) -> String {
 }
 
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
-        || (c.is_control() && c != '\n' && c != '\t')
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    ) || (c.is_control() && c != '\n' && c != '\t')
 }
 
 /// Collapses runs of spaces and tabs into one space, trims every line, drops
@@ -233,21 +261,41 @@ mod tests {
             "ＡＢＣ１２３号，民警说：“请稍等！”",
             "ABC123号，民警说：“请稍等！”",
         ),
-        ("ideographic space becomes a space", "城关\u{3000}派出所", "城关 派出所"),
+        (
+            "ideographic space becomes a space",
+            "城关\u{3000}派出所",
+            "城关 派出所",
+        ),
         (
             "html paragraphs become paragraphs, script dropped, entities decoded",
             "<html><head><title>t</title></head><body><p>第一段&nbsp;内容</p><script>var a=1;</script><p>第二段 &amp; 结尾</p></body></html>",
             "第一段 内容\n\n第二段 & 结尾",
         ),
-        ("br splits lines", "打了110<br>没人来<br/>等了一小时", "打了110\n没人来\n等了一小时"),
+        (
+            "br splits lines",
+            "打了110<br>没人来<br/>等了一小时",
+            "打了110\n没人来\n等了一小时",
+        ),
         (
             "whitespace runs and blank lines collapse",
             "  民警   态度\t很差 \n\n\n\n 第二段  ",
             "民警 态度 很差\n\n第二段",
         ),
-        ("zero-width characters vanish", "派\u{200B}出\u{FEFF}所", "派出所"),
-        ("plain text with a less-than sign is not html", "3<5 而且 a > b", "3<5 而且 a > b"),
-        ("circled and compatibility forms fold", "①号窗口 ㈱", "1号窗口 (株)"),
+        (
+            "zero-width characters vanish",
+            "派\u{200B}出\u{FEFF}所",
+            "派出所",
+        ),
+        (
+            "plain text with a less-than sign is not html",
+            "3<5 而且 a > b",
+            "3<5 而且 a > b",
+        ),
+        (
+            "circled and compatibility forms fold",
+            "①号窗口 ㈱",
+            "1号窗口 (株)",
+        ),
     ];
 
     #[test]

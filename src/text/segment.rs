@@ -59,8 +59,7 @@ impl std::fmt::Debug for Segmenter {
     }
 }
 
-static EMBEDDED: LazyLock<Segmenter> =
-    LazyLock::new(|| Segmenter::new(&Dictionaries::embedded()));
+static EMBEDDED: LazyLock<Segmenter> = LazyLock::new(|| Segmenter::new(&Dictionaries::embedded()));
 
 impl Segmenter {
     /// Builds jieba with its default dictionary plus `dictionaries`.
@@ -176,7 +175,10 @@ pub fn is_word(token: &str) -> bool {
 
 fn capped(text: &str) -> &str {
     if text.len() > MAX_SEGMENT_BYTES {
-        tracing::debug!(bytes = text.len(), "segmenting only the first 16 MiB of a long text");
+        tracing::debug!(
+            bytes = text.len(),
+            "segmenting only the first 16 MiB of a long text"
+        );
     }
     crate::text::normalize::truncate_at_char(text, MAX_SEGMENT_BYTES)
 }

@@ -1,0 +1,281 @@
+//! The `yuqing` binary: exit codes, bad input, the `--json` contract, the
+//! writer lock and crash safety (kill -9 mid-import, then run again).
+
+use super::common::{run, write_jsonl, yuqing};
+use serde_json::json;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn search_json(dir: &Path, query: &str) -> serde_json::Value {
+    let (code, stdout, stderr) = run(yuqing(dir).args([
+        "--data", "data", "search", query, "--json", "--limit", "100",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+#[test]
+fn bad_lines_are_named_the_rest_goes_in_and_exit_is_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("items.jsonl");
+    std::fs::write(
+        &file,
+        "{\"id\":\"a\",\"text\":\"派出所民警出警很快\"}\n\
+         {\"id\":\"b\",\"text\":\"民警态度很好\"}\n\
+         not json at all\n\
+         [\"an\",\"array\"]\n\
+         {\"id\":\"c\",\"kind\":\"tweet\",\"text\":\"x\"}\n\
+         {\"id\":\"d\",\"title\":\"只有标题的民警帖子\"}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "ingest", "items.jsonl"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("items.jsonl:3: not valid JSON"), "{stderr}");
+    assert!(
+        stderr.contains("items.jsonl:4: expected a JSON object, found an array"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("items.jsonl:5: unknown item kind `tweet`"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("6 records — 3 new"), "{stdout}");
+    assert_eq!(search_json(dir.path(), "民警")["total"], 3);
+
+    // Again with --json: the same report as an object, nothing new stored.
+    let (code, stdout, _) =
+        run(yuqing(dir.path()).args(["--data", "data", "ingest", "items.jsonl", "--json"]));
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["unchanged"], 3);
+    assert_eq!(report["inserted"], 0);
+    assert_eq!(report["failed"].as_array().unwrap().len(), 3);
+    assert_eq!(report["failed"][0]["line"], 3);
+}
+
+#[test]
+fn search_json_follows_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    write_jsonl(
+        &dir.path().join("a.jsonl"),
+        &[
+            json!({"id": "x1", "kind": "news", "source": "city-news", "url": "http://example.test/1",
+                 "title": "城关派出所通报", "text": "城关派出所民警及时出警，“派出所”三个字。",
+                 "published_at": "2026-11-27T10:00:00+08:00"}),
+        ],
+    );
+    let (code, _, stderr) = run(yuqing(dir.path()).args(["--data", "data", "ingest", "a.jsonl"]));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "search", "派出所", "--json", "--facets"]));
+    assert_eq!(code, 0, "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["facets", "hits", "total"]);
+    let hit = &value["hits"][0];
+    let mut hit_keys: Vec<&str> = hit
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    hit_keys.sort();
+    assert_eq!(
+        hit_keys,
+        [
+            "categories",
+            "flagged",
+            "highlights",
+            "id",
+            "kind",
+            "published_at",
+            "score",
+            "snippet",
+            "source",
+            "title",
+            "url"
+        ]
+    );
+    assert_eq!(hit["id"], "x1");
+    assert_eq!(hit["published_at"], "2026-11-27T02:00:00Z");
+    let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+    for range in hit["highlights"].as_array().unwrap() {
+        let (start, end) = (
+            range[0].as_u64().unwrap() as usize,
+            range[1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(snippet[start..end].iter().collect::<String>(), "派出所");
+    }
+    assert_eq!(hit["highlights"].as_array().unwrap().len(), 2);
+    assert_eq!(value["facets"]["kind"]["news"], 1);
+
+    // Human output marks highlights; a bad query exits 2 and says where.
+    let (code, stdout, _) = run(yuqing(dir.path()).args(["--data", "data", "search", "派出所"]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("城关【派出所】民警"), "{stdout}");
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "search", "民警 \"出警"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("query error at column 4"), "{stderr}");
+}
+
+#[test]
+fn empty_binary_and_unknown_files_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.jsonl"), "").unwrap();
+    std::fs::write(
+        dir.path().join("blob.bin"),
+        [0x7f, b'E', b'L', b'F', 0, 0, 1, 2],
+    )
+    .unwrap();
+    let cases = [
+        ("empty.jsonl", "empty.jsonl is empty: nothing to import"),
+        ("blob.bin", "blob.bin looks like a binary file"),
+        ("missing.jsonl", "cannot open missing.jsonl"),
+    ];
+    for (file, message) in cases {
+        let (code, _, stderr) = run(yuqing(dir.path()).args(["--data", "data", "ingest", file]));
+        assert_eq!(code, 1, "{file}: {stderr}");
+        assert!(stderr.contains(message), "{file}: {stderr}");
+    }
+}
+
+#[test]
+fn gbk_csv_is_imported_and_missing_columns_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "id,kind,title,text,published_at\n\
+                g1,petition,户籍窗口,办理户口迁移来回跑了五趟,2026-11-20 10:00\n\
+                g2,petition,出警太慢\n\
+                g3,post,,派出所民警很负责,2026-11-21\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    std::fs::write(dir.path().join("export.csv"), &gbk).unwrap();
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "ingest", "export.csv"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("export.csv:3: has 3 fields, the header has 5"),
+        "{stderr}"
+    );
+    let found = search_json(dir.path(), "户口迁移");
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["hits"][0]["kind"], "petition");
+    assert_eq!(search_json(dir.path(), "民警")["total"], 1);
+}
+
+#[test]
+fn a_300_mb_document_is_capped_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.jsonl");
+    {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        out.write_all(b"{\"id\":\"small\",\"text\":\"\xe6\xb0\x91\xe8\xad\xa6\"}\n{\"id\":\"huge\",\"text\":\"").unwrap();
+        let chunk = "派出所民警出警。".repeat(4096); // 96 KiB
+        for _ in 0..(300 << 20) / chunk.len() {
+            out.write_all(chunk.as_bytes()).unwrap();
+        }
+        out.write_all(b"\"}\n").unwrap();
+    }
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "ingest", "huge.jsonl", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["inserted"], 2);
+    assert_eq!(report["warnings"], 1, "the cut is reported");
+    let store = yuqing::store::Store::open_read_only(&dir.path().join("data/yuqing.db")).unwrap();
+    let huge = store.get_item("huge").unwrap().unwrap().item;
+    assert!(
+        huge.body.len() <= 1_048_576 && huge.body.len() > 1_000_000,
+        "{}",
+        huge.body.len()
+    );
+    assert_eq!(search_json(dir.path(), "出警")["total"], 1);
+}
+
+#[test]
+fn a_second_writer_gets_a_clear_lock_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write_jsonl(&dir.path().join("a.jsonl"), &[json!({"text": "民警"})]);
+    let data = yuqing::datadir::DataDir::new(dir.path().join("data"));
+    let held = data.lock().unwrap();
+    let started = Instant::now();
+    let (code, _, stderr) = run(yuqing(dir.path()).args(["--data", "data", "ingest", "a.jsonl"]));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("locked by another yuqing process"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "fails at once rather than waiting"
+    );
+    drop(held);
+    let (code, _, stderr) = run(yuqing(dir.path()).args(["--data", "data", "ingest", "a.jsonl"]));
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn kill_9_during_ingest_then_rerun_stores_every_item_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<serde_json::Value> = (0..20_000)
+        .map(|i| json!({"id": format!("k{i}"), "kind": "post", "text": format!("第{i}条：派出所民警出警记录，编号{i}。")}))
+        .collect();
+    write_jsonl(&dir.path().join("many.jsonl"), &records);
+    let mut child = yuqing(dir.path())
+        .args(["--data", "data", "ingest", "many.jsonl"])
+        .spawn()
+        .unwrap();
+    // Wait until some batches are committed, then kill without warning.
+    let db = dir.path().join("data/yuqing.db");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut stored_before_kill = 0;
+    while Instant::now() < deadline {
+        if let Ok(store) = yuqing::store::Store::open_read_only(&db) {
+            stored_before_kill = store.count_items().unwrap_or(0);
+        }
+        if stored_before_kill > 0 || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(stored_before_kill > 0);
+
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "ingest", "many.jsonl", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let inserted = report["inserted"].as_u64().unwrap();
+    let unchanged = report["unchanged"].as_u64().unwrap();
+    assert_eq!(inserted + unchanged, 20_000);
+    assert!(unchanged >= stored_before_kill as u64);
+    let store = yuqing::store::Store::open_read_only(&db).unwrap();
+    assert_eq!(store.count_items().unwrap(), 20_000);
+    assert_eq!(search_json(dir.path(), "派出所")["total"], 20_000);
+    assert_eq!(search_json(dir.path(), "编号")["total"], 20_000);
+}
+
+#[test]
+fn reindex_rebuilds_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    write_jsonl(
+        &dir.path().join("a.jsonl"),
+        &[json!({"text": "城关派出所"}), json!({"text": "东湖派出所"})],
+    );
+    run(yuqing(dir.path()).args(["--data", "data", "ingest", "a.jsonl"]));
+    std::fs::remove_dir_all(dir.path().join("data/index")).unwrap();
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "reindex", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["indexed"], 2);
+    assert_eq!(search_json(dir.path(), "派出所")["total"], 2);
+}

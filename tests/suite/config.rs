@@ -1,0 +1,86 @@
+//! The shipped configs load; a wrong key is reported with file, key and line.
+
+use super::common::{run, yuqing};
+use std::path::Path;
+use yuqing::config::Config;
+
+fn manifest(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[test]
+fn default_and_example_configs_load() {
+    Config::load(&manifest("config/yuqing.toml")).unwrap();
+    Config::load(&manifest("config/example.toml")).unwrap();
+}
+
+/// Every key of the configuration appears in the example, set or commented.
+#[test]
+fn example_config_documents_every_key() {
+    let example = std::fs::read_to_string(manifest("config/example.toml")).unwrap();
+    let mut config = Config::default();
+    config.text.dictionary_dir = Some("dictionaries".into());
+    let table: toml::Table = toml::from_str(&toml::to_string(&config).unwrap()).unwrap();
+    for (section, value) in &table {
+        assert!(
+            example.contains(&format!("[{section}]")),
+            "section [{section}] missing"
+        );
+        for key in value.as_table().unwrap().keys() {
+            let written = example.lines().any(|line| {
+                let line = line.trim_start_matches(['#', ' ']);
+                line.starts_with(&format!("{key} =")) || line.starts_with(&format!("{key}="))
+            });
+            assert!(written, "key {section}.{key} is not in config/example.toml");
+        }
+    }
+}
+
+#[test]
+fn wrong_key_fixture_names_file_key_and_line() {
+    let path = manifest("tests/data/bad-key.toml");
+    let message = Config::load(&path).unwrap_err().to_string();
+    assert!(message.contains("bad-key.toml:7:1"), "{message}");
+    assert!(
+        message.contains("key `privacy.retention_dayz`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("expected `author_key_env` or `retention_days`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn config_check_exits_2_on_a_bad_config_and_0_on_a_good_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = manifest("tests/data/bad-key.toml");
+    let (code, _, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(&bad)
+        .args(["config", "check"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("retention_dayz"), "{stderr}");
+
+    let (code, stdout, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(manifest("config/example.toml"))
+        .args(["config", "check", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["config"]["schedule"]["timezone"], "Asia/Shanghai");
+
+    // Any command refuses a bad config with exit code 2.
+    let (code, _, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(&bad)
+        .args(["search", "民警"]));
+    assert_eq!(code, 2, "{stderr}");
+    let missing = dir.path().join("missing.toml");
+    let (code, _, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(&missing)
+        .args(["search", "x"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("missing.toml"), "{stderr}");
+}

@@ -1,0 +1,5 @@
+mod cli;
+mod common;
+mod config;
+mod privacy;
+mod search;
