@@ -130,10 +130,8 @@ impl Preparer {
             .filter(|s| !s.is_empty())
             .unwrap_or(&self.default_source)
             .to_string();
-        let url = raw
-            .url
-            .map(|u| u.trim().to_string())
-            .filter(|u| !u.is_empty());
+        let trimmed = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let url = trimmed(raw.url);
         let mut date = |value: Option<&str>, what: &str| -> Option<DateTime<Utc>> {
             let value = value?.trim();
             if value.is_empty() {
@@ -147,9 +145,20 @@ impl Preparer {
             }
             parsed
         };
-        let published_at = date(raw.published_at.as_deref(), "published_at").unwrap_or(now);
+        let published = date(raw.published_at.as_deref(), "published_at");
         let replied_at = date(raw.replied_at.as_deref(), "replied_at");
-        let content_hash = hash_hex(&[&title, &body, reply.as_deref().unwrap_or_default()]);
+        // A date the source gave is content (a correction is a change); the
+        // fetch time standing in for a missing one is not.
+        let published_text = published.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let status = trimmed(raw.status);
+        let content_hash = hash_hex(&[
+            &title,
+            &body,
+            reply.as_deref().unwrap_or_default(),
+            &published_text,
+            status.as_deref().unwrap_or_default(),
+        ]);
+        let published_at = published.unwrap_or(now);
         let id = match raw
             .id
             .map(|id| id.trim().to_string())
@@ -161,7 +170,6 @@ impl Preparer {
                 None => hash_hex(&["content", &source, &content_hash]),
             },
         };
-        let trimmed = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let item = Item {
             id,
             source,
@@ -175,7 +183,7 @@ impl Preparer {
             unit: None,
             region: None,
             petition: PetitionState {
-                status: trimmed(raw.status),
+                status,
                 reply: reply.filter(|r| !r.is_empty()),
                 reply_unit: trimmed(raw.reply_unit),
                 replied_at,

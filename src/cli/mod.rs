@@ -4,7 +4,7 @@
 
 mod admin;
 mod ingest;
-mod search;
+pub mod search;
 
 use crate::app::App;
 use clap::{Parser, Subcommand};

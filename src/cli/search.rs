@@ -134,19 +134,28 @@ pub fn run(app: &App, args: &SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_results(results: &SearchResults, args: &SearchArgs, tz: chrono_tz::Tz) {
+    print_hits(results, &args.query, args.offset, tz);
+    if args.facets {
+        println!();
+        print_facets(results);
+    }
+}
+
+/// Prints hits with highlighted snippets (ANSI on a terminal, 【】 otherwise).
+pub fn print_hits(results: &SearchResults, query: &str, offset: usize, tz: chrono_tz::Tz) {
     let color = std::io::stdout().is_terminal();
     let shown = results.hits.len();
     println!(
         "{} result{} for {}{}",
         results.total,
         if results.total == 1 { "" } else { "s" },
-        if args.query.is_empty() {
+        if query.is_empty() {
             "everything".to_string()
         } else {
-            format!("“{}”", args.query)
+            format!("“{query}”")
         },
         if shown < results.total {
-            format!(" (showing {}–{})", args.offset + 1, args.offset + shown)
+            format!(" (showing {}–{})", offset + 1, offset + shown)
         } else {
             String::new()
         }
@@ -165,11 +174,16 @@ fn print_results(results: &SearchResults, args: &SearchArgs, tz: chrono_tz::Tz) 
         } else {
             String::new()
         };
+        let title = if hit.title.is_empty() {
+            "(无标题)"
+        } else {
+            hit.title.as_str()
+        };
         println!();
         println!(
             "{:>3}. [{kind}] {}{flag}",
-            args.offset + n + 1,
-            bold(&hit.title, color)
+            offset + n + 1,
+            bold(title, color)
         );
         println!("     {}", highlight(&hit.snippet, &hit.highlights, color));
         println!(
@@ -178,21 +192,22 @@ fn print_results(results: &SearchResults, args: &SearchArgs, tz: chrono_tz::Tz) 
             hit.url.as_deref().unwrap_or(&hit.id)
         );
     }
-    if args.facets {
-        println!();
-        for (facet, counts) in &results.facets {
-            let mut counts: Vec<_> = counts.iter().collect();
-            counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let line: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            println!(
-                "{facet:>9}: {}",
-                if line.is_empty() {
-                    "—".to_string()
-                } else {
-                    line.join(" · ")
-                }
-            );
-        }
+}
+
+/// Prints facet counts, largest first.
+pub fn print_facets(results: &SearchResults) {
+    for (facet, counts) in &results.facets {
+        let mut counts: Vec<_> = counts.iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let line: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!(
+            "{facet:>9}: {}",
+            if line.is_empty() {
+                "—".to_string()
+            } else {
+                line.join(" · ")
+            }
+        );
     }
 }
 

@@ -1,5 +1,6 @@
 mod cli;
 mod common;
 mod config;
+mod demo;
 mod privacy;
 mod search;
