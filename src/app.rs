@@ -81,6 +81,11 @@ impl App {
         }
     }
 
+    /// The analyser (complaint detector, sentiment, units, keywords).
+    pub fn analyzer(&self) -> anyhow::Result<crate::analyze::Analyzer> {
+        Ok(crate::analyze::Analyzer::new(self.segmenter()?))
+    }
+
     /// Locks the data directory and opens store and index for writing.
     pub fn open_writer(&self) -> anyhow::Result<Writer> {
         let lock = self.data.lock()?;

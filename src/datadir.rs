@@ -24,7 +24,7 @@ pub enum DataDirError {
     },
     /// Another process is writing.
     #[error(
-        "data directory {path} is locked by another yuqing process{}: the index is locked by another yuqing process; wait for it to finish, or stop it",
+        "data directory {path} is in use: the index is locked by another yuqing process{}; wait for it to finish, or stop it",
         pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
     )]
     Locked {

@@ -77,6 +77,7 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let items = shifted_demo_items(Utc::now(), tz)?;
     let mut writer = app.open_writer()?;
     let preparer = app.preparer("demo", ItemKind::Post)?;
+    let analyzer = app.analyzer()?;
     let bar = crate::progress::bar(
         Some(items.len() as u64),
         true,
@@ -88,6 +89,7 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "demo/items.jsonl",
         None,
         &preparer,
+        &analyzer,
         &mut writer.store,
         &writer.index,
         bar,

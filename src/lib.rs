@@ -29,9 +29,10 @@
 //! let app = App::with_config(Config::default(), "data");
 //! let mut writer = app.open_writer()?;
 //! let preparer = app.preparer("import", ItemKind::Post)?;
+//! let analyzer = app.analyzer()?;
 //! let input = std::fs::File::open("items.jsonl")?;
 //! let bar = indicatif::ProgressBar::hidden();
-//! yuqing::ingest::ingest(input, "items.jsonl", None, &preparer, &mut writer.store, &writer.index, bar)?;
+//! yuqing::ingest::ingest(input, "items.jsonl", None, &preparer, &analyzer, &mut writer.store, &writer.index, bar)?;
 //! let results = writer.index.search(&SearchRequest::new("派出所 态度"))?;
 //! println!("{} hits", results.total);
 //! # Ok::<(), anyhow::Error>(())
@@ -39,6 +40,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analyze;
 pub mod app;
 pub mod bench;
 pub mod cli;

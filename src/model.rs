@@ -119,6 +119,50 @@ pub struct Item {
     pub content_hash: String,
 }
 
+/// The fixed complaint category names (DESIGN.md), in canonical order.
+pub const CATEGORIES: [&str; 10] = [
+    "attitude",
+    "inaction",
+    "unequal_treatment",
+    "violence_or_abuse",
+    "irregular_enforcement",
+    "corruption",
+    "slow_service",
+    "case_handling",
+    "community_absence",
+    "other_police",
+];
+
+/// The Simplified Chinese label of a complaint category.
+pub fn category_label_zh(category: &str) -> &'static str {
+    match category {
+        "attitude" => "态度恶劣",
+        "inaction" => "不作为",
+        "unequal_treatment" => "执法不公",
+        "violence_or_abuse" => "暴力执法",
+        "irregular_enforcement" => "违规执法",
+        "corruption" => "腐败",
+        "slow_service" => "办事拖沓",
+        "case_handling" => "案件办理",
+        "community_absence" => "社区警务缺位",
+        "other_police" => "其他违纪",
+        _ => "其他",
+    }
+}
+
+/// One span of text that supports the analysis (character offsets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The category (or cue, e.g. `admission`) it supports.
+    pub category: String,
+    /// The words, as written in the text.
+    pub text: String,
+    /// Character offset of the first character.
+    pub start: usize,
+    /// Character offset one past the last character.
+    pub end: usize,
+}
+
 /// The outcome of analysing one item, stored beside it and indexed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
@@ -128,4 +172,19 @@ pub struct Analysis {
     pub categories: Vec<String>,
     /// Severity 0–100.
     pub severity: u8,
+    /// low / medium / high / critical.
+    #[serde(default)]
+    pub level: String,
+    /// Sentiment −1 … 1 (two decimals).
+    #[serde(default)]
+    pub sentiment: f64,
+    /// Spans of the body behind the decision.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    /// Police units named, most mentioned first.
+    #[serde(default)]
+    pub units: Vec<String>,
+    /// Keywords, most salient first.
+    #[serde(default)]
+    pub keywords: Vec<String>,
 }

@@ -35,6 +35,7 @@ fn parse_kind(value: &str) -> Result<ItemKind, String> {
 pub fn run(app: &App, args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let mut writer = app.open_writer()?;
     let preparer = app.preparer(&args.source, args.kind)?;
+    let analyzer = app.analyzer()?;
     let is_stdin = args.file.as_os_str() == "-";
     let name = args.file.display().to_string();
     let format = args.format.or_else(|| {
@@ -67,6 +68,7 @@ pub fn run(app: &App, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         &name,
         format,
         &preparer,
+        &analyzer,
         &mut writer.store,
         &writer.index,
         bar,

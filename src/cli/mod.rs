@@ -3,6 +3,7 @@
 //! (0 ok, 1 partial failure, 2 usage or configuration error).
 
 mod admin;
+mod analyze;
 mod ingest;
 pub mod search;
 
@@ -51,6 +52,10 @@ pub enum Command {
     /// Configuration commands.
     #[command(subcommand)]
     Config(admin::ConfigCommand),
+    /// Analyse texts: JSON Lines on stdin, one analysis per line on stdout.
+    Analyze(analyze::AnalyzeArgs),
+    /// Measure the complaint detector against labelled JSON Lines.
+    Eval(analyze::EvalArgs),
     /// Measure throughput and search latency on a JSONL corpus.
     Bench(crate::bench::BenchArgs),
 }
@@ -66,6 +71,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(command) => {
             admin::config(cli.config.as_deref(), cli.data.as_deref(), command)
         }
+        Command::Analyze(args) => analyze::analyze(&app()?, &args),
+        Command::Eval(args) => analyze::eval(&app()?, &args),
         Command::Bench(args) => crate::bench::run(&args),
     }
 }

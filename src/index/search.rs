@@ -18,19 +18,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQue
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
-/// The fixed complaint category names (DESIGN.md).
-pub const CATEGORIES: &[&str] = &[
-    "attitude",
-    "inaction",
-    "unequal_treatment",
-    "violence_or_abuse",
-    "irregular_enforcement",
-    "corruption",
-    "slow_service",
-    "case_handling",
-    "community_absence",
-    "other_police",
-];
+pub use crate::model::CATEGORIES;
 
 /// Characters of body text shown in a snippet.
 pub const SNIPPET_CHARS: usize = 80;

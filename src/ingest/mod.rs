@@ -6,8 +6,8 @@
 
 pub mod reader;
 
+use crate::analyze::{AnalyzeInput, Analyzer};
 use crate::index::SearchIndex;
-use crate::model::Analysis;
 use crate::pipeline::{PipelineError, Preparer, store_items, sync_index};
 use crate::store::{Store, UpsertOutcome};
 use crate::text::RedactionCounts;
@@ -59,6 +59,8 @@ pub struct IngestReport {
     pub redacted: RedactedCounts,
     /// Non-fatal warnings (unreadable dates, texts cut).
     pub warnings: usize,
+    /// Records flagged as complaints about police conduct.
+    pub flagged: usize,
     /// Rejected lines.
     pub failed: Vec<LineFailure>,
 }
@@ -104,13 +106,16 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Imports every record of `input` (named `name` in messages).
-/// `progress` counts input bytes; pass a hidden bar when quiet.
+/// Imports every record of `input` (named `name` in messages): cleaned by
+/// `preparer`, analysed by `analyzer`, stored, indexed. `progress` counts
+/// input bytes; pass a hidden bar when quiet.
+#[allow(clippy::too_many_arguments)]
 pub fn ingest<R: Read>(
     input: R,
     name: &str,
     format: Option<Format>,
     preparer: &Preparer,
+    analyzer: &Analyzer,
     store: &mut Store,
     index: &SearchIndex,
     progress: ProgressBar,
@@ -148,7 +153,18 @@ pub fn ingest<R: Read>(
                 }
                 report.warnings += prepared.warnings.len();
                 report.redacted.add(prepared.redactions);
-                batch.push((prepared.item, Analysis::default()));
+                let mut item = prepared.item;
+                let analysis = analyzer.analyze(AnalyzeInput {
+                    text: &item.body,
+                    title: Some(&item.title),
+                    kind: Some(item.kind),
+                    copies: 1,
+                });
+                item.unit = analysis.units.first().cloned();
+                if analysis.flagged {
+                    report.flagged += 1;
+                }
+                batch.push((item, analysis));
             }
             Err(error) => {
                 tracing::debug!(file = name, line, %error, "line rejected");

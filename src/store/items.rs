@@ -39,7 +39,7 @@ pub struct StoredItem {
 
 const COLUMNS: &str = "seq, id, source, kind, url, title, body, author, published_at, fetched_at, \
      unit, region, petition_status, petition_reply, petition_reply_unit, petition_replied_at, \
-     content_hash, flagged, categories, severity";
+     content_hash, flagged, categories, severity, analysis";
 
 impl Store {
     /// Inserts or updates `items` in one `BEGIN IMMEDIATE` transaction.
@@ -54,9 +54,7 @@ impl Store {
             .during("starting an item write")?;
         {
             let mut existing = tx
-                .prepare_cached(
-                    "SELECT content_hash, flagged, categories, severity FROM items WHERE id = ?1",
-                )
+                .prepare_cached("SELECT content_hash, analysis FROM items WHERE id = ?1")
                 .during("preparing the item lookup")?;
             let mut next_seq: i64 = tx
                 .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM items", [], |row| {
@@ -67,8 +65,8 @@ impl Store {
                 .prepare_cached(
                     "INSERT INTO items (seq, id, source, kind, url, title, body, author, published_at,
                         fetched_at, unit, region, petition_status, petition_reply, petition_reply_unit,
-                        petition_replied_at, content_hash, flagged, categories, severity)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+                        petition_replied_at, content_hash, flagged, categories, severity, analysis)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
                      ON CONFLICT(id) DO UPDATE SET
                         seq = excluded.seq, source = excluded.source, kind = excluded.kind,
                         url = excluded.url, title = excluded.title, body = excluded.body,
@@ -79,24 +77,22 @@ impl Store {
                         petition_reply_unit = excluded.petition_reply_unit,
                         petition_replied_at = excluded.petition_replied_at,
                         content_hash = excluded.content_hash, flagged = excluded.flagged,
-                        categories = excluded.categories, severity = excluded.severity",
+                        categories = excluded.categories, severity = excluded.severity,
+                        analysis = excluded.analysis",
                 )
                 .during("preparing the item write")?;
             for (item, analysis) in items {
                 let categories = serde_json::to_string(&analysis.categories)
                     .expect("a list of strings serialises");
-                let before: Option<(String, bool, String, i64)> = existing
-                    .query_row(params![item.id], |row| {
-                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                    })
+                let analysis_json =
+                    serde_json::to_string(analysis).expect("an analysis serialises");
+                let before: Option<(String, String)> = existing
+                    .query_row(params![item.id], |row| Ok((row.get(0)?, row.get(1)?)))
                     .optional()
                     .during("looking up an item")?;
                 match &before {
-                    Some((hash, flagged, cats, severity))
-                        if *hash == item.content_hash
-                            && *flagged == analysis.flagged
-                            && *cats == categories
-                            && *severity == i64::from(analysis.severity) =>
+                    Some((hash, stored_analysis))
+                        if *hash == item.content_hash && *stored_analysis == analysis_json =>
                     {
                         outcome.unchanged += 1;
                         continue;
@@ -126,6 +122,7 @@ impl Store {
                         analysis.flagged,
                         categories,
                         analysis.severity,
+                        analysis_json,
                     ])
                     .during("writing an item")?;
                 next_seq += 1;
@@ -219,6 +216,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredItem, StoreError>> {
     let replied: Option<String> = row.get(15)?;
     let categories: String = row.get(18)?;
     let severity: i64 = row.get(19)?;
+    let analysis_json: String = row.get(20)?;
     let build = || -> Result<StoredItem, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt {
             id: id.clone(),
@@ -231,6 +229,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredItem, StoreError>> {
                 categories: serde_json::from_str(&categories)
                     .map_err(|e| corrupt(format!("categories: {e}")))?,
                 severity: severity.clamp(0, 100) as u8,
+                ..serde_json::from_str(&analysis_json).unwrap_or_default()
             },
             item: Item {
                 id: id.clone(),
@@ -324,6 +323,16 @@ mod tests {
             flagged: true,
             categories: vec!["inaction".into()],
             severity: 60,
+            level: "high".into(),
+            sentiment: -0.5,
+            evidence: vec![crate::model::Evidence {
+                category: "inaction".into(),
+                text: "没人来".into(),
+                start: 0,
+                end: 3,
+            }],
+            units: vec!["城关派出所".into()],
+            keywords: vec!["出警".into()],
         };
         store
             .upsert_items(&[(original.clone(), analysis.clone())])

@@ -31,4 +31,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX items_by_seq ON items(seq);
     CREATE INDEX items_by_published ON items(published_at);
     CREATE INDEX items_by_source ON items(source);",
+    // 2: the full analysis (evidence, sentiment, units, keywords) as JSON;
+    // flagged / categories / severity stay as columns for SQL filters.
+    "ALTER TABLE items ADD COLUMN analysis TEXT NOT NULL DEFAULT '{}';",
 ];

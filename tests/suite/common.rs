@@ -61,11 +61,13 @@ impl Fixture {
     pub fn ingest(&mut self, records: &[serde_json::Value]) -> yuqing::ingest::IngestReport {
         let text: String = records.iter().map(|r| format!("{r}\n")).collect();
         let preparer = self.app.preparer("test", ItemKind::Post).unwrap();
+        let analyzer = self.app.analyzer().unwrap();
         yuqing::ingest::ingest(
             text.as_bytes(),
             "test.jsonl",
             None,
             &preparer,
+            &analyzer,
             &mut self.writer.store,
             &self.writer.index,
             indicatif::ProgressBar::hidden(),

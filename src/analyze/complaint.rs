@@ -1,0 +1,497 @@
+//! The police-conduct complaint detector.
+//!
+//! A text is a complaint when grievances are attached to police. The
+//! detector reads the prepared text sentence by sentence:
+//!
+//! 1. **Police presence**: police terms (`dictionaries/police_terms.txt`);
+//!    short terms count only on jieba word boundaries (民警 is not in 市民警惕).
+//! 2. **Grievances**: category lexicons (`dictionaries/complaint/*.txt`),
+//!    counted with an attachment factor — full when the sentence names
+//!    police, less when a neighbouring sentence does, little when police are
+//!    only somewhere in the text, and damped when the sentence is about
+//!    another department. A grievance negated in its clause (没有推诿,
+//!    并非殴打) does not count; a yes/no question counts less; repeats of
+//!    one pattern count less each time.
+//! 3. **Cues** (`dictionaries/cues.txt`): admissions (停职, 道歉) and
+//!    complaint framing raise the score; praise, announcements, refutations,
+//!    attacks on police and fiction lower it.
+//!
+//! The score is a weighted sum; the weights below are named constants,
+//! tuned on the development set and texts we wrote. The main category is
+//! the one with the largest grievance score. Every contribution keeps its
+//! span, which becomes the evidence.
+
+use super::lexicon::{Hit, Lexicon, LexiconError, parse_entries};
+use super::prepare::Prepared;
+use crate::model::CATEGORIES;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// Cue groups of `dictionaries/cues.txt`.
+pub const CUE_GROUPS: [&str; 8] = [
+    "praise",
+    "announcement",
+    "refuted",
+    "attack_on_police",
+    "fiction",
+    "admission",
+    "other_dept",
+    "complaint_frame",
+];
+const REFUTED: usize = 2;
+const ATTACK: usize = 3;
+const FICTION: usize = 4;
+const ADMISSION: usize = 5;
+const OTHER_DEPT: usize = 6;
+const FRAME: usize = 7;
+
+/// Attachment of a grievance in a sentence that names police.
+const ATTACH_SAME_SENTENCE: f32 = 1.0;
+/// … in a sentence next to one that names police.
+const ATTACH_NEIGHBOUR: f32 = 0.6;
+/// … in a sentence that names police only after it (they handle it).
+const ATTACH_POLICE_AFTER: f32 = 0.4;
+/// Bytes before a grievance in which a police term counts as its agent.
+const AGENT_WINDOW_BYTES: usize = 60;
+/// Entries at least this heavy are police-specific on their own.
+const STRONG_WEIGHT: f32 = 3.0;
+/// … elsewhere in a text that is mostly about police.
+const ATTACH_POLICE_TEXT: f32 = 0.3;
+/// Police weight that makes a text "mostly about police".
+const POLICE_TEXT_WEIGHT: f32 = 8.0;
+/// Damping of a grievance in a sentence about another department only.
+const OTHER_DEPARTMENT_DAMPING: f32 = 0.3;
+/// Damping of a grievance in a yes/no question.
+const QUESTION_DAMPING: f32 = 0.7;
+/// Weight of the title's grievances relative to the body's.
+const TITLE_FACTOR: f32 = 1.5;
+/// Cue weights in the final score.
+const CUE_WEIGHTS: [f32; 8] = [-0.8, -0.6, -1.5, -1.0, -1.5, 0.6, 0.0, 0.4];
+/// Evidence spans reported per text.
+const MAX_EVIDENCE: usize = 8;
+/// A cue group this strong changes how the whole text is read.
+const DOMINANT_CUE: f32 = 2.0;
+/// Grievance kept in a text that reports the allegation refuted.
+const REFUTED_READING: f32 = 0.35;
+/// Grievance kept in fiction.
+const FICTION_READING: f32 = 0.2;
+/// Grievance kept in a report of an attack on police.
+const ATTACK_READING: f32 = 0.5;
+/// Least police weight in a text for it to be about police at all.
+pub const MIN_POLICE_WEIGHT: f32 = 2.0;
+/// Least score for a complaint.
+pub const FLAG_THRESHOLD: f32 = 2.5;
+/// Negators that cancel a grievance right after them in the same clause.
+const NEGATORS: [&str; 12] = [
+    "没有",
+    "并没有",
+    "没",
+    "不是",
+    "并非",
+    "并未",
+    "未曾",
+    "从未",
+    "绝非",
+    "从不",
+    "不存在",
+    "否认",
+];
+/// Characters of clause before a grievance searched for a negator.
+const NEGATION_WINDOW_CHARS: usize = 4;
+
+/// The detector's lexicons.
+#[derive(Debug, Clone)]
+pub struct ComplaintLexicons {
+    police: Lexicon,
+    categories: Lexicon,
+    cues: Lexicon,
+}
+
+macro_rules! category_files {
+    ($($name:literal),*) => {
+        [$(($name, include_str!(concat!("../../dictionaries/complaint/", $name, ".txt")))),*]
+    };
+}
+
+/// The lexicon files compiled into the binary.
+const EMBEDDED_CATEGORY_FILES: [(&str, &str); 10] = category_files!(
+    "attitude",
+    "inaction",
+    "unequal_treatment",
+    "violence_or_abuse",
+    "irregular_enforcement",
+    "corruption",
+    "slow_service",
+    "case_handling",
+    "community_absence",
+    "other_police"
+);
+const EMBEDDED_POLICE: &str = include_str!("../../dictionaries/police_terms.txt");
+const EMBEDDED_CUES: &str = include_str!("../../dictionaries/cues.txt");
+
+static EMBEDDED: LazyLock<ComplaintLexicons> = LazyLock::new(|| {
+    ComplaintLexicons::parse(EMBEDDED_POLICE, &EMBEDDED_CATEGORY_FILES, EMBEDDED_CUES)
+        .expect("embedded lexicons are checked by tests")
+});
+
+impl ComplaintLexicons {
+    /// The lexicons compiled into the binary.
+    pub fn embedded() -> &'static ComplaintLexicons {
+        &EMBEDDED
+    }
+
+    /// Parses the police terms, the category files (`(category, text)` in
+    /// [`CATEGORIES`] order) and the cues.
+    pub fn parse(
+        police: &str,
+        categories: &[(&str, &str)],
+        cues: &str,
+    ) -> Result<Self, LexiconError> {
+        let police = parse_entries("police_terms.txt", police, None, 0)?;
+        let mut category_entries = Vec::new();
+        for (name, text) in categories {
+            let index = CATEGORIES
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| LexiconError {
+                    file: format!("complaint/{name}.txt"),
+                    line: 0,
+                    message: format!("`{name}` is not a complaint category"),
+                })?;
+            category_entries.extend(parse_entries(
+                &format!("complaint/{name}.txt"),
+                text,
+                None,
+                index,
+            )?);
+        }
+        let cues = parse_entries("cues.txt", cues, Some(&CUE_GROUPS), 0)?;
+        Ok(ComplaintLexicons {
+            police: Lexicon::new(police),
+            categories: Lexicon::new(category_entries),
+            cues: Lexicon::new(cues),
+        })
+    }
+
+    /// Loads the files from a dictionary folder (`police_terms.txt`,
+    /// `cues.txt`, `complaint/<category>.txt`).
+    pub fn load_dir(dir: &Path) -> Result<Self, LexiconError> {
+        let read = |name: &str| {
+            std::fs::read_to_string(dir.join(name)).map_err(|e| LexiconError {
+                file: dir.join(name).display().to_string(),
+                line: 0,
+                message: e.to_string(),
+            })
+        };
+        let police = read("police_terms.txt")?;
+        let cues = read("cues.txt")?;
+        let mut files = Vec::new();
+        for category in CATEGORIES {
+            files.push((category, read(&format!("complaint/{category}.txt"))?));
+        }
+        let borrowed: Vec<(&str, &str)> = files.iter().map(|(c, t)| (*c, t.as_str())).collect();
+        ComplaintLexicons::parse(&police, &borrowed, &cues)
+    }
+
+    /// Words of all lexicons, to keep whole in segmentation.
+    pub fn police_words(&self) -> impl Iterator<Item = &str> {
+        self.police.entries().iter().map(|e| e.parts[0].as_str())
+    }
+}
+
+pub use crate::model::Evidence;
+
+/// What the detector found.
+#[derive(Debug, Clone, Default)]
+pub struct Detection {
+    /// A complaint about police conduct.
+    pub flagged: bool,
+    /// Categories, main first (empty when not flagged).
+    pub categories: Vec<&'static str>,
+    /// The complaint score (compare with [`FLAG_THRESHOLD`]).
+    pub score: f32,
+    /// Grievance score per category.
+    pub category_scores: [f32; 10],
+    /// Total police weight.
+    pub police_weight: f32,
+    /// Cue group totals.
+    pub cues: [f32; 8],
+    /// Spans behind the decision, strongest first.
+    pub evidence: Vec<Evidence>,
+}
+
+struct Contribution {
+    label: String,
+    weight: f32,
+    span: std::ops::Range<usize>,
+}
+
+/// Runs the detector on a prepared body (and optional prepared title).
+/// `boundaries` holds the byte offsets of word boundaries in `body.text`
+/// (from jieba); `title_boundaries` the same for the title.
+pub fn detect(
+    lexicons: &ComplaintLexicons,
+    body: &Prepared,
+    boundaries: &HashSet<usize>,
+    title: Option<(&Prepared, &HashSet<usize>)>,
+) -> Detection {
+    let mut detection = Detection::default();
+    let mut contributions = Vec::new();
+    score_text(
+        lexicons,
+        body,
+        boundaries,
+        1.0,
+        &mut detection,
+        Some(&mut contributions),
+    );
+    if let Some((title, title_boundaries)) = title {
+        score_text(
+            lexicons,
+            title,
+            title_boundaries,
+            TITLE_FACTOR,
+            &mut detection,
+            None,
+        );
+    }
+    let grievance: f32 = detection.category_scores.iter().sum();
+    let cue_total: f32 = detection
+        .cues
+        .iter()
+        .zip(CUE_WEIGHTS)
+        .map(|(v, w)| v * w)
+        .sum();
+    // A text that says the allegation was refuted, that is fiction, or that
+    // reports an attack on police reads its grievance words differently.
+    let mut reading = 1.0;
+    if detection.cues[REFUTED] >= DOMINANT_CUE {
+        reading *= REFUTED_READING;
+    }
+    if detection.cues[FICTION] >= DOMINANT_CUE {
+        reading *= FICTION_READING;
+    }
+    if detection.cues[ATTACK] >= DOMINANT_CUE && detection.cues[ATTACK] * 2.0 >= grievance {
+        reading *= ATTACK_READING;
+    }
+    detection.score = grievance * reading + cue_total;
+    detection.flagged =
+        detection.police_weight >= MIN_POLICE_WEIGHT && detection.score >= FLAG_THRESHOLD;
+    if detection.flagged {
+        let mut ranked: Vec<(usize, f32)> = detection
+            .category_scores
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let top = ranked.first().map_or(0.0, |r| r.1);
+        detection.categories = ranked
+            .iter()
+            .filter(|(_, s)| *s >= (0.4 * top).max(1.0))
+            .map(|(i, _)| CATEGORIES[*i])
+            .collect();
+        if detection.categories.is_empty() {
+            detection.categories.push("other_police");
+        }
+    }
+    contributions.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then(a.span.start.cmp(&b.span.start))
+    });
+    let mut chosen: Vec<std::ops::Range<usize>> = Vec::new();
+    for contribution in contributions {
+        let overlaps = chosen
+            .iter()
+            .any(|c| c.start < contribution.span.end && contribution.span.start < c.end);
+        if detection.evidence.len() >= MAX_EVIDENCE || overlaps {
+            continue;
+        }
+        chosen.push(contribution.span.clone());
+        let start = body.char_index(contribution.span.start);
+        let end = body.char_index(contribution.span.end);
+        detection.evidence.push(Evidence {
+            category: contribution.label,
+            text: String::new(),
+            start,
+            end,
+        });
+    }
+    detection
+}
+
+fn score_text(
+    lexicons: &ComplaintLexicons,
+    prepared: &Prepared,
+    boundaries: &HashSet<usize>,
+    factor: f32,
+    detection: &mut Detection,
+    mut contributions: Option<&mut Vec<Contribution>>,
+) {
+    let text = prepared.text.as_str();
+    let sentence_end = |at: usize| prepared.sentence_end(at);
+    let sentences = prepared.sentences.len();
+    let mut police_in_sentence = vec![0.0f32; sentences];
+    let mut police_spans: Vec<std::ops::Range<usize>> = Vec::new();
+    for hit in lexicons.police.find(text, sentence_end) {
+        let short = text[hit.span.clone()].chars().count() <= 2;
+        if short && !(boundaries.contains(&hit.span.start) && boundaries.contains(&hit.span.end)) {
+            continue;
+        }
+        if let Some(i) = prepared.sentence_of(hit.span.start) {
+            police_in_sentence[i] += hit.weight;
+            police_spans.push(hit.span.clone());
+        }
+    }
+    let police_total: f32 = police_in_sentence.iter().map(|w| w.min(6.0)).sum();
+    detection.police_weight += police_total * factor.min(1.0);
+    let police_text = police_total >= POLICE_TEXT_WEIGHT;
+
+    let cue_hits = lexicons.cues.find(text, sentence_end);
+    let mut other_dept_sentences = HashSet::new();
+    for hit in &cue_hits {
+        if hit.label == OTHER_DEPT
+            && let Some(i) = prepared.sentence_of(hit.span.start)
+        {
+            other_dept_sentences.insert(i);
+        }
+    }
+    // How firmly a grievance at `span` in sentence `i` is attached to police:
+    // police named inside the match or before it in the sentence (the
+    // subject, or the agent after 被) attach it fully; police named only
+    // after it (民警赶到, 殴打民警) much less — they are handling someone
+    // else's act, or are its object.
+    let attachment = |i: usize, span: &std::ops::Range<usize>, strong: bool| -> f32 {
+        let sentence = &prepared.sentences[i];
+        let in_span = police_spans
+            .iter()
+            .any(|p| p.start >= span.start && p.end <= span.end);
+        let before = police_spans.iter().any(|p| {
+            p.end <= span.start
+                && p.start >= sentence.start
+                && span.start - p.end <= AGENT_WINDOW_BYTES
+        });
+        let anywhere_in_sentence = police_in_sentence[i] > 0.0;
+        let mut a = if in_span || before {
+            ATTACH_SAME_SENTENCE
+        } else if anywhere_in_sentence {
+            if strong {
+                ATTACH_SAME_SENTENCE
+            } else {
+                ATTACH_POLICE_AFTER
+            }
+        } else if (i > 0 && police_in_sentence[i - 1] > 0.0)
+            || police_in_sentence.get(i + 1).is_some_and(|w| *w > 0.0)
+        {
+            ATTACH_NEIGHBOUR
+        } else if police_text {
+            ATTACH_POLICE_TEXT
+        } else {
+            0.0
+        };
+        if !in_span && !before && other_dept_sentences.contains(&i) {
+            a *= OTHER_DEPARTMENT_DAMPING;
+        }
+        a
+    };
+    let mut repeats: HashMap<usize, usize> = HashMap::new();
+    let mut weigh = |lexicon: &Lexicon, hit: &Hit, attached: bool| -> Option<f32> {
+        let i = prepared.sentence_of(hit.span.start)?;
+        if negated(prepared, &lexicon.entries()[hit.entry].parts, hit) {
+            return None;
+        }
+        let seen = repeats.entry(hit.entry).or_insert(0);
+        let repeat_damping = 1.0 / (1.0 + 0.5 * *seen as f32);
+        *seen += 1;
+        let mut weight = hit.weight * repeat_damping * factor;
+        if attached {
+            weight *= attachment(i, &hit.span, hit.weight >= STRONG_WEIGHT);
+        }
+        if is_yes_no_question(&text[prepared.sentences[i].clone()]) {
+            weight *= QUESTION_DAMPING;
+        }
+        (weight > 0.0).then_some(weight)
+    };
+    let mut category_hits = lexicons.categories.find(text, sentence_end);
+    drop_contained(&mut category_hits);
+    for hit in category_hits {
+        if let Some(weight) = weigh(&lexicons.categories, &hit, true) {
+            detection.category_scores[hit.label] += weight;
+            if let Some(list) = contributions.as_deref_mut() {
+                list.push(Contribution {
+                    label: CATEGORIES[hit.label].to_string(),
+                    weight,
+                    span: hit.span,
+                });
+            }
+        }
+    }
+    for hit in &cue_hits {
+        let attached = matches!(hit.label, ADMISSION | FRAME);
+        if let Some(weight) = weigh(&lexicons.cues, hit, attached) {
+            detection.cues[hit.label] += weight;
+            if hit.label == ADMISSION
+                && let Some(list) = contributions.as_deref_mut()
+            {
+                list.push(Contribution {
+                    label: "admission".into(),
+                    weight: weight * 0.5,
+                    span: hit.span.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Removes hits whose span lies inside another hit of the same label
+/// (偏袒 inside 明显偏袒 counts once).
+fn drop_contained(hits: &mut Vec<Hit>) {
+    let spans: Vec<(usize, std::ops::Range<usize>)> =
+        hits.iter().map(|h| (h.label, h.span.clone())).collect();
+    hits.retain(|hit| {
+        !spans.iter().any(|(label, span)| {
+            *label == hit.label
+                && span.start <= hit.span.start
+                && span.end >= hit.span.end
+                && (span.end - span.start) > (hit.span.end - hit.span.start)
+        })
+    });
+}
+
+/// True when a negator stands in the few characters of clause before the
+/// hit, or inside the gap of a `…` pattern (交警并未打人).
+fn negated(prepared: &Prepared, lexicon_parts: &[String], hit: &Hit) -> bool {
+    let text = &prepared.text;
+    let clause_start = prepared.clause_start(hit.span.start);
+    let before = &text[clause_start..hit.span.start];
+    let window: String = {
+        let chars: Vec<char> = before.chars().collect();
+        chars[chars.len().saturating_sub(NEGATION_WINDOW_CHARS)..]
+            .iter()
+            .collect()
+    };
+    let matched = &text[hit.span.clone()];
+    let negates = |s: &str| NEGATORS.iter().any(|n| s.contains(n));
+    if negates(&window) && !NEGATORS.iter().any(|n| matched.starts_with(n)) {
+        return true;
+    }
+    if lexicon_parts.len() > 1 {
+        // The gaps: the match minus its parts.
+        let mut gaps = matched.to_string();
+        for part in lexicon_parts {
+            gaps = gaps.replacen(part.as_str(), "|", 1);
+        }
+        return negates(&gaps);
+    }
+    false
+}
+
+/// A yes/no question (not a rhetorical exclamation).
+fn is_yes_no_question(sentence: &str) -> bool {
+    sentence.ends_with('？')
+        && (sentence.contains('吗') || sentence.contains("是否"))
+        && !sentence.contains("难道")
+}

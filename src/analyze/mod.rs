@@ -1,0 +1,187 @@
+//! Analysis of one text: the police-conduct complaint detector with
+//! categories, severity and evidence (`complaint`), sentiment (`sentiment`),
+//! police units (`units`) and keywords (`keywords`). Stateless and shared:
+//! build one [`Analyzer`] and call it from any thread.
+
+pub mod complaint;
+pub mod eval;
+pub mod keywords;
+pub mod lexicon;
+pub mod prepare;
+pub mod sentiment;
+pub mod units;
+
+use crate::model::{Analysis, Evidence, ItemKind};
+use crate::text::Segmenter;
+use complaint::{ComplaintLexicons, Detection};
+use keywords::KeywordExtractor;
+use prepare::Prepared;
+use sentiment::SentimentLexicon;
+use std::collections::HashSet;
+
+/// Texts are analysed up to this many bytes (bounded time on huge inputs).
+pub const MAX_ANALYSIS_BYTES: usize = 1 << 20;
+/// Keywords reported per text.
+pub const KEYWORDS: usize = 8;
+/// Units reported per text.
+pub const UNITS: usize = 5;
+
+/// Severity from which a complaint is `critical`.
+pub const CRITICAL_FROM: u8 = 75;
+/// … `high`.
+pub const HIGH_FROM: u8 = 55;
+/// … `medium`.
+pub const MEDIUM_FROM: u8 = 30;
+
+/// One text to analyse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnalyzeInput<'a> {
+    /// The body.
+    pub text: &'a str,
+    /// The title, when there is one.
+    pub title: Option<&'a str>,
+    /// Post, news or petition, when known.
+    pub kind: Option<ItemKind>,
+    /// Copies of the same story seen (1 when unique).
+    pub copies: usize,
+}
+
+/// The analyser: segmenter, lexicons, keyword extractor.
+#[derive(Clone, Debug)]
+pub struct Analyzer {
+    segmenter: Segmenter,
+    lexicons: &'static ComplaintLexicons,
+    sentiment: &'static SentimentLexicon,
+    keywords: KeywordExtractor,
+}
+
+impl Analyzer {
+    /// An analyser with the embedded lexicons over `segmenter`.
+    pub fn new(segmenter: Segmenter) -> Analyzer {
+        Analyzer {
+            segmenter,
+            lexicons: ComplaintLexicons::embedded(),
+            sentiment: SentimentLexicon::embedded(),
+            keywords: KeywordExtractor::shared_default(),
+        }
+    }
+
+    /// The segmenter.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// The full detection (scores, cues) for `input`, for evaluation.
+    pub fn detect(&self, input: AnalyzeInput<'_>) -> (Detection, Prepared, Vec<String>) {
+        let text = crate::text::normalize::truncate_at_char(input.text, MAX_ANALYSIS_BYTES);
+        let body = Prepared::new(text);
+        let (boundaries, words) = self.boundaries(&body.text);
+        let title = input.title.filter(|t| !t.trim().is_empty()).map(|t| {
+            let prepared = Prepared::new(crate::text::normalize::truncate_at_char(t, 4096));
+            let (boundaries, _) = self.boundaries(&prepared.text);
+            (prepared, boundaries)
+        });
+        let mut detection = complaint::detect(
+            self.lexicons,
+            &body,
+            &boundaries,
+            title.as_ref().map(|(p, b)| (p, b)),
+        );
+        let chars: Vec<char> = text.chars().collect();
+        for evidence in &mut detection.evidence {
+            evidence.text = chars[evidence.start..evidence.end].iter().collect();
+        }
+        (detection, body, words)
+    }
+
+    /// Analyses one text.
+    pub fn analyze(&self, input: AnalyzeInput<'_>) -> Analysis {
+        let (detection, body, words) = self.detect(input);
+        let word_refs: Vec<&str> = words.iter().map(String::as_str).collect();
+        let sentiment = sentiment::score(self.sentiment, &word_refs);
+        let units = units::main_units(&body.text, UNITS);
+        let keyword_text = match input.title {
+            Some(title) if !title.is_empty() => format!("{title}\n{}", body.text),
+            _ => body.text.clone(),
+        };
+        let keywords = self
+            .keywords
+            .extract(&self.segmenter, &keyword_text, KEYWORDS);
+        let severity = if detection.flagged {
+            severity(&detection, sentiment, input, !units.is_empty())
+        } else {
+            0
+        };
+        Analysis {
+            flagged: detection.flagged,
+            categories: detection.categories.iter().map(|c| c.to_string()).collect(),
+            severity,
+            level: level(severity).to_string(),
+            sentiment: (f64::from(sentiment) * 100.0).round() / 100.0,
+            evidence: if detection.flagged {
+                detection.evidence
+            } else {
+                Vec::<Evidence>::new()
+            },
+            units,
+            keywords,
+        }
+    }
+
+    /// Word boundaries (byte offsets) and the words of `text`.
+    fn boundaries(&self, text: &str) -> (HashSet<usize>, Vec<String>) {
+        let mut boundaries = HashSet::new();
+        let mut words = Vec::new();
+        for word in self.segmenter.cut(text) {
+            boundaries.insert(word.byte_start);
+            boundaries.insert(word.byte_end);
+            words.push(word.text.to_string());
+        }
+        (boundaries, words)
+    }
+}
+
+/// Base severity of each category (in `CATEGORIES` order).
+const CATEGORY_SEVERITY: [f32; 10] = [30.0, 35.0, 40.0, 60.0, 45.0, 60.0, 20.0, 30.0, 15.0, 35.0];
+
+/// Severity 0–100 of a complaint: the main category's base, the strength
+/// of the grievance, critical cues (violence with injury, extortion,
+/// unlawful detention), negative sentiment, a petition naming a unit, and
+/// the story's spread.
+fn severity(
+    detection: &Detection,
+    sentiment: f32,
+    input: AnalyzeInput<'_>,
+    names_unit: bool,
+) -> u8 {
+    let main = detection
+        .categories
+        .first()
+        .and_then(|c| crate::model::CATEGORIES.iter().position(|x| x == c))
+        .unwrap_or(9);
+    let grievance: f32 = detection.category_scores.iter().sum();
+    let mut severity = CATEGORY_SEVERITY[main] + 6.0 * (1.0 + grievance).ln();
+    if detection.category_scores[3] >= 4.0 || detection.category_scores[5] >= 4.0 {
+        severity = severity.max(CRITICAL_FROM as f32);
+    }
+    if sentiment < 0.0 {
+        severity += 10.0 * -sentiment;
+    }
+    if input.kind == Some(ItemKind::Petition) && names_unit {
+        severity += 5.0;
+    }
+    if input.copies > 1 {
+        severity += 5.0 * (input.copies as f32).log2();
+    }
+    severity.clamp(1.0, 100.0).round() as u8
+}
+
+/// The level of a severity.
+pub fn level(severity: u8) -> &'static str {
+    match severity {
+        s if s >= CRITICAL_FROM => "critical",
+        s if s >= HIGH_FROM => "high",
+        s if s >= MEDIUM_FROM => "medium",
+        _ => "low",
+    }
+}

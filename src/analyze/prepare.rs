@@ -1,0 +1,137 @@
+//! The text the detector reads: traditional → simplified, full-width →
+//! half-width, ASCII lowercased — every step one character for one
+//! character, so a character offset in the prepared text is the same
+//! offset in the original and evidence lands on the original words.
+//! Sentences and clauses are split here too.
+
+use std::ops::Range;
+
+/// A text prepared for matching.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The folded text (same number of characters as the input).
+    pub text: String,
+    /// Byte offset of every character of `text`, plus `text.len()`.
+    char_starts: Vec<usize>,
+    /// Byte ranges of the sentences.
+    pub sentences: Vec<Range<usize>>,
+}
+
+/// Characters that end a sentence.
+fn ends_sentence(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n' | '…')
+}
+
+/// Characters that end a clause (inside a sentence).
+pub fn ends_clause(c: char) -> bool {
+    ends_sentence(c) || matches!(c, '，' | ',' | '、' | '：' | ':')
+}
+
+fn fold(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => {
+            let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
+            // Keep Chinese sentence punctuation recognisable as such.
+            match ascii {
+                '!' => '！',
+                '?' => '？',
+                ',' => '，',
+                ';' => '；',
+                ':' => '：',
+                other => other.to_ascii_lowercase(),
+            }
+        }
+        '\u{3000}' => ' ',
+        'A'..='Z' => c.to_ascii_lowercase(),
+        _ => c,
+    }
+}
+
+impl Prepared {
+    /// Prepares `text`.
+    pub fn new(text: &str) -> Prepared {
+        let simplified = fast2s::convert(text);
+        let folded: String = simplified.chars().map(fold).collect();
+        debug_assert_eq!(folded.chars().count(), text.chars().count());
+        let mut char_starts: Vec<usize> = folded.char_indices().map(|(at, _)| at).collect();
+        char_starts.push(folded.len());
+        let mut sentences = Vec::new();
+        let mut start = 0;
+        for (at, c) in folded.char_indices() {
+            if ends_sentence(c) {
+                let end = at + c.len_utf8();
+                if folded[start..end]
+                    .chars()
+                    .any(|c| !c.is_whitespace() && !ends_sentence(c))
+                {
+                    sentences.push(start..end);
+                }
+                start = end;
+            }
+        }
+        if folded[start..].chars().any(|c| !c.is_whitespace()) {
+            sentences.push(start..folded.len());
+        }
+        Prepared {
+            text: folded,
+            char_starts,
+            sentences,
+        }
+    }
+
+    /// Character index of byte offset `byte` (a char boundary).
+    pub fn char_index(&self, byte: usize) -> usize {
+        self.char_starts.partition_point(|&start| start < byte)
+    }
+
+    /// Index of the sentence containing byte `at`.
+    pub fn sentence_of(&self, at: usize) -> Option<usize> {
+        let index = self.sentences.partition_point(|s| s.end <= at);
+        (index < self.sentences.len() && self.sentences[index].start <= at).then_some(index)
+    }
+
+    /// End (byte) of the sentence containing `at` (the text end when none).
+    pub fn sentence_end(&self, at: usize) -> usize {
+        self.sentence_of(at)
+            .map_or(self.text.len(), |i| self.sentences[i].end)
+    }
+
+    /// Start (byte) of the clause containing `at`.
+    pub fn clause_start(&self, at: usize) -> usize {
+        self.text[..at]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| ends_clause(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_keeps_character_offsets() {
+        let text = "警察態度惡劣！ＡＢＣ１１０，民警";
+        let prepared = Prepared::new(text);
+        assert_eq!(prepared.text, "警察态度恶劣！abc110，民警");
+        assert_eq!(prepared.text.chars().count(), text.chars().count());
+        let at = prepared.text.find("民警").unwrap();
+        assert_eq!(prepared.char_index(at), 14);
+        assert_eq!(text.chars().skip(14).take(2).collect::<String>(), "民警");
+    }
+
+    #[test]
+    fn sentences_and_clauses() {
+        let prepared = Prepared::new("第一句，有逗号。第二句！\n\n第三句");
+        let sentences: Vec<&str> = prepared
+            .sentences
+            .iter()
+            .map(|s| &prepared.text[s.clone()])
+            .collect();
+        assert_eq!(sentences, vec!["第一句，有逗号。", "第二句！", "第三句"]);
+        let at = prepared.text.find("有逗号").unwrap();
+        assert_eq!(prepared.clause_start(at), at);
+        assert_eq!(prepared.sentence_of(at), Some(0));
+    }
+}

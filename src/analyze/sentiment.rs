@@ -1,0 +1,998 @@
+//! Lexicon-based sentiment scoring of segmented Chinese text: how favourable a
+//! post, news item or petition is towards the police or public service it
+//! talks about, as one number in [-1, 1]. Std-only; the caller segments the
+//! text (jieba) and passes the tokens in order.
+//!
+//! # Lexicon
+//!
+//! `dictionaries/sentiment.txt`, one `WORD TYPE WEIGHT` entry a line (see the
+//! file's header): `pos`/`neg` words weigh 1..3, `not` marks negators, `degree`
+//! adverbs carry a multiplier, `but` conjunctions carry the multiplier for
+//! what follows them. [`SentimentLexicon::embedded`] is that file compiled in.
+//!
+//! # Algorithm ([`score`])
+//!
+//! 1. **Units.** Punctuation tokens containing `，。！？；、,.!?;：:…~～—` and
+//!    whitespace tokens end a *clause*; those with `。！？；.!?;` or a line
+//!    break also end a *sentence*. Quotes, brackets and other symbol-only
+//!    tokens (“ ” 《 》 …) are ignored: they neither split nor take a slot.
+//!    Consecutive word tokens (2 to 5) whose concatenation is a pos/neg entry
+//!    are merged first, longest first (不/作为 → 不作为, 不/受理 → 不受理,
+//!    只/接警/不/处警 → 只接警不处警), so jieba need not know the lexicon.
+//! 2. **Tokens not in the lexicon** are decomposed as
+//!    `[negator | degree]* core [particle]*`, where the core is a pos/neg
+//!    entry and particles are 了的啦啊呀吧哦呢嘛哈咯: 不满意 → 不 + 满意,
+//!    很差 → 很 + 差, 太棒了 → 太 + 棒. A lone single-character core with only a
+//!    particle is not taken (好的 stays neutral), and neither is a
+//!    single-character pos/neg token followed by a particle token with no
+//!    modifier in front (好/的, 好/了: "OK"). A token made only of
+//!    modifiers counts when it holds exactly one negator (不太, 不是很, 不怎么).
+//!    Lexicon entries always win, so 不耐烦, 不作为, 不错 keep their own weight.
+//! 3. **Modifiers.** Each pos/neg word gets ±weight times the modifiers in
+//!    front of it: those inside its own token plus those in up to 3 previous
+//!    tokens of its clause. The look-back stops early at another pos/neg word,
+//!    at a `but` word, and at a neutral token in front of a degree adverb,
+//!    which opens the phrase: in 从来/没有/见过/这么/差 the negator belongs to
+//!    见过, so 差 stays negative (没有/那么/差 is still negated). Degree adverbs
+//!    multiply. Each negator multiplies by
+//!    −0.8 for a positive word and −0.5 for a negative one (不满意 is mildly
+//!    negative; 没有推诿 is only mildly positive), so an odd number of
+//!    negators flips the sign. A negator directly followed by a degree adverb
+//!    (不太, 不是很, 不怎么) is a softened negation: −0.5 (positive) or −0.3
+//!    (negative) and that degree adverb is dropped, so 不太满意 is weaker than
+//!    不满意, while 非常不满意 (degree before the negator) is stronger.
+//! 4. **But.** In a sentence with a `but` word (但是, 却, 不过 …), every
+//!    pos/neg word before the last `but` is ×0.5 and every word after a `but`
+//!    is × that word's weight (1.5 in the shipped lexicon).
+//! 5. **Exclamation.** A clause ended by a token containing ！ or ! is ×1.2.
+//! 6. **Squash.** The contributions are summed to `x` and mapped to
+//!    `x / (|x| + 4)`: one plain word of weight 2 gives ±0.33, and long texts
+//!    approach but never reach ±1 (no sentiment word gives exactly 0).
+//!
+//! Known limits: the 3-token look-back can still catch a negator that
+//! belongs to another verb (the smaller −0.5 for negative words keeps such
+//! misreadings small); irony and rhetorical questions are not detected.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// Multiplier for pos/neg words before the last `but` word of their sentence.
+const PRE_BUT_MULTIPLIER: f32 = 0.5;
+/// Multiplier for a clause ended by ！ or !.
+const EXCLAMATION_MULTIPLIER: f32 = 1.2;
+/// One negator in front of a positive word (不满意).
+const NEGATED_POSITIVE: f32 = -0.8;
+/// One negator in front of a negative word (没有推诿): not bad is not good.
+const NEGATED_NEGATIVE: f32 = -0.5;
+/// A negator directly followed by a degree adverb, positive word (不太满意).
+const SOFT_NEGATED_POSITIVE: f32 = -0.5;
+/// A negator directly followed by a degree adverb, negative word (不太差).
+const SOFT_NEGATED_NEGATIVE: f32 = -0.3;
+/// How many previous tokens of the clause may modify a sentiment word.
+const WINDOW: usize = 3;
+/// `k` of the squash `x / (|x| + k)`.
+const SQUASH_K: f32 = 4.0;
+/// Longest run of tokens merged back into one lexicon word.
+const MAX_MERGE: usize = 5;
+/// Tokens longer than this (in chars) are not decomposed.
+const MAX_DECOMPOSE_CHARS: usize = 8;
+/// Largest multiplier a `degree` or `but` entry may carry.
+const MAX_MULTIPLIER: f32 = 3.0;
+/// Sentence-final particles stripped from the end of an unknown token.
+const PARTICLES: &[char] = &[
+    '了', '的', '啦', '啊', '呀', '吧', '哦', '呢', '嘛', '哈', '咯',
+];
+/// Punctuation that ends a sentence (and so a clause).
+const SENTENCE_END: &[char] = &['。', '！', '？', '；', '!', '?', ';', '．'];
+/// Punctuation that ends a clause only.
+const CLAUSE_END: &[char] = &[',', '，', '、', '：', ':', '…', '~', '～', '—', '.'];
+
+/// What a lexicon word is; also one meaning inside a token during scoring
+/// (a token may hold several: 不满意 is a negator and a sentiment word).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Class {
+    /// Signed weight: positive words > 0, negative words < 0.
+    Sentiment(f32),
+    Negator,
+    Degree(f32),
+    But(f32),
+}
+
+/// A parsed sentiment lexicon.
+pub struct SentimentLexicon {
+    classes: HashMap<String, Class>,
+    /// pos/neg words in file order.
+    sentiment_words: Vec<String>,
+    /// Longest pos/neg word in bytes (bounds token merging).
+    max_sentiment_bytes: usize,
+}
+
+impl fmt::Debug for SentimentLexicon {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SentimentLexicon")
+            .field("sentiment_words", &self.sentiment_words.len())
+            .field("entries", &self.classes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A line of the lexicon that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexiconError {
+    /// 1-based line number in the lexicon text.
+    pub line: usize,
+    /// What is wrong with the line.
+    pub message: String,
+}
+
+impl fmt::Display for LexiconError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sentiment.txt:{}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for LexiconError {}
+
+static EMBEDDED: LazyLock<SentimentLexicon> = LazyLock::new(|| {
+    SentimentLexicon::parse(include_str!("../../dictionaries/sentiment.txt"))
+        .unwrap_or_else(|error| panic!("embedded sentiment lexicon: {error}"))
+});
+
+impl SentimentLexicon {
+    /// Parses the file format above: `WORD TYPE WEIGHT` separated by single
+    /// spaces; lines starting with `#` and blank lines are skipped. The first
+    /// unusable line (unknown type, bad weight, wrong field count, a word
+    /// seen before) is the error.
+    pub fn parse(text: &str) -> Result<SentimentLexicon, LexiconError> {
+        let mut classes = HashMap::new();
+        let mut first_seen: HashMap<&str, usize> = HashMap::new();
+        let mut sentiment_words = Vec::new();
+        for (index, line) in text.lines().enumerate() {
+            let line_no = index + 1;
+            let error = |message: String| LexiconError {
+                line: line_no,
+                message,
+            };
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split(' ').collect();
+            let [word, kind, weight] = fields[..] else {
+                return Err(error(format!(
+                    "expected `WORD TYPE WEIGHT` separated by single spaces, found {line:?}"
+                )));
+            };
+            if word.is_empty() || kind.is_empty() || weight.is_empty() {
+                return Err(error(format!(
+                    "expected `WORD TYPE WEIGHT` separated by single spaces, found {line:?}"
+                )));
+            }
+            if word.chars().any(char::is_whitespace) {
+                return Err(error(format!("word {word:?} contains whitespace")));
+            }
+            let class = match kind {
+                "pos" | "neg" => {
+                    let value = weight
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|w| (1..=3).contains(w))
+                        .ok_or_else(|| {
+                            error(format!(
+                                "weight of a {kind} word must be an integer 1..3, found {weight:?}"
+                            ))
+                        })?;
+                    let value = f32::from(value);
+                    Class::Sentiment(if kind == "pos" { value } else { -value })
+                }
+                "not" => {
+                    if weight != "0" {
+                        return Err(error(format!(
+                            "weight of a negator must be 0, found {weight:?}"
+                        )));
+                    }
+                    Class::Negator
+                }
+                "degree" | "but" => {
+                    let value = weight
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|w| w.is_finite() && *w > 0.0 && *w <= MAX_MULTIPLIER)
+                        .ok_or_else(|| {
+                            error(format!(
+                                "weight of a {kind} word must be a decimal multiplier \
+                                 above 0 and at most {MAX_MULTIPLIER}, found {weight:?}"
+                            ))
+                        })?;
+                    if kind == "degree" {
+                        Class::Degree(value)
+                    } else {
+                        Class::But(value)
+                    }
+                }
+                other => {
+                    return Err(error(format!(
+                        "unknown type {other:?} (expected pos, neg, not, degree or but)"
+                    )));
+                }
+            };
+            if let Some(first) = first_seen.insert(word, line_no) {
+                return Err(error(format!(
+                    "duplicate word {word:?} (first on line {first})"
+                )));
+            }
+            if matches!(class, Class::Sentiment(_)) {
+                sentiment_words.push(word.to_owned());
+            }
+            classes.insert(word.to_owned(), class);
+        }
+        let max_sentiment_bytes = sentiment_words.iter().map(String::len).max().unwrap_or(0);
+        Ok(SentimentLexicon {
+            classes,
+            sentiment_words,
+            max_sentiment_bytes,
+        })
+    }
+
+    /// The lexicon compiled into the binary
+    /// (`dictionaries/sentiment.txt`), parsed once.
+    pub fn embedded() -> &'static SentimentLexicon {
+        &EMBEDDED
+    }
+
+    /// Number of pos + neg entries.
+    pub fn len(&self) -> usize {
+        self.sentiment_words.len()
+    }
+
+    /// Whether the lexicon has no pos or neg entry.
+    pub fn is_empty(&self) -> bool {
+        self.sentiment_words.is_empty()
+    }
+
+    /// All pos/neg words, in file order (so the caller can add them to the
+    /// segmenter's dictionary).
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.sentiment_words.iter().map(String::as_str)
+    }
+
+    /// Turns tokens into units; word units index into `atoms`.
+    fn units(&self, words: &[&str], atoms: &mut Vec<Class>) -> Vec<Unit> {
+        let mut units = Vec::with_capacity(words.len());
+        let kinds: Vec<TokenKind> = words.iter().map(|w| self.token_kind(w)).collect();
+        let mut merged = String::new();
+        let mut i = 0;
+        while i < words.len() {
+            let token = words[i];
+            match kinds[i] {
+                TokenKind::Skip => {
+                    i += 1;
+                    continue;
+                }
+                TokenKind::Boundary { sentence, exclaim } => {
+                    units.push(Unit::Boundary { sentence, exclaim });
+                    i += 1;
+                    continue;
+                }
+                TokenKind::Word => {}
+            }
+            let start = atoms.len();
+            let mut bare = false;
+            if let Some((count, weight)) = self.merge(words, &kinds, i, &mut merged) {
+                atoms.push(Class::Sentiment(weight));
+                i += count;
+            } else {
+                match self.classes.get(token) {
+                    Some(class) => {
+                        atoms.push(*class);
+                        bare = matches!(class, Class::Sentiment(_))
+                            && token.chars().count() == 1
+                            && words.get(i + 1).is_some_and(|next| is_particle(next));
+                    }
+                    None => self.decompose(token, atoms),
+                }
+                i += 1;
+            }
+            units.push(Unit::Word {
+                start,
+                end: atoms.len(),
+                bare,
+            });
+        }
+        units
+    }
+
+    fn token_kind(&self, token: &str) -> TokenKind {
+        if token.is_empty() {
+            return TokenKind::Skip;
+        }
+        if token.chars().all(char::is_whitespace) {
+            return TokenKind::Boundary {
+                sentence: token.contains(['\n', '\r']),
+                exclaim: false,
+            };
+        }
+        if token.chars().any(char::is_alphanumeric) || self.classes.contains_key(token) {
+            return TokenKind::Word;
+        }
+        let ellipsis = token.chars().count() > 1 && token.chars().all(|c| c == '.');
+        let sentence = (!ellipsis && token.contains(SENTENCE_END)) || token.contains(['\n', '\r']);
+        if sentence || token.contains(CLAUSE_END) {
+            TokenKind::Boundary {
+                sentence,
+                exclaim: token.contains(['！', '!']),
+            }
+        } else {
+            TokenKind::Skip
+        }
+    }
+
+    /// 2 to [`MAX_MERGE`] word tokens from `i` that together are a pos/neg
+    /// entry, longest first.
+    fn merge(
+        &self,
+        words: &[&str],
+        kinds: &[TokenKind],
+        i: usize,
+        buffer: &mut String,
+    ) -> Option<(usize, f32)> {
+        buffer.clear();
+        // ends[n]: byte length of the first n tokens joined.
+        let mut ends = [0; MAX_MERGE + 1];
+        let mut n = 0;
+        while n < MAX_MERGE
+            && i + n < words.len()
+            && matches!(kinds[i + n], TokenKind::Word)
+            && buffer.len() + words[i + n].len() <= self.max_sentiment_bytes
+        {
+            buffer.push_str(words[i + n]);
+            n += 1;
+            ends[n] = buffer.len();
+        }
+        (2..=n)
+            .rev()
+            .find_map(|count| match self.classes.get(&buffer[..ends[count]]) {
+                Some(Class::Sentiment(weight)) => Some((count, *weight)),
+                _ => None,
+            })
+    }
+
+    /// Appends the atoms of a token that is not itself in the lexicon, or
+    /// nothing when it does not decompose (see the module comment).
+    fn decompose(&self, token: &str, atoms: &mut Vec<Class>) {
+        if token.chars().count() > MAX_DECOMPOSE_CHARS {
+            return;
+        }
+        let start = atoms.len();
+        let mut core_chars = 0;
+        if !self.split(token, atoms, &mut core_chars) {
+            atoms.truncate(start);
+            return;
+        }
+        let parts = &atoms[start..];
+        let accepted = match parts {
+            [Class::Sentiment(_)] => core_chars >= 2,
+            [.., Class::Sentiment(_)] => true,
+            _ => parts.iter().filter(|a| matches!(a, Class::Negator)).count() == 1,
+        };
+        if !accepted {
+            atoms.truncate(start);
+        }
+    }
+
+    /// `rest` as modifiers, a core word and particles; backtracks over
+    /// prefix lengths, longest first.
+    fn split(&self, rest: &str, atoms: &mut Vec<Class>, core_chars: &mut usize) -> bool {
+        match self.classes.get(rest) {
+            Some(Class::But(_)) => return false,
+            Some(class) => {
+                if matches!(class, Class::Sentiment(_)) {
+                    *core_chars = rest.chars().count();
+                }
+                atoms.push(*class);
+                return true;
+            }
+            None => {}
+        }
+        if let Some(last) = rest.chars().last()
+            && PARTICLES.contains(&last)
+            && rest.len() > last.len_utf8()
+            && self.split(&rest[..rest.len() - last.len_utf8()], atoms, core_chars)
+        {
+            return true;
+        }
+        for (at, _) in rest.char_indices().rev().filter(|&(at, _)| at > 0) {
+            let (head, tail) = rest.split_at(at);
+            if let Some(class @ (Class::Negator | Class::Degree(_))) = self.classes.get(head) {
+                let len = atoms.len();
+                atoms.push(*class);
+                if self.split(tail, atoms, core_chars) {
+                    return true;
+                }
+                atoms.truncate(len);
+            }
+        }
+        false
+    }
+}
+
+/// Whether `token` is one sentence-final particle (了, 的 …).
+fn is_particle(token: &str) -> bool {
+    let mut chars = token.chars();
+    chars.next().is_some_and(|c| PARTICLES.contains(&c)) && chars.next().is_none()
+}
+
+#[derive(Debug, Clone, Copy)]
+enum TokenKind {
+    Word,
+    Boundary { sentence: bool, exclaim: bool },
+    Skip,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Unit {
+    /// A word token; its atoms are `atoms[start..end]` (empty: neutral).
+    /// `bare`: a single-character pos/neg word followed by a particle token,
+    /// neutral unless modified (好的 "OK" vs 不好的).
+    Word {
+        start: usize,
+        end: usize,
+        bare: bool,
+    },
+    /// End of a clause, and maybe of a sentence.
+    Boundary { sentence: bool, exclaim: bool },
+}
+
+/// Sentiment of a text given its segmented words in order (jieba tokens,
+/// including punctuation and whitespace tokens, which end clauses).
+/// Returns a score in [-1.0, 1.0]: 0 when no sentiment word is found.
+pub fn score(lexicon: &SentimentLexicon, words: &[&str]) -> f32 {
+    let mut atoms = Vec::new();
+    let units = lexicon.units(words, &mut atoms);
+    let mut total = 0.0f32;
+    let mut start = 0;
+    for (i, unit) in units.iter().enumerate() {
+        if let Unit::Boundary { sentence: true, .. } = unit {
+            total += sentence_sum(&units[start..=i], &atoms);
+            start = i + 1;
+        }
+    }
+    total += sentence_sum(&units[start..], &atoms);
+    if total == 0.0 {
+        return 0.0;
+    }
+    (total / (total.abs() + SQUASH_K)).clamp(-1.0, 1.0)
+}
+
+/// Sum of the contributions of one sentence (its final boundary included).
+fn sentence_sum(units: &[Unit], atoms: &[Class]) -> f32 {
+    // Exclamation multiplier of each unit's clause.
+    let mut clause_multiplier = vec![1.0f32; units.len()];
+    let mut clause_start = 0;
+    for (i, unit) in units.iter().enumerate() {
+        if let Unit::Boundary { exclaim, .. } = unit {
+            if *exclaim {
+                clause_multiplier[clause_start..i].fill(EXCLAMATION_MULTIPLIER);
+            }
+            clause_start = i + 1;
+        }
+    }
+    // Index in `atoms` (increasing through the text) of the last `but` word.
+    let last_but = units
+        .iter()
+        .rev()
+        .filter_map(|unit| match *unit {
+            Unit::Word { start, end, .. } => (start..end)
+                .rev()
+                .find(|&a| matches!(atoms[a], Class::But(_))),
+            Unit::Boundary { .. } => None,
+        })
+        .next();
+    let mut active_but: Option<f32> = None;
+    let mut modifiers = Vec::new();
+    let mut total = 0.0;
+    for (u, unit) in units.iter().enumerate() {
+        let Unit::Word { start, end, bare } = *unit else {
+            continue;
+        };
+        for a in start..end {
+            match atoms[a] {
+                Class::But(multiplier) => active_but = Some(multiplier),
+                Class::Sentiment(weight) => {
+                    let but = match last_but {
+                        Some(position) if a < position => PRE_BUT_MULTIPLIER,
+                        _ => active_but.unwrap_or(1.0),
+                    };
+                    collect_modifiers(units, atoms, u, a, &mut modifiers);
+                    if bare
+                        && !modifiers
+                            .iter()
+                            .any(|m| matches!(m, Class::Negator | Class::Degree(_)))
+                    {
+                        continue;
+                    }
+                    let factor = modifier_factor(&modifiers, weight > 0.0);
+                    total += weight * factor * but * clause_multiplier[u];
+                }
+                Class::Negator | Class::Degree(_) => {}
+            }
+        }
+    }
+    total
+}
+
+/// The modifier atoms in front of the sentiment atom `atoms[a]` of unit `u`,
+/// in text order: up to [`WINDOW`] previous word units of the clause, then
+/// those of unit `u` before `a`. The look-back stops at a unit with a
+/// sentiment or `but` atom, and at a neutral unit in front of a degree
+/// adverb: the adverb opens the phrase, so in 没有/见过/这么/差 the 没有
+/// belongs to 见过 and 差 is not negated (没有/那么/差 still is).
+fn collect_modifiers(units: &[Unit], atoms: &[Class], u: usize, a: usize, out: &mut Vec<Class>) {
+    out.clear();
+    let Unit::Word {
+        start: own_start, ..
+    } = units[u]
+    else {
+        return;
+    };
+    let own = &atoms[own_start..a];
+    let mut seen_degree = own.iter().any(|atom| matches!(atom, Class::Degree(_)));
+    let mut taken = 0;
+    let mut k = u;
+    while k > 0 && taken < WINDOW {
+        k -= 1;
+        let Unit::Word { start, end, .. } = units[k] else {
+            break;
+        };
+        let unit_atoms = &atoms[start..end];
+        if unit_atoms
+            .iter()
+            .any(|atom| matches!(atom, Class::Sentiment(_) | Class::But(_)))
+            || (unit_atoms.is_empty() && seen_degree)
+        {
+            break;
+        }
+        seen_degree |= unit_atoms
+            .iter()
+            .any(|atom| matches!(atom, Class::Degree(_)));
+        // Collected backwards, reversed below.
+        out.extend(unit_atoms.iter().rev());
+        taken += 1;
+    }
+    out.reverse();
+    out.extend_from_slice(own);
+}
+
+/// Product of degree multipliers and negation factors (see the module
+/// comment); a negator directly followed by a degree adverb is one softened
+/// negation and that adverb is dropped.
+fn modifier_factor(modifiers: &[Class], positive: bool) -> f32 {
+    let (negated, softened) = if positive {
+        (NEGATED_POSITIVE, SOFT_NEGATED_POSITIVE)
+    } else {
+        (NEGATED_NEGATIVE, SOFT_NEGATED_NEGATIVE)
+    };
+    let mut factor = 1.0;
+    let mut i = 0;
+    while i < modifiers.len() {
+        match modifiers[i] {
+            Class::Negator => {
+                if let Some(Class::Degree(_)) = modifiers.get(i + 1) {
+                    factor *= softened;
+                    i += 2;
+                    continue;
+                }
+                factor *= negated;
+            }
+            Class::Degree(multiplier) => factor *= multiplier,
+            Class::Sentiment(_) | Class::But(_) => {}
+        }
+        i += 1;
+    }
+    factor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jieba_rs::Jieba;
+
+    /// Jieba with only its default dictionary.
+    static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+    /// Jieba with the lexicon's words added, as the caller is expected to do.
+    static JIEBA_WITH_LEXICON: LazyLock<Jieba> = LazyLock::new(|| {
+        let mut jieba = Jieba::new();
+        for word in SentimentLexicon::embedded().words() {
+            jieba.add_word(word, None, None);
+        }
+        jieba
+    });
+
+    fn segment<'a>(jieba: &Jieba, text: &'a str) -> Vec<&'a str> {
+        jieba.cut(text, true).into_iter().map(|t| t.word).collect()
+    }
+
+    fn score_with(jieba: &Jieba, text: &str) -> f32 {
+        score(SentimentLexicon::embedded(), &segment(jieba, text))
+    }
+
+    fn score_text(text: &str) -> f32 {
+        score_with(&JIEBA, text)
+    }
+
+    fn score_tokens(tokens: &[&str]) -> f32 {
+        score(SentimentLexicon::embedded(), tokens)
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    enum Expect {
+        Positive,
+        Negative,
+        NonNegative,
+        Zero,
+    }
+
+    /// One text per phenomenon, scored with both segmenters.
+    const GOLDEN: &[(&str, &str, Expect)] = &[
+        ("plain_praise", "感谢民警耐心帮助", Expect::Positive),
+        ("plain_complaint", "民警态度恶劣", Expect::Negative),
+        ("negated_good", "民警态度不好", Expect::Negative),
+        ("negated_satisfied", "我并不满意", Expect::Negative),
+        ("negated_shirking", "这次没有推诿", Expect::NonNegative),
+        (
+            "never_seen_so_bad",
+            "从来没有见过这么差的态度",
+            Expect::Negative,
+        ),
+        (
+            "lexicon_inaction",
+            "派出所不作为，报警也没人管",
+            Expect::Negative,
+        ),
+        (
+            "lexicon_impatient",
+            "窗口工作人员很不耐烦",
+            Expect::Negative,
+        ),
+        ("degree_compound", "办事效率太低了", Expect::Negative),
+        ("compound_praise", "民警同志太棒了", Expect::Positive),
+        (
+            "but_clause_dominates",
+            "虽然排队很久，但是民警很耐心",
+            Expect::Positive,
+        ),
+        (
+            "but_clause_dominates_negative",
+            "民警很耐心，但是办事效率太低",
+            Expect::Negative,
+        ),
+        (
+            "unexpected_turn",
+            "本以为会被敷衍，没想到民警很热情",
+            Expect::Positive,
+        ),
+        ("softened_negation", "我不太满意", Expect::Negative),
+        ("double_negation", "不是不满意", Expect::Positive),
+        ("emoji_praise", "为民警点赞👍", Expect::Positive),
+        ("violence", "民警殴打群众还辱骂老人", Expect::Negative),
+        ("neutral", "我今天去派出所办理身份证", Expect::Zero),
+        ("polite_ok", "好的，我知道了", Expect::Zero),
+        ("empty", "", Expect::Zero),
+    ];
+
+    fn check(name: &str, segmenter: &str, value: f32, expect: Expect) {
+        let ok = match expect {
+            Expect::Positive => value > 0.0,
+            Expect::Negative => value < 0.0,
+            Expect::NonNegative => value >= 0.0,
+            Expect::Zero => value == 0.0,
+        };
+        assert!(ok, "{name} ({segmenter}): expected {expect:?}, got {value}");
+        assert!(
+            (-1.0..=1.0).contains(&value),
+            "{name}: {value} out of range"
+        );
+    }
+
+    #[test]
+    fn golden_cases_default_jieba() {
+        for &(name, text, expect) in GOLDEN {
+            check(name, "default jieba", score_text(text), expect);
+        }
+    }
+
+    #[test]
+    fn golden_cases_jieba_with_lexicon_words() {
+        for &(name, text, expect) in GOLDEN {
+            check(
+                name,
+                "jieba + lexicon",
+                score_with(&JIEBA_WITH_LEXICON, text),
+                expect,
+            );
+        }
+    }
+
+    /// (name, text scoring higher, text scoring lower).
+    const ORDERED: &[(&str, &str, &str)] = &[
+        ("degree_amplifies_praise", "非常满意", "满意"),
+        ("degree_amplifies_complaint", "满意", "非常不满意"),
+        ("softened_negation_is_weaker", "不太满意", "不满意"),
+        ("negated_complaint_is_mild", "满意", "没有推诿"),
+        ("weak_degree_softens", "有点慢", "太慢"),
+        (
+            "exclamation_amplifies_complaint",
+            "民警态度恶劣。",
+            "民警态度恶劣！",
+        ),
+        (
+            "exclamation_amplifies_praise",
+            "民警很热情！",
+            "民警很热情。",
+        ),
+        (
+            "but_weakens_clause_before",
+            "服务很好",
+            "服务很好，但是等了很久",
+        ),
+        (
+            "more_praise_scores_higher",
+            "民警热情周到，耐心细致，非常满意",
+            "民警热情",
+        ),
+    ];
+
+    #[test]
+    fn ordered_pairs() {
+        for &(name, higher, lower) in ORDERED {
+            for (segmenter, jieba) in [("default", &*JIEBA), ("with lexicon", &*JIEBA_WITH_LEXICON)]
+            {
+                let (h, l) = (score_with(jieba, higher), score_with(jieba, lower));
+                assert!(
+                    h > l,
+                    "{name} ({segmenter}): {higher:?}={h} !> {lower:?}={l}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn softened_negation_stays_negative() {
+        let soft = score_text("不太满意");
+        let full = score_text("不满意");
+        assert!(soft < 0.0 && full < soft, "不太满意={soft}, 不满意={full}");
+        // Same result whether jieba keeps 不太 / 不太满意 whole or not.
+        assert_eq!(score_tokens(&["不", "太", "满意"]), soft);
+        assert_eq!(score_tokens(&["不太满意"]), soft);
+        assert_eq!(score_tokens(&["不是", "很", "满意"]), soft);
+        assert_eq!(score_tokens(&["不满意"]), full);
+    }
+
+    /// (name, tokens, expected score before squashing).
+    const TOKEN_CASES: &[(&str, &[&str], f32)] = &[
+        ("whole_token_negation", &["不满意"], -1.6),
+        ("lexicon_word_not_decomposed", &["不耐烦"], -2.0),
+        ("lexicon_word_not_decomposed_pos", &["不错"], 2.0),
+        ("degree_prefix_in_token", &["很差"], -2.8),
+        ("particle_suffix", &["太棒了"], 3.2),
+        ("particle_after_lexicon_word", &["不错的"], 2.0),
+        ("backtracking_prefix", &["太过分了"], -3.2),
+        ("lone_char_with_particle_is_neutral", &["好的"], 0.0),
+        (
+            "lone_char_then_particle_token_is_neutral",
+            &["好", "的", "，", "谢谢"],
+            2.0,
+        ),
+        (
+            "modified_char_then_particle_counts",
+            &["不", "好", "的"],
+            -0.8,
+        ),
+        ("lone_char_without_particle_counts", &["态度", "好"], 1.0),
+        (
+            "modifier_only_token_without_negator",
+            &["太太", "满意"],
+            2.0,
+        ),
+        ("merge_split_word", &["不", "作为"], -3.0),
+        ("merge_three_tokens", &["门难进", "脸难看", "事难办"], -3.0),
+        (
+            "merge_five_tokens",
+            &["门", "难进", "脸难看", "事", "难办"],
+            -3.0,
+        ),
+        ("merge_four_tokens", &["只", "接警", "不", "处警"], -3.0),
+        ("negator_inside_window", &["一点", "也", "不", "满意"], -1.6),
+        (
+            "negator_before_verb_and_degree",
+            &["没有", "见过", "这么", "差"],
+            -2.6,
+        ),
+        ("negator_before_degree", &["没有", "那么", "差"], 0.6),
+        (
+            "negator_outside_window",
+            &["不", "去", "那里", "办", "满意"],
+            2.0,
+        ),
+        ("comma_ends_clause", &["不", "，", "满意"], 2.0),
+        ("quotes_do_not_split", &["不", "“", "满意", "”"], -1.6),
+        ("space_ends_clause", &["不", " ", "满意"], 2.0),
+        (
+            "previous_sentiment_word_stops_window",
+            &["不", "满意", "耐心"],
+            0.4,
+        ),
+        ("degree_before_negator", &["非常", "不", "满意"], -2.88),
+        ("negated_negative", &["没有", "推诿"], 1.0),
+        ("but_in_sentence", &["满意", "，", "但是", "失望"], -2.0),
+        (
+            "but_scope_ends_at_sentence",
+            &["满意", "，", "但是", "失望", "。", "满意"],
+            0.0,
+        ),
+        ("exclamation", &["满意", "！"], 2.4),
+        ("double_exclamation_once", &["满意", "！", "！"], 2.4),
+        ("unknown_token", &["派出所"], 0.0),
+    ];
+
+    #[test]
+    fn token_level_cases() {
+        for &(name, tokens, raw) in TOKEN_CASES {
+            let expected = raw / (raw.abs() + SQUASH_K);
+            let got = score_tokens(tokens);
+            assert!(
+                (got - expected).abs() < 1e-5,
+                "{name}: {tokens:?} scored {got}, expected {expected} (raw {raw})"
+            );
+        }
+    }
+
+    #[test]
+    fn neutral_and_empty_are_zero() {
+        assert_eq!(score_tokens(&[]), 0.0);
+        assert_eq!(score_text(""), 0.0);
+        assert_eq!(score_text("   \n"), 0.0);
+        assert_eq!(
+            score_text("2024年5月3日，我到城东派出所办理户口迁移。"),
+            0.0
+        );
+        let empty = SentimentLexicon::parse("# nothing\n").unwrap();
+        assert!(empty.is_empty());
+        assert_eq!(score(&empty, &segment(&JIEBA, "非常满意")), 0.0);
+    }
+
+    #[test]
+    fn score_within_bounds_on_long_mixed_text() {
+        let mixed = "感谢民警耐心帮助！但是派出所推诿扯皮，态度恶劣，非常非常愤怒！！！\
+                     虽然排队很久，但是民警很耐心。不太满意。极其恶劣、暴力执法、刑讯逼供！\
+                     “点赞”👍👍 好样的…… 不是不满意\n";
+        for repeat in [1, 10, 300] {
+            let text = mixed.repeat(repeat);
+            for jieba in [&*JIEBA, &*JIEBA_WITH_LEXICON] {
+                let value = score_with(jieba, &text);
+                assert!((-1.0..=1.0).contains(&value), "{repeat}: {value}");
+            }
+        }
+        let angry = "非常非常愤怒！".repeat(2000);
+        let value = score_text(&angry);
+        assert!((-1.0..-0.99).contains(&value), "{value}");
+        let happy = "十分满意！".repeat(2000);
+        let value = score_text(&happy);
+        assert!((0.99..=1.0).contains(&value), "{value}");
+    }
+
+    #[test]
+    fn parses_all_types() {
+        let text = "# comment\n\n满意 pos 2\n不满 neg 3\n不 not 0\n很 degree 1.4\n但是 but 1.5\n";
+        let lexicon = SentimentLexicon::parse(text).unwrap();
+        assert_eq!(lexicon.len(), 2);
+        assert!(!lexicon.is_empty());
+        assert_eq!(lexicon.words().collect::<Vec<_>>(), ["满意", "不满"]);
+        assert_eq!(lexicon.classes["满意"], Class::Sentiment(2.0));
+        assert_eq!(lexicon.classes["不满"], Class::Sentiment(-3.0));
+        assert_eq!(lexicon.classes["不"], Class::Negator);
+        assert_eq!(lexicon.classes["很"], Class::Degree(1.4));
+        assert_eq!(lexicon.classes["但是"], Class::But(1.5));
+        // CRLF line endings are accepted.
+        assert_eq!(
+            SentimentLexicon::parse("好 pos 1\r\n坏 neg 1\r\n")
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn parser_rejects_bad_lines_with_line_number() {
+        let cases: &[(&str, &str, usize, &str)] = &[
+            (
+                "unknown_type",
+                "# h\n满意 pos 2\n差 bad 2\n",
+                3,
+                "unknown type \"bad\"",
+            ),
+            ("weight_too_high", "满意 pos 4\n", 1, "integer 1..3"),
+            ("weight_zero", "\n满意 neg 0\n", 2, "integer 1..3"),
+            (
+                "weight_decimal_for_pos",
+                "满意 pos 1.5\n",
+                1,
+                "integer 1..3",
+            ),
+            ("negator_weight", "不 not 1\n", 1, "negator must be 0"),
+            ("degree_zero", "很 degree 0\n", 1, "above 0"),
+            (
+                "degree_not_a_number",
+                "很 degree much\n",
+                1,
+                "decimal multiplier",
+            ),
+            ("but_negative", "但是 but -1.5\n", 1, "decimal multiplier"),
+            ("degree_nan", "很 degree NaN\n", 1, "decimal multiplier"),
+            ("missing_weight", "满意 pos\n", 1, "single spaces"),
+            ("extra_field", "满意 pos 2 extra\n", 1, "single spaces"),
+            ("double_space", "满意  pos 2\n", 1, "single spaces"),
+            ("leading_space", " 满意 pos 2\n", 1, "single spaces"),
+            ("tab_in_word", "满意\t pos 2\n", 1, "whitespace"),
+            (
+                "duplicate_same_type",
+                "满意 pos 2\n# x\n满意 pos 1\n",
+                3,
+                "first on line 1",
+            ),
+            (
+                "duplicate_other_type",
+                "好 pos 1\n很 degree 1.4\n好 degree 1.2\n",
+                3,
+                "duplicate word \"好\"",
+            ),
+        ];
+        for &(name, text, line, fragment) in cases {
+            let error = SentimentLexicon::parse(text).expect_err(name);
+            assert_eq!(error.line, line, "{name}: {error}");
+            assert!(error.message.contains(fragment), "{name}: {error}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("sentiment.txt:{line}: ")),
+                "{name}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn embedded_lexicon_is_valid_and_large() {
+        let text = include_str!("../../dictionaries/sentiment.txt");
+        assert!(text.starts_with('#'), "the file starts with comment lines");
+        let lexicon = SentimentLexicon::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            lexicon.len() >= 600,
+            "only {} pos/neg entries",
+            lexicon.len()
+        );
+        let unique: std::collections::HashSet<&str> = lexicon.words().collect();
+        assert_eq!(unique.len(), lexicon.len());
+        assert_eq!(SentimentLexicon::embedded().len(), lexicon.len());
+        let count = |f: fn(&Class) -> bool| lexicon.classes.values().filter(|c| f(c)).count();
+        assert!(count(|c| matches!(c, Class::Sentiment(w) if *w > 0.0)) >= 250);
+        assert!(count(|c| matches!(c, Class::Sentiment(w) if *w < 0.0)) >= 350);
+        assert!(count(|c| matches!(c, Class::Negator)) >= 10);
+        assert!(count(|c| matches!(c, Class::Degree(_))) >= 10);
+        assert!(count(|c| matches!(c, Class::But(_))) >= 6);
+        // The words the brief names are there with their weights.
+        for (word, class) in [
+            ("满意", Class::Sentiment(2.0)),
+            ("及时", Class::Sentiment(1.0)),
+            ("态度恶劣", Class::Sentiment(-3.0)),
+            ("骂", Class::Sentiment(-2.0)),
+            ("不作为", Class::Sentiment(-3.0)),
+            ("不耐烦", Class::Sentiment(-2.0)),
+            ("毫无", Class::Negator),
+            ("极其", Class::Degree(2.0)),
+            ("稍微", Class::Degree(0.6)),
+            ("但是", Class::But(1.5)),
+        ] {
+            assert_eq!(lexicon.classes.get(word), Some(&class), "{word}");
+        }
+    }
+}
