@@ -29,7 +29,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 /// Cue groups of `dictionaries/cues.txt`.
-pub const CUE_GROUPS: [&str; 8] = [
+pub const CUE_GROUPS: [&str; 9] = [
     "praise",
     "announcement",
     "refuted",
@@ -38,6 +38,7 @@ pub const CUE_GROUPS: [&str; 8] = [
     "admission",
     "other_dept",
     "complaint_frame",
+    "enforcement",
 ];
 const REFUTED: usize = 2;
 const ATTACK: usize = 3;
@@ -45,6 +46,9 @@ const FICTION: usize = 4;
 const ADMISSION: usize = 5;
 const OTHER_DEPT: usize = 6;
 const FRAME: usize = 7;
+/// Police doing their job (抓获, 查处, 依法刑拘): generic grievance words in
+/// such a sentence describe the suspect's act, not the officers'.
+const ENFORCEMENT: usize = 8;
 
 /// Attachment of a grievance in a sentence that names police.
 const ATTACH_SAME_SENTENCE: f32 = 1.0;
@@ -54,8 +58,8 @@ const ATTACH_NEIGHBOUR: f32 = 0.6;
 const ATTACH_POLICE_AFTER: f32 = 0.4;
 /// Bytes before a grievance in which a police term counts as its agent.
 const AGENT_WINDOW_BYTES: usize = 60;
-/// Entries at least this heavy are police-specific on their own.
-const STRONG_WEIGHT: f32 = 3.0;
+/// … for a weak (generic) grievance word: the police term must be its subject.
+const WEAK_AGENT_WINDOW_BYTES: usize = 30;
 /// … elsewhere in a text that is mostly about police.
 const ATTACH_POLICE_TEXT: f32 = 0.3;
 /// Police weight that makes a text "mostly about police".
@@ -67,23 +71,35 @@ const QUESTION_DAMPING: f32 = 0.7;
 /// Weight of the title's grievances relative to the body's.
 const TITLE_FACTOR: f32 = 1.5;
 /// Cue weights in the final score.
-const CUE_WEIGHTS: [f32; 8] = [-0.8, -0.6, -1.5, -1.0, -1.5, 0.6, 0.0, 0.4];
+/// (Fiction acts through the reading factor, not per word: one 剧情 in a
+/// post is no evidence.)
+const CUE_WEIGHTS: [f32; 9] = [-0.8, -0.6, -1.5, -1.0, 0.0, 0.6, 0.0, 0.4, 0.0];
 /// Evidence spans reported per text.
 const MAX_EVIDENCE: usize = 8;
+/// Most of one cue group's total that counts in the score.
+const CUE_CAP: f32 = 5.0;
 /// A cue group this strong changes how the whole text is read.
-const DOMINANT_CUE: f32 = 2.0;
+const DOMINANT_CUE: f32 = 3.0;
+/// Fiction cues needed to read a text as fiction (one 小说 or 剧情 in a
+/// news item is not enough).
+const FICTION_CUE: f32 = 6.0;
 /// Grievance kept in a text that reports the allegation refuted.
 const REFUTED_READING: f32 = 0.35;
+/// Speech marks from which dialogue-heavy prose may be fiction.
+const FICTION_SPEECH_MARKS: usize = 3;
 /// Grievance kept in fiction.
 const FICTION_READING: f32 = 0.2;
+/// Least grievance kept in a text mostly about another department.
+const OTHER_DEPARTMENT_READING: f32 = 0.3;
 /// Grievance kept in a report of an attack on police.
 const ATTACK_READING: f32 = 0.5;
 /// Least police weight in a text for it to be about police at all.
 pub const MIN_POLICE_WEIGHT: f32 = 2.0;
 /// Least score for a complaint.
-pub const FLAG_THRESHOLD: f32 = 2.5;
+pub const FLAG_THRESHOLD: f32 = 2.0;
 /// Negators that cancel a grievance right after them in the same clause.
-const NEGATORS: [&str; 12] = [
+/// Also words that present what follows as a false allegation (诬陷警察打人).
+const NEGATORS: [&str; 18] = [
     "没有",
     "并没有",
     "没",
@@ -96,6 +112,12 @@ const NEGATORS: [&str; 12] = [
     "从不",
     "不存在",
     "否认",
+    "诬陷",
+    "诬告",
+    "谎称",
+    "污蔑",
+    "捏造",
+    "造谣",
 ];
 /// Characters of clause before a grievance searched for a negator.
 const NEGATION_WINDOW_CHARS: usize = 4;
@@ -216,7 +238,7 @@ pub struct Detection {
     /// Total police weight.
     pub police_weight: f32,
     /// Cue group totals.
-    pub cues: [f32; 8],
+    pub cues: [f32; 9],
     /// Spans behind the decision, strongest first.
     pub evidence: Vec<Evidence>,
 }
@@ -257,20 +279,33 @@ pub fn detect(
         );
     }
     let grievance: f32 = detection.category_scores.iter().sum();
+    // One strong cue group must not swamp everything: a fallen officer's
+    // old awards (praise) do not cancel the corruption case.
     let cue_total: f32 = detection
         .cues
         .iter()
         .zip(CUE_WEIGHTS)
-        .map(|(v, w)| v * w)
+        .map(|(v, w)| v.min(CUE_CAP) * w)
         .sum();
     // A text that says the allegation was refuted, that is fiction, or that
     // reports an attack on police reads its grievance words differently.
     let mut reading = 1.0;
-    if detection.cues[REFUTED] >= DOMINANT_CUE {
-        reading *= REFUTED_READING;
+    let refuted = detection.cues[REFUTED];
+    if refuted > detection.cues[ADMISSION] {
+        if refuted >= 2.0 * DOMINANT_CUE {
+            reading *= REFUTED_READING;
+        } else if refuted >= DOMINANT_CUE {
+            reading *= (1.0 + REFUTED_READING) / 2.0;
+        }
     }
-    if detection.cues[FICTION] >= DOMINANT_CUE {
+    if detection.cues[FICTION] >= FICTION_CUE || reads_like_fiction(&body.text) {
         reading *= FICTION_READING;
+    }
+    // Mostly about another department (保安, 物业, 学校): police appear as
+    // the ones called in.
+    let other = detection.cues[OTHER_DEPT];
+    if other > detection.police_weight && other > 0.0 {
+        reading *= (detection.police_weight / other).max(OTHER_DEPARTMENT_READING);
     }
     if detection.cues[ATTACK] >= DOMINANT_CUE && detection.cues[ATTACK] * 2.0 >= grievance {
         reading *= ATTACK_READING;
@@ -352,11 +387,18 @@ fn score_text(
 
     let cue_hits = lexicons.cues.find(text, sentence_end);
     let mut other_dept_sentences = HashSet::new();
+    let mut enforcement_sentences = HashSet::new();
     for hit in &cue_hits {
-        if hit.label == OTHER_DEPT
-            && let Some(i) = prepared.sentence_of(hit.span.start)
-        {
-            other_dept_sentences.insert(i);
+        if let Some(i) = prepared.sentence_of(hit.span.start) {
+            match hit.label {
+                OTHER_DEPT => {
+                    other_dept_sentences.insert(i);
+                }
+                ENFORCEMENT => {
+                    enforcement_sentences.insert(i);
+                }
+                _ => {}
+            }
         }
     }
     // How firmly a grievance at `span` in sentence `i` is attached to police:
@@ -364,21 +406,31 @@ fn score_text(
     // subject, or the agent after 被) attach it fully; police named only
     // after it (民警赶到, 殴打民警) much less — they are handling someone
     // else's act, or are its object.
-    let attachment = |i: usize, span: &std::ops::Range<usize>, strong: bool| -> f32 {
+    let attachment = |i: usize, span: &std::ops::Range<usize>, specific: bool| -> f32 {
         let sentence = &prepared.sentences[i];
         let in_span = police_spans
             .iter()
             .any(|p| p.start >= span.start && p.end <= span.end);
+        let window = if specific {
+            AGENT_WINDOW_BYTES
+        } else {
+            WEAK_AGENT_WINDOW_BYTES
+        };
         let before = police_spans.iter().any(|p| {
-            p.end <= span.start
-                && p.start >= sentence.start
-                && span.start - p.end <= AGENT_WINDOW_BYTES
+            p.end <= span.start && p.start >= sentence.start && span.start - p.end <= window
         });
         let anywhere_in_sentence = police_in_sentence[i] > 0.0;
-        let mut a = if in_span || before {
+        let enforcing = enforcement_sentences.contains(&i);
+        let mut a = if in_span {
             ATTACH_SAME_SENTENCE
+        } else if before {
+            if enforcing && !specific {
+                ATTACH_POLICE_AFTER
+            } else {
+                ATTACH_SAME_SENTENCE
+            }
         } else if anywhere_in_sentence {
-            if strong {
+            if specific && !enforcing {
                 ATTACH_SAME_SENTENCE
             } else {
                 ATTACH_POLICE_AFTER
@@ -408,7 +460,7 @@ fn score_text(
         *seen += 1;
         let mut weight = hit.weight * repeat_damping * factor;
         if attached {
-            weight *= attachment(i, &hit.span, hit.weight >= STRONG_WEIGHT);
+            weight *= attachment(i, &hit.span, !lexicon.entries()[hit.entry].needs_agent);
         }
         if is_yes_no_question(&text[prepared.sentences[i].clone()]) {
             weight *= QUESTION_DAMPING;
@@ -487,6 +539,42 @@ fn negated(prepared: &Prepared, lexicon_parts: &[String], hit: &Hit) -> bool {
         return negates(&gaps);
     }
     false
+}
+
+/// Narrative fiction: dialogue with speech verbs (…”他说, 问道, 笑道：“),
+/// told in the third person, with no news markers. A first-person post
+/// with dialogue is not fiction: its narrator says 我 outside the quotes.
+fn reads_like_fiction(text: &str) -> bool {
+    const SPEECH: [&str; 12] = [
+        "说：“",
+        "道：“",
+        "问：“",
+        "”他说",
+        "”她说",
+        "问道",
+        "笑道",
+        "说道",
+        "喝道",
+        "叹道",
+        "沉声",
+        "下意识",
+    ];
+    const NEWS: [&str; 7] = ["记者", "本报", "日讯", "报讯", "通讯员", "报道", "新闻"];
+    let speech: usize = SPEECH.iter().map(|s| text.matches(s).count()).sum();
+    if speech < FICTION_SPEECH_MARKS || NEWS.iter().any(|n| text.contains(n)) {
+        return false;
+    }
+    let mut in_quote = false;
+    let mut narrator_i = 0;
+    for c in text.chars() {
+        match c {
+            '“' | '「' => in_quote = true,
+            '”' | '」' => in_quote = false,
+            '我' if !in_quote => narrator_i += 1,
+            _ => {}
+        }
+    }
+    narrator_i <= 2
 }
 
 /// A yes/no question (not a rhetorical exclamation).

@@ -49,6 +49,8 @@ pub struct EvalError {
     pub score: f32,
     /// Evidence (category: words).
     pub evidence: Vec<String>,
+    /// Police weight and non-zero cue totals, to see why.
+    pub signals: String,
     /// The first characters of the text.
     pub excerpt: String,
 }
@@ -116,7 +118,14 @@ pub fn evaluate(analyzer: &Analyzer, items: &[LabelledItem]) -> EvalReport {
             .take(5)
             .map(|e| format!("{}: {}", e.category, e.text))
             .collect();
+        let mut signals = format!("police {:.1}", detection.police_weight);
+        for (group, value) in super::complaint::CUE_GROUPS.iter().zip(detection.cues) {
+            if value > 0.0 {
+                signals.push_str(&format!(", {group} {value:.1}"));
+            }
+        }
         let error = |kind: &'static str| EvalError {
+            signals: signals.clone(),
             id: item.id.clone(),
             error: kind,
             expected: item.label.category.clone(),
@@ -231,13 +240,14 @@ pub fn print_report(report: &EvalReport, show_errors: bool) {
         println!();
         for error in &report.errors {
             println!(
-                "{} {} expected {:?} predicted {:?} score {:.2}\n    {}\n    evidence: {}",
+                "{} {} expected {:?} predicted {:?} score {:.2}\n    {}\n    signals: {}\n    evidence: {}",
                 error.id,
                 error.error,
                 error.expected.as_deref().unwrap_or("-"),
                 error.predicted,
                 error.score,
                 error.excerpt,
+                error.signals,
                 error.evidence.join(" | ")
             );
         }

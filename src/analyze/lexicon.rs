@@ -34,7 +34,13 @@ pub struct Entry {
     pub label: usize,
     /// Weight.
     pub weight: f32,
+    /// The words describe an act anyone can commit (殴打, 醉驾): they count
+    /// fully only when a police term is their subject.
+    pub needs_agent: bool,
 }
+
+/// The optional last field of a category entry that marks [`Entry::needs_agent`].
+pub const AGENT_FLAG: &str = "agent";
 
 /// A match of an entry in a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,8 +83,11 @@ pub fn parse_entries(
             message,
         };
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let (label, pattern, weight) = match (labels, fields.as_slice()) {
-            (None, [pattern, weight]) => (default_label, *pattern, *weight),
+        let (label, pattern, weight, needs_agent) = match (labels, fields.as_slice()) {
+            (None, [pattern, weight]) => (default_label, *pattern, *weight, false),
+            (None, [pattern, weight, flag]) if *flag == AGENT_FLAG => {
+                (default_label, *pattern, *weight, true)
+            }
             (Some(labels), [label, pattern, weight]) => {
                 let index = labels.iter().position(|l| l == label).ok_or_else(|| {
                     error(format!(
@@ -86,9 +95,13 @@ pub fn parse_entries(
                         labels.join(", ")
                     ))
                 })?;
-                (index, *pattern, *weight)
+                (index, *pattern, *weight, false)
             }
-            (None, _) => return Err(error("expected `PATTERN WEIGHT`".into())),
+            (None, _) => {
+                return Err(error(
+                    "expected `PATTERN WEIGHT` or `PATTERN WEIGHT agent`".into(),
+                ));
+            }
             (Some(_), _) => return Err(error("expected `GROUP PATTERN WEIGHT`".into())),
         };
         let weight: f32 = weight
@@ -106,6 +119,7 @@ pub fn parse_entries(
             parts,
             label,
             weight,
+            needs_agent,
         });
     }
     Ok(entries)
