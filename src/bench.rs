@@ -163,6 +163,21 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     stages.push(figure("segment (jieba cut)", started.elapsed()));
     note(&format!("segmented: {words} tokens"));
 
+    let analyzer = crate::analyze::Analyzer::new(segmenter.clone());
+    let started = Instant::now();
+    let mut flagged = 0usize;
+    for (title, text) in &cleaned {
+        let analysis = analyzer.analyze(crate::analyze::AnalyzeInput {
+            text,
+            title: Some(title),
+            kind: None,
+            copies: 1,
+        });
+        flagged += usize::from(analysis.flagged);
+    }
+    stages.push(figure("analyze (detector, sentiment, units, keywords)", started.elapsed()));
+    note(&format!("analysed: {flagged} flagged"));
+
     let scratch = tempfile::tempdir().context("creating a scratch directory")?;
     let started = Instant::now();
     let index = SearchIndex::open(&scratch.path().join("index-only"), segmenter.clone())?;

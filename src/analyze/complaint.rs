@@ -22,7 +22,7 @@
 //! span, which becomes the evidence.
 
 use super::lexicon::{Hit, Lexicon, LexiconError, parse_entries};
-use super::prepare::Prepared;
+use super::prepare::{Boundaries, Prepared};
 use crate::model::CATEGORIES;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -255,8 +255,8 @@ struct Contribution {
 pub fn detect(
     lexicons: &ComplaintLexicons,
     body: &Prepared,
-    boundaries: &HashSet<usize>,
-    title: Option<(&Prepared, &HashSet<usize>)>,
+    boundaries: &Boundaries,
+    title: Option<(&Prepared, &Boundaries)>,
 ) -> Detection {
     let mut detection = Detection::default();
     let mut contributions = Vec::new();
@@ -298,7 +298,7 @@ pub fn detect(
             reading *= (1.0 + REFUTED_READING) / 2.0;
         }
     }
-    if detection.cues[FICTION] >= FICTION_CUE || reads_like_fiction(&body.text) {
+    if grievance > 0.0 && (detection.cues[FICTION] >= FICTION_CUE || reads_like_fiction(&body.text)) {
         reading *= FICTION_READING;
     }
     // Mostly about another department (保安, 物业, 学校): police appear as
@@ -361,7 +361,7 @@ pub fn detect(
 fn score_text(
     lexicons: &ComplaintLexicons,
     prepared: &Prepared,
-    boundaries: &HashSet<usize>,
+    boundaries: &Boundaries,
     factor: f32,
     detection: &mut Detection,
     mut contributions: Option<&mut Vec<Contribution>>,
@@ -373,7 +373,7 @@ fn score_text(
     let mut police_spans: Vec<std::ops::Range<usize>> = Vec::new();
     for hit in lexicons.police.find(text, sentence_end) {
         let short = text[hit.span.clone()].chars().count() <= 2;
-        if short && !(boundaries.contains(&hit.span.start) && boundaries.contains(&hit.span.end)) {
+        if short && !(boundaries.contains(hit.span.start) && boundaries.contains(hit.span.end)) {
             continue;
         }
         if let Some(i) = prepared.sentence_of(hit.span.start) {
@@ -381,6 +381,7 @@ fn score_text(
             police_spans.push(hit.span.clone());
         }
     }
+    police_spans.sort_by_key(|p| p.start);
     let police_total: f32 = police_in_sentence.iter().map(|w| w.min(6.0)).sum();
     detection.police_weight += police_total * factor.min(1.0);
     let police_text = police_total >= POLICE_TEXT_WEIGHT;
@@ -408,6 +409,10 @@ fn score_text(
     // else's act, or are its object.
     let attachment = |i: usize, span: &std::ops::Range<usize>, specific: bool| -> f32 {
         let sentence = &prepared.sentences[i];
+        // Police spans are in text order: look only at this sentence's.
+        let from = police_spans.partition_point(|p| p.start < sentence.start);
+        let to = police_spans.partition_point(|p| p.start < sentence.end);
+        let police_spans = &police_spans[from..to];
         let in_span = police_spans
             .iter()
             .any(|p| p.start >= span.start && p.end <= span.end);

@@ -105,7 +105,7 @@ pub fn evaluate(analyzer: &Analyzer, items: &[LabelledItem]) -> EvalReport {
                 .and_then(|k| k.parse::<ItemKind>().ok()),
             copies: 1,
         };
-        let (detection, _, _) = analyzer.detect(input);
+        let (detection, _) = analyzer.detect(input);
         scored.push((
             item.label.police_complaint,
             detection.police_weight >= super::complaint::MIN_POLICE_WEIGHT,

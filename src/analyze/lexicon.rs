@@ -4,7 +4,7 @@
 //! All first parts go into one Aho–Corasick automaton, so a text is scanned
 //! once per lexicon whatever its size.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::ops::Range;
 use thiserror::Error;
 
@@ -128,8 +128,10 @@ pub fn parse_entries(
 impl Lexicon {
     /// Compiles entries.
     pub fn new(entries: Vec<Entry>) -> Lexicon {
+        // A DFA: a few hundred patterns, scanned over every text.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(entries.iter().map(|e| e.parts[0].as_str()))
             .expect("lexicon patterns compile");
         Lexicon { entries, automaton }

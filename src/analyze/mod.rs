@@ -11,13 +11,15 @@ pub mod prepare;
 pub mod sentiment;
 pub mod units;
 
+#[cfg(test)]
+mod tests;
+
 use crate::model::{Analysis, Evidence, ItemKind};
 use crate::text::Segmenter;
 use complaint::{ComplaintLexicons, Detection};
 use keywords::KeywordExtractor;
-use prepare::Prepared;
+use prepare::{Boundaries, Prepared};
 use sentiment::SentimentLexicon;
-use std::collections::HashSet;
 
 /// Texts are analysed up to this many bytes (bounded time on huge inputs).
 pub const MAX_ANALYSIS_BYTES: usize = 1 << 20;
@@ -72,72 +74,62 @@ impl Analyzer {
     }
 
     /// The full detection (scores, cues) for `input`, for evaluation.
-    pub fn detect(&self, input: AnalyzeInput<'_>) -> (Detection, Prepared, Vec<String>) {
+    pub fn detect(&self, input: AnalyzeInput<'_>) -> (Detection, Prepared) {
+        let (detection, body, _) = self.run(input, false);
+        (detection, body)
+    }
+
+    /// Prepares, segments and runs the detector; the sentiment too when asked.
+    fn run(&self, input: AnalyzeInput<'_>, with_sentiment: bool) -> (Detection, Prepared, f32) {
         let text = crate::text::normalize::truncate_at_char(input.text, MAX_ANALYSIS_BYTES);
         let body = Prepared::new(text);
-        let (boundaries, words) = self.boundaries(&body.text);
+        let words = self.segmenter.cut(&body.text);
+        let boundaries = Boundaries::new(body.text.len(), words.iter().map(|w| (w.byte_start, w.byte_end)));
+        let sentiment = if with_sentiment {
+            let word_refs: Vec<&str> = words.iter().map(|w| w.text).collect();
+            sentiment::score(self.sentiment, &word_refs)
+        } else {
+            0.0
+        };
+        drop(words);
         let title = input.title.filter(|t| !t.trim().is_empty()).map(|t| {
             let prepared = Prepared::new(crate::text::normalize::truncate_at_char(t, 4096));
-            let (boundaries, _) = self.boundaries(&prepared.text);
+            let words = self.segmenter.cut(&prepared.text);
+            let boundaries =
+                Boundaries::new(prepared.text.len(), words.iter().map(|w| (w.byte_start, w.byte_end)));
             (prepared, boundaries)
         });
-        let mut detection = complaint::detect(
-            self.lexicons,
-            &body,
-            &boundaries,
-            title.as_ref().map(|(p, b)| (p, b)),
-        );
-        let chars: Vec<char> = text.chars().collect();
-        for evidence in &mut detection.evidence {
-            evidence.text = chars[evidence.start..evidence.end].iter().collect();
+        let mut detection =
+            complaint::detect(self.lexicons, &body, &boundaries, title.as_ref().map(|(p, b)| (p, b)));
+        if !detection.evidence.is_empty() {
+            let chars: Vec<char> = text.chars().collect();
+            for evidence in &mut detection.evidence {
+                evidence.text = chars[evidence.start..evidence.end].iter().collect();
+            }
         }
-        (detection, body, words)
+        (detection, body, sentiment)
     }
 
     /// Analyses one text.
     pub fn analyze(&self, input: AnalyzeInput<'_>) -> Analysis {
-        let (detection, body, words) = self.detect(input);
-        let word_refs: Vec<&str> = words.iter().map(String::as_str).collect();
-        let sentiment = sentiment::score(self.sentiment, &word_refs);
+        let (detection, body, sentiment) = self.run(input, true);
         let units = units::main_units(&body.text, UNITS);
         let keyword_text = match input.title {
             Some(title) if !title.is_empty() => format!("{title}\n{}", body.text),
             _ => body.text.clone(),
         };
-        let keywords = self
-            .keywords
-            .extract(&self.segmenter, &keyword_text, KEYWORDS);
-        let severity = if detection.flagged {
-            severity(&detection, sentiment, input, !units.is_empty())
-        } else {
-            0
-        };
+        let keywords = self.keywords.extract(&self.segmenter, &keyword_text, KEYWORDS);
+        let severity = if detection.flagged { severity(&detection, sentiment, input, !units.is_empty()) } else { 0 };
         Analysis {
             flagged: detection.flagged,
             categories: detection.categories.iter().map(|c| c.to_string()).collect(),
             severity,
             level: level(severity).to_string(),
             sentiment: (f64::from(sentiment) * 100.0).round() / 100.0,
-            evidence: if detection.flagged {
-                detection.evidence
-            } else {
-                Vec::<Evidence>::new()
-            },
+            evidence: if detection.flagged { detection.evidence } else { Vec::<Evidence>::new() },
             units,
             keywords,
         }
-    }
-
-    /// Word boundaries (byte offsets) and the words of `text`.
-    fn boundaries(&self, text: &str) -> (HashSet<usize>, Vec<String>) {
-        let mut boundaries = HashSet::new();
-        let mut words = Vec::new();
-        for word in self.segmenter.cut(text) {
-            boundaries.insert(word.byte_start);
-            boundaries.insert(word.byte_end);
-            words.push(word.text.to_string());
-        }
-        (boundaries, words)
     }
 }
 

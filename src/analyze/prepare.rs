@@ -17,6 +17,28 @@ pub struct Prepared {
     pub sentences: Vec<Range<usize>>,
 }
 
+/// Word boundaries of a text (byte offsets where a jieba word starts or
+/// ends), as a bitmap: looked up for every short police term.
+#[derive(Debug, Clone, Default)]
+pub struct Boundaries(Vec<bool>);
+
+impl Boundaries {
+    /// Boundaries of `words` (byte ranges) in a text of `len` bytes.
+    pub fn new(len: usize, words: impl IntoIterator<Item = (usize, usize)>) -> Boundaries {
+        let mut bits = vec![false; len + 1];
+        for (start, end) in words {
+            bits[start] = true;
+            bits[end] = true;
+        }
+        Boundaries(bits)
+    }
+
+    /// True when a word starts or ends at `byte`.
+    pub fn contains(&self, byte: usize) -> bool {
+        self.0.get(byte).copied().unwrap_or(false)
+    }
+}
+
 /// Characters that end a sentence.
 fn ends_sentence(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n' | '…')

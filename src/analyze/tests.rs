@@ -1,0 +1,172 @@
+//! The analyser on texts written for these tests, one per phenomenon the
+//! detector must handle (the dev set is never copied here).
+
+use super::{AnalyzeInput, Analyzer};
+use crate::model::{Analysis, ItemKind};
+use crate::text::Segmenter;
+
+fn analyze(text: &str) -> Analysis {
+    Analyzer::new(Segmenter::embedded()).analyze(AnalyzeInput { text, ..AnalyzeInput::default() })
+}
+
+fn main_category(analysis: &Analysis) -> &str {
+    analysis.categories.first().map(String::as_str).unwrap_or("-")
+}
+
+/// (phenomenon, text, flagged, main category or "-").
+const CASES: &[(&str, &str, bool, &str)] = &[
+    (
+        "first-person inaction",
+        "昨晚小区里有人砸车，我打了三次110，城关派出所一直没人出警，第二天去问，值班民警说这事不归他们管。",
+        true,
+        "inaction",
+    ),
+    (
+        "rude officer at a service window",
+        "去派出所户籍窗口补办身份证，那位民警态度恶劣，张口就骂，还让我滚出去。",
+        true,
+        "attitude",
+    ),
+    (
+        "negated grievance is praise",
+        "民警没有推诿，接警后五分钟就赶到了现场，处理得很好。",
+        false,
+        "-",
+    ),
+    (
+        "another department, not police",
+        "城管态度恶劣，把老人的菜摊掀翻了，还动手推人，希望城管局管管。",
+        false,
+        "-",
+    ),
+    (
+        "praise and a banner",
+        "感谢东湖派出所民警耐心帮忙找回丢失的钱包，今天特地送去一面锦旗。",
+        false,
+        "-",
+    ),
+    (
+        "refuted rumour",
+        "网传“民警打人”视频系恶意剪辑。经核查，完整视频显示民警执法过程规范，该说法不属实。",
+        false,
+        "-",
+    ),
+    (
+        "citizen attacks police",
+        "男子酒后辱骂并殴打执勤民警，涉嫌袭警，已被警方依法刑事拘留。",
+        false,
+        "-",
+    ),
+    (
+        "police arrest someone else's violence",
+        "民警接警后迅速赶到现场，将殴打他人的男子抓获，目前犯罪嫌疑人已被刑事拘留。",
+        false,
+        "-",
+    ),
+    (
+        "secondary grievance against police",
+        "村主任带人把我家院墙推倒还打了我，我去派出所报案，派出所推诿说是民事纠纷，不给立案。",
+        true,
+        "inaction",
+    ),
+    (
+        "traditional characters",
+        "警察態度惡劣，對報案的老人大聲呵斥，還罵人，實在太過分了。",
+        true,
+        "attitude",
+    ),
+    (
+        "police notice admits misconduct",
+        "针对网传辅警查车时索要香烟一事，交警大队调查核实后，已将涉事辅警辞退，并向当事人道歉。",
+        true,
+        "corruption",
+    ),
+    (
+        "slow administrative service",
+        "到车管所办个转移登记，排了四个小时队，材料被退回三次，来回跑了五趟还没办成。",
+        true,
+        "slow_service",
+    ),
+    (
+        "police announcement",
+        "警方提醒：近期冒充客服退款的诈骗高发，请广大市民提高警惕，如遇可疑情况请及时拨打110报警。",
+        false,
+        "-",
+    ),
+];
+
+#[test]
+fn phenomena() {
+    let mut failures = Vec::new();
+    for (name, text, flagged, category) in CASES {
+        let analysis = analyze(text);
+        if analysis.flagged != *flagged || main_category(&analysis) != *category {
+            failures.push(format!(
+                "{name}: flagged {} {:?}, expected {flagged} {category}; evidence {:?}",
+                analysis.flagged, analysis.categories, analysis.evidence
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn evidence_offsets_are_characters_into_the_text() {
+    let text = "“城关派出所”——我们打了三次110，民警一直没人出警！态度还很差。";
+    let analysis = analyze(text);
+    assert!(analysis.flagged);
+    assert!(!analysis.evidence.is_empty());
+    let chars: Vec<char> = text.chars().collect();
+    for evidence in &analysis.evidence {
+        let slice: String = chars[evidence.start..evidence.end].iter().collect();
+        assert_eq!(slice, evidence.text);
+    }
+    assert_eq!(analysis.units, vec!["城关派出所"]);
+}
+
+#[test]
+fn severity_levels_follow_harm() {
+    let beating = analyze("派出所民警对被带到所里的村民拳打脚踢，刑讯逼供，致其肋骨骨折住院。");
+    let queue = analyze("派出所户籍窗口办事慢，排队排了一个小时，来回跑了两趟。");
+    assert!(beating.flagged && queue.flagged);
+    assert_eq!(beating.level, "critical");
+    assert!(beating.severity > queue.severity + 20, "{} vs {}", beating.severity, queue.severity);
+    let petition = Analyzer::new(Segmenter::embedded()).analyze(AnalyzeInput {
+        text: "派出所户籍窗口办事慢，排队排了一个小时，来回跑了两趟。",
+        kind: Some(ItemKind::Petition),
+        copies: 8,
+        ..AnalyzeInput::default()
+    });
+    assert!(petition.severity > queue.severity, "spread and kind raise severity");
+}
+
+#[test]
+fn sentiment_units_and_keywords() {
+    let analysis = analyze("感谢江城市公安局交警支队民警热心帮助，服务非常好！");
+    assert!(analysis.sentiment > 0.3, "{}", analysis.sentiment);
+    assert_eq!(analysis.units, vec!["江城市公安局交警支队"]);
+    assert!(analysis.keywords.iter().any(|k| k == "民警"), "{:?}", analysis.keywords);
+    let angry = analyze("民警态度恶劣，推诿扯皮，太让人失望了！");
+    assert!(angry.sentiment < -0.3, "{}", angry.sentiment);
+}
+
+#[test]
+fn bad_input_gives_a_valid_result() {
+    let huge = "民警".repeat(500_000);
+    let cases = [
+        "",
+        "   ",
+        "no chinese at all, just ascii 12345",
+        "<p>派出所<b>民警</b>态度恶劣</p><script>x()</script>",
+        "😡😡民警态度恶劣！！！👎",
+        huge.as_str(),
+        "简体和繁體混合：警察態度惡劣，民警态度恶劣",
+    ];
+    for text in cases {
+        let analysis = analyze(text);
+        assert!(analysis.severity <= 100);
+        assert!((-1.0..=1.0).contains(&analysis.sentiment));
+        let chars = text.chars().count();
+        assert!(analysis.evidence.iter().all(|e| e.start <= e.end && e.end <= chars));
+    }
+}
