@@ -175,7 +175,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         });
         flagged += usize::from(analysis.flagged);
     }
-    stages.push(figure("analyze (detector, sentiment, units, keywords)", started.elapsed()));
+    stages.push(figure(
+        "analyze (detector, sentiment, units, keywords)",
+        started.elapsed(),
+    ));
     note(&format!("analysed: {flagged} flagged"));
 
     let scratch = tempfile::tempdir().context("creating a scratch directory")?;

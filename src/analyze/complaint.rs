@@ -60,6 +60,8 @@ const ATTACH_POLICE_AFTER: f32 = 0.4;
 const AGENT_WINDOW_BYTES: usize = 60;
 /// … for a weak (generic) grievance word: the police term must be its subject.
 const WEAK_AGENT_WINDOW_BYTES: usize = 30;
+/// Most that generic act words without a police subject add up to.
+const GENERIC_CAP: f32 = 1.5;
 /// … elsewhere in a text that is mostly about police.
 const ATTACH_POLICE_TEXT: f32 = 0.3;
 /// Police weight that makes a text "mostly about police".
@@ -85,10 +87,10 @@ const DOMINANT_CUE: f32 = 3.0;
 const FICTION_CUE: f32 = 6.0;
 /// Grievance kept in a text that reports the allegation refuted.
 const REFUTED_READING: f32 = 0.35;
-/// Speech marks from which dialogue-heavy prose may be fiction.
-const FICTION_SPEECH_MARKS: usize = 3;
+/// Dialogue marks from which undated third-person prose reads as fiction.
+const FICTION_DIALOGUE_MARKS: usize = 3;
 /// Grievance kept in fiction.
-const FICTION_READING: f32 = 0.2;
+const FICTION_READING: f32 = 0.1;
 /// Least grievance kept in a text mostly about another department.
 const OTHER_DEPARTMENT_READING: f32 = 0.3;
 /// Grievance kept in a report of an attack on police.
@@ -298,7 +300,8 @@ pub fn detect(
             reading *= (1.0 + REFUTED_READING) / 2.0;
         }
     }
-    if grievance > 0.0 && (detection.cues[FICTION] >= FICTION_CUE || reads_like_fiction(&body.text)) {
+    if grievance > 0.0 && (detection.cues[FICTION] >= FICTION_CUE || reads_like_fiction(&body.text))
+    {
         reading *= FICTION_READING;
     }
     // Mostly about another department (保安, 物业, 学校): police appear as
@@ -455,27 +458,38 @@ fn score_text(
         a
     };
     let mut repeats: HashMap<usize, usize> = HashMap::new();
-    let mut weigh = |lexicon: &Lexicon, hit: &Hit, attached: bool| -> Option<f32> {
-        let i = prepared.sentence_of(hit.span.start)?;
-        if negated(prepared, &lexicon.entries()[hit.entry].parts, hit) {
-            return None;
-        }
-        let seen = repeats.entry(hit.entry).or_insert(0);
-        let repeat_damping = 1.0 / (1.0 + 0.5 * *seen as f32);
-        *seen += 1;
-        let mut weight = hit.weight * repeat_damping * factor;
-        if attached {
-            weight *= attachment(i, &hit.span, !lexicon.entries()[hit.entry].needs_agent);
-        }
-        if is_yes_no_question(&text[prepared.sentences[i].clone()]) {
-            weight *= QUESTION_DAMPING;
-        }
-        (weight > 0.0).then_some(weight)
-    };
+    // Generic act words (殴打, 醉驾) whose subject is not police add up to
+    // at most GENERIC_CAP: a crime story full of them is not a complaint.
+    let mut unattributed_generic = 0.0f32;
+    let mut weigh =
+        |lexicon: &Lexicon, hit: &Hit, attached: bool, needs_agent: bool| -> Option<f32> {
+            let i = prepared.sentence_of(hit.span.start)?;
+            if negated(prepared, &lexicon.entries()[hit.entry].parts, hit) {
+                return None;
+            }
+            let seen = repeats.entry(hit.entry).or_insert(0);
+            let repeat_damping = 1.0 / (1.0 + 0.5 * *seen as f32);
+            *seen += 1;
+            let mut weight = hit.weight * repeat_damping * factor;
+            if attached {
+                let a = attachment(i, &hit.span, !needs_agent);
+                weight *= a;
+                if needs_agent && a < ATTACH_SAME_SENTENCE {
+                    let room = (GENERIC_CAP - unattributed_generic).max(0.0);
+                    weight = weight.min(room);
+                    unattributed_generic += weight;
+                }
+            }
+            if is_yes_no_question(&text[prepared.sentences[i].clone()]) {
+                weight *= QUESTION_DAMPING;
+            }
+            (weight > 0.0).then_some(weight)
+        };
     let mut category_hits = lexicons.categories.find(text, sentence_end);
     drop_contained(&mut category_hits);
     for hit in category_hits {
-        if let Some(weight) = weigh(&lexicons.categories, &hit, true) {
+        let needs_agent = lexicons.categories.entries()[hit.entry].needs_agent;
+        if let Some(weight) = weigh(&lexicons.categories, &hit, true, needs_agent) {
             detection.category_scores[hit.label] += weight;
             if let Some(list) = contributions.as_deref_mut() {
                 list.push(Contribution {
@@ -488,7 +502,8 @@ fn score_text(
     }
     for hit in &cue_hits {
         let attached = matches!(hit.label, ADMISSION | FRAME);
-        if let Some(weight) = weigh(&lexicons.cues, hit, attached) {
+        // An admission (停职, 道歉) counts only when police are its subject.
+        if let Some(weight) = weigh(&lexicons.cues, hit, attached, hit.label == ADMISSION) {
             detection.cues[hit.label] += weight;
             if hit.label == ADMISSION
                 && let Some(list) = contributions.as_deref_mut()
@@ -546,27 +561,45 @@ fn negated(prepared: &Prepared, lexicon_parts: &[String], hit: &Hit) -> bool {
     false
 }
 
-/// Narrative fiction: dialogue with speech verbs (…”他说, 问道, 笑道：“),
-/// told in the third person, with no news markers. A first-person post
-/// with dialogue is not fiction: its narrator says 我 outside the quotes.
+/// Narrative fiction: dialogue (lines opening with a quote, attributions
+/// like 道：“ or ，“), told in the third person (the narrator never says 我
+/// outside quotes), with nothing that dates or sources it as news (no
+/// 记者, 近日, no 2023年 or 4月14日). A first-person post with dialogue is
+/// not fiction, nor is a dated news story that quotes people.
 fn reads_like_fiction(text: &str) -> bool {
-    const SPEECH: [&str; 12] = [
-        "说：“",
+    const ATTRIBUTIONS: [&str; 8] = [
+        "道:“",
         "道：“",
+        "说:“",
+        "说：“",
+        "问:“",
         "问：“",
-        "”他说",
-        "”她说",
-        "问道",
-        "笑道",
-        "说道",
-        "喝道",
-        "叹道",
-        "沉声",
-        "下意识",
+        ",“",
+        "，“",
     ];
-    const NEWS: [&str; 7] = ["记者", "本报", "日讯", "报讯", "通讯员", "报道", "新闻"];
-    let speech: usize = SPEECH.iter().map(|s| text.matches(s).count()).sum();
-    if speech < FICTION_SPEECH_MARKS || NEWS.iter().any(|n| text.contains(n)) {
+    const NEWS: [&str; 12] = [
+        "记者",
+        "本报",
+        "日讯",
+        "报讯",
+        "通讯员",
+        "报道",
+        "新闻",
+        "昨日",
+        "近日",
+        "日前",
+        "据悉",
+        "获悉",
+    ];
+    let dialogue_lines = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with(['“', '「']))
+        .count();
+    let attributions: usize = ATTRIBUTIONS.iter().map(|a| text.matches(a).count()).sum();
+    if dialogue_lines + attributions < FICTION_DIALOGUE_MARKS
+        || NEWS.iter().any(|n| text.contains(n))
+        || has_date(text)
+    {
         return false;
     }
     let mut in_quote = false;
@@ -580,6 +613,23 @@ fn reads_like_fiction(text: &str) -> bool {
         }
     }
     narrator_i <= 2
+}
+
+/// A written date: four digits then 年, or digits 月 digits 日.
+fn has_date(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| match c {
+        '年' => i >= 4 && chars[i - 4..i].iter().all(char::is_ascii_digit),
+        '日' | '号' => {
+            let digits = chars[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            digits > 0 && i > digits && chars[i - digits - 1] == '月'
+        }
+        _ => false,
+    })
 }
 
 /// A yes/no question (not a rhetorical exclamation).

@@ -84,7 +84,10 @@ impl Analyzer {
         let text = crate::text::normalize::truncate_at_char(input.text, MAX_ANALYSIS_BYTES);
         let body = Prepared::new(text);
         let words = self.segmenter.cut(&body.text);
-        let boundaries = Boundaries::new(body.text.len(), words.iter().map(|w| (w.byte_start, w.byte_end)));
+        let boundaries = Boundaries::new(
+            body.text.len(),
+            words.iter().map(|w| (w.byte_start, w.byte_end)),
+        );
         let sentiment = if with_sentiment {
             let word_refs: Vec<&str> = words.iter().map(|w| w.text).collect();
             sentiment::score(self.sentiment, &word_refs)
@@ -95,12 +98,18 @@ impl Analyzer {
         let title = input.title.filter(|t| !t.trim().is_empty()).map(|t| {
             let prepared = Prepared::new(crate::text::normalize::truncate_at_char(t, 4096));
             let words = self.segmenter.cut(&prepared.text);
-            let boundaries =
-                Boundaries::new(prepared.text.len(), words.iter().map(|w| (w.byte_start, w.byte_end)));
+            let boundaries = Boundaries::new(
+                prepared.text.len(),
+                words.iter().map(|w| (w.byte_start, w.byte_end)),
+            );
             (prepared, boundaries)
         });
-        let mut detection =
-            complaint::detect(self.lexicons, &body, &boundaries, title.as_ref().map(|(p, b)| (p, b)));
+        let mut detection = complaint::detect(
+            self.lexicons,
+            &body,
+            &boundaries,
+            title.as_ref().map(|(p, b)| (p, b)),
+        );
         if !detection.evidence.is_empty() {
             let chars: Vec<char> = text.chars().collect();
             for evidence in &mut detection.evidence {
@@ -118,15 +127,25 @@ impl Analyzer {
             Some(title) if !title.is_empty() => format!("{title}\n{}", body.text),
             _ => body.text.clone(),
         };
-        let keywords = self.keywords.extract(&self.segmenter, &keyword_text, KEYWORDS);
-        let severity = if detection.flagged { severity(&detection, sentiment, input, !units.is_empty()) } else { 0 };
+        let keywords = self
+            .keywords
+            .extract(&self.segmenter, &keyword_text, KEYWORDS);
+        let severity = if detection.flagged {
+            severity(&detection, sentiment, input, !units.is_empty())
+        } else {
+            0
+        };
         Analysis {
             flagged: detection.flagged,
             categories: detection.categories.iter().map(|c| c.to_string()).collect(),
             severity,
             level: level(severity).to_string(),
             sentiment: (f64::from(sentiment) * 100.0).round() / 100.0,
-            evidence: if detection.flagged { detection.evidence } else { Vec::<Evidence>::new() },
+            evidence: if detection.flagged {
+                detection.evidence
+            } else {
+                Vec::<Evidence>::new()
+            },
             units,
             keywords,
         }

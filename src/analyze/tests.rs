@@ -6,11 +6,18 @@ use crate::model::{Analysis, ItemKind};
 use crate::text::Segmenter;
 
 fn analyze(text: &str) -> Analysis {
-    Analyzer::new(Segmenter::embedded()).analyze(AnalyzeInput { text, ..AnalyzeInput::default() })
+    Analyzer::new(Segmenter::embedded()).analyze(AnalyzeInput {
+        text,
+        ..AnalyzeInput::default()
+    })
 }
 
 fn main_category(analysis: &Analysis) -> &str {
-    analysis.categories.first().map(String::as_str).unwrap_or("-")
+    analysis
+        .categories
+        .first()
+        .map(String::as_str)
+        .unwrap_or("-")
 }
 
 /// (phenomenon, text, flagged, main category or "-").
@@ -130,14 +137,22 @@ fn severity_levels_follow_harm() {
     let queue = analyze("派出所户籍窗口办事慢，排队排了一个小时，来回跑了两趟。");
     assert!(beating.flagged && queue.flagged);
     assert_eq!(beating.level, "critical");
-    assert!(beating.severity > queue.severity + 20, "{} vs {}", beating.severity, queue.severity);
+    assert!(
+        beating.severity > queue.severity + 20,
+        "{} vs {}",
+        beating.severity,
+        queue.severity
+    );
     let petition = Analyzer::new(Segmenter::embedded()).analyze(AnalyzeInput {
         text: "派出所户籍窗口办事慢，排队排了一个小时，来回跑了两趟。",
         kind: Some(ItemKind::Petition),
         copies: 8,
         ..AnalyzeInput::default()
     });
-    assert!(petition.severity > queue.severity, "spread and kind raise severity");
+    assert!(
+        petition.severity > queue.severity,
+        "spread and kind raise severity"
+    );
 }
 
 #[test]
@@ -145,7 +160,11 @@ fn sentiment_units_and_keywords() {
     let analysis = analyze("感谢江城市公安局交警支队民警热心帮助，服务非常好！");
     assert!(analysis.sentiment > 0.3, "{}", analysis.sentiment);
     assert_eq!(analysis.units, vec!["江城市公安局交警支队"]);
-    assert!(analysis.keywords.iter().any(|k| k == "民警"), "{:?}", analysis.keywords);
+    assert!(
+        analysis.keywords.iter().any(|k| k == "民警"),
+        "{:?}",
+        analysis.keywords
+    );
     let angry = analyze("民警态度恶劣，推诿扯皮，太让人失望了！");
     assert!(angry.sentiment < -0.3, "{}", angry.sentiment);
 }
@@ -167,6 +186,11 @@ fn bad_input_gives_a_valid_result() {
         assert!(analysis.severity <= 100);
         assert!((-1.0..=1.0).contains(&analysis.sentiment));
         let chars = text.chars().count();
-        assert!(analysis.evidence.iter().all(|e| e.start <= e.end && e.end <= chars));
+        assert!(
+            analysis
+                .evidence
+                .iter()
+                .all(|e| e.start <= e.end && e.end <= chars)
+        );
     }
 }
