@@ -104,11 +104,17 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     request.limit = 3;
     request.facets = true;
     let results = writer.index.search(&request)?;
+    let mut flagged_request = SearchRequest::new("flagged:true");
+    flagged_request.facets = true;
+    flagged_request.limit = 1;
+    let flagged = writer.index.search(&flagged_request)?;
     if args.json {
         crate::cli::print_json(&serde_json::json!({
             "data_dir": app.data.root(),
             "import": report,
             "items_by_kind": by_kind.iter().map(|(k, n)| (k.as_str(), n)).collect::<std::collections::BTreeMap<_, _>>(),
+            "flagged": flagged.total,
+            "flagged_by_category": flagged.facets.get("category"),
             "sample_query": DEMO_QUERY,
             "sample": results,
         }))?;
@@ -131,6 +137,21 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "Personal data removed before storage: {} ID numbers, {} phone numbers, {} bank cards; author handles kept only as keyed hashes.",
         r.id_numbers, r.phone_numbers, r.bank_cards
     );
+    let mut by_category: Vec<(&String, &u64)> = flagged
+        .facets
+        .get("category")
+        .map(|c| c.iter().collect())
+        .unwrap_or_default();
+    by_category.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let categories: Vec<String> = by_category
+        .iter()
+        .map(|(c, n)| format!("{} {n}", crate::model::category_label_zh(c)))
+        .collect();
+    println!(
+        "Flagged as complaints about police conduct: {} ({}).",
+        flagged.total,
+        categories.join(", ")
+    );
     println!(
         "Data directory: {} (SQLite yuqing.db is the record; index/ is the tantivy index).",
         app.data.root().display()
@@ -143,6 +164,7 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     println!();
     println!("Try next:");
     for hint in [
+        "cargo run -- search 'flagged:true category:inaction'   # complaints of inaction",
         "cargo run -- search '\"城关 派出所\"' --sort time       # a phrase, newest first",
         "cargo run -- search '出警 OR 接警 -表扬' --kind petition  # boolean, filtered",
         "cargo run -- search 民警 --since 7d --facets --json     # machine-readable",

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use yuqing::cli::{Cli, EXIT_PARTIAL, EXIT_USAGE};
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     init_logging(cli.verbose);
     match yuqing::cli::run(cli) {
@@ -28,6 +29,17 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_PARTIAL)
             }
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so `yuqing search … | head` would panic in
+/// `println!` once `head` exits; a command-line tool should just stop.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; resets a
+    // signal disposition to its default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

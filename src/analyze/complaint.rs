@@ -98,7 +98,7 @@ const ATTACK_READING: f32 = 0.5;
 /// Least police weight in a text for it to be about police at all.
 pub const MIN_POLICE_WEIGHT: f32 = 2.0;
 /// Least score for a complaint.
-pub const FLAG_THRESHOLD: f32 = 2.0;
+pub const FLAG_THRESHOLD: f32 = 2.5;
 /// Negators that cancel a grievance right after them in the same clause.
 /// Also words that present what follows as a false allegation (诬陷警察打人).
 const NEGATORS: [&str; 18] = [
@@ -243,6 +243,9 @@ pub struct Detection {
     pub cues: [f32; 9],
     /// Spans behind the decision, strongest first.
     pub evidence: Vec<Evidence>,
+    /// Weight already given to generic act words without a police subject
+    /// (title and body share the [`GENERIC_CAP`]).
+    unattributed_generic: f32,
 }
 
 struct Contribution {
@@ -460,7 +463,7 @@ fn score_text(
     let mut repeats: HashMap<usize, usize> = HashMap::new();
     // Generic act words (殴打, 醉驾) whose subject is not police add up to
     // at most GENERIC_CAP: a crime story full of them is not a complaint.
-    let mut unattributed_generic = 0.0f32;
+    let mut generic_used = detection.unattributed_generic;
     let mut weigh =
         |lexicon: &Lexicon, hit: &Hit, attached: bool, needs_agent: bool| -> Option<f32> {
             let i = prepared.sentence_of(hit.span.start)?;
@@ -475,9 +478,9 @@ fn score_text(
                 let a = attachment(i, &hit.span, !needs_agent);
                 weight *= a;
                 if needs_agent && a < ATTACH_SAME_SENTENCE {
-                    let room = (GENERIC_CAP - unattributed_generic).max(0.0);
+                    let room = (GENERIC_CAP - generic_used).max(0.0);
                     weight = weight.min(room);
-                    unattributed_generic += weight;
+                    generic_used += weight;
                 }
             }
             if is_yes_no_question(&text[prepared.sentences[i].clone()]) {
@@ -516,6 +519,7 @@ fn score_text(
             }
         }
     }
+    detection.unattributed_generic = generic_used;
 }
 
 /// Removes hits whose span lies inside another hit of the same label

@@ -92,6 +92,32 @@ impl IngestReport {
     }
 }
 
+/// Analyses a batch of prepared items on all cores (analysis is the
+/// costly step: it segments, matches lexicons and tags keywords).
+fn analyze_batch(
+    analyzer: &Analyzer,
+    batch: Vec<crate::pipeline::Prepared>,
+    report: &mut IngestReport,
+) -> Vec<(crate::model::Item, crate::model::Analysis)> {
+    use rayon::prelude::*;
+    let analysed: Vec<_> = batch
+        .into_par_iter()
+        .map(|prepared| {
+            let mut item = prepared.item;
+            let analysis = analyzer.analyze(AnalyzeInput {
+                text: &item.body,
+                title: Some(&item.title),
+                kind: Some(item.kind),
+                copies: 1,
+            });
+            item.unit = analysis.units.first().cloned();
+            (item, analysis)
+        })
+        .collect();
+    report.flagged += analysed.iter().filter(|(_, a)| a.flagged).count();
+    analysed
+}
+
 /// Counts bytes read into a progress bar.
 struct Counting<R> {
     inner: R,
@@ -141,46 +167,35 @@ pub fn ingest<R: Read>(
         }
     };
     let now = chrono::Utc::now();
-    let mut batch = Vec::with_capacity(BATCH_SIZE);
+    let mut pending: Vec<crate::pipeline::Prepared> = Vec::with_capacity(BATCH_SIZE);
     let mut since_index = 0;
     for (line, record) in records {
         report.records += 1;
-        let prepared = record.and_then(|raw| preparer.prepare(raw, now).map_err(|e| e.to_string()));
-        match prepared {
+        match record.and_then(|raw| preparer.prepare(raw, now).map_err(|e| e.to_string())) {
             Ok(prepared) => {
                 for warning in &prepared.warnings {
                     tracing::info!(file = name, line, "{warning}");
                 }
                 report.warnings += prepared.warnings.len();
                 report.redacted.add(prepared.redactions);
-                let mut item = prepared.item;
-                let analysis = analyzer.analyze(AnalyzeInput {
-                    text: &item.body,
-                    title: Some(&item.title),
-                    kind: Some(item.kind),
-                    copies: 1,
-                });
-                item.unit = analysis.units.first().cloned();
-                if analysis.flagged {
-                    report.flagged += 1;
-                }
-                batch.push((item, analysis));
+                pending.push(prepared);
             }
             Err(error) => {
                 tracing::debug!(file = name, line, %error, "line rejected");
                 report.failed.push(LineFailure { line, error });
             }
         }
-        if batch.len() >= BATCH_SIZE {
-            since_index += batch.len();
-            report
-                .add(store_items(store, std::mem::take(&mut batch)).map_err(PipelineError::from)?);
+        if pending.len() >= BATCH_SIZE {
+            since_index += pending.len();
+            let batch = analyze_batch(analyzer, std::mem::take(&mut pending), &mut report);
+            report.add(store_items(store, batch).map_err(PipelineError::from)?);
             if since_index >= INDEX_EVERY {
                 report.indexed += sync_index(store, index, None)?;
                 since_index = 0;
             }
         }
     }
+    let batch = analyze_batch(analyzer, pending, &mut report);
     report.add(store_items(store, batch).map_err(PipelineError::from)?);
     report.indexed += sync_index(store, index, None)?;
     progress.finish_and_clear();
