@@ -83,7 +83,16 @@ impl App {
 
     /// The analyser (complaint detector, sentiment, units, keywords).
     pub fn analyzer(&self) -> anyhow::Result<crate::analyze::Analyzer> {
-        Ok(crate::analyze::Analyzer::new(self.segmenter()?))
+        let segmenter = self.segmenter()?;
+        match &self.config.text.dictionary_dir {
+            None => Ok(crate::analyze::Analyzer::new(segmenter)),
+            Some(dir) => crate::analyze::Analyzer::from_dir(segmenter, dir).with_context(|| {
+                format!(
+                    "loading lexicons from {} ([text] dictionary_dir)",
+                    dir.display()
+                )
+            }),
+        }
     }
 
     /// Locks the data directory and opens store and index for writing.

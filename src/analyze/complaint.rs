@@ -642,3 +642,48 @@ fn is_yes_no_question(sentence: &str) -> bool {
         && (sentence.contains('吗') || sentence.contains("是否"))
         && !sentence.contains("难道")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_lexicons_cover_every_category_and_cue_group_once() {
+        let names: Vec<&str> = EMBEDDED_CATEGORY_FILES
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(
+            names, CATEGORIES,
+            "one file per category, in canonical order"
+        );
+        let lexicons = ComplaintLexicons::embedded();
+        for (index, category) in CATEGORIES.iter().enumerate() {
+            let count = lexicons
+                .categories
+                .entries()
+                .iter()
+                .filter(|e| e.label == index)
+                .count();
+            assert!(count >= 40, "{category}: {count} entries");
+        }
+        for (index, group) in CUE_GROUPS.iter().enumerate() {
+            assert!(
+                lexicons.cues.entries().iter().any(|e| e.label == index),
+                "cue group {group} is empty"
+            );
+        }
+        assert!(lexicons.police_words().count() >= 60);
+    }
+
+    #[test]
+    fn fiction_is_told_apart_from_dated_news_and_first_person_posts() {
+        let novel = "“你们到底管不管？”老周问。\n“这事不归我们管。”民警说。\n“那归谁管？”\n他摇摇头，转身走了。";
+        assert!(reads_like_fiction(novel));
+        let post = format!("我去派出所报案。{novel}");
+        assert!(!reads_like_fiction(&post), "a first-person narrator");
+        let news = format!("2026年3月5日，{novel}");
+        assert!(!reads_like_fiction(&news), "a dated report");
+        assert!(has_date("记者4月14日获悉") && !has_date("第3日"));
+    }
+}

@@ -20,6 +20,7 @@ use complaint::{ComplaintLexicons, Detection};
 use keywords::KeywordExtractor;
 use prepare::{Boundaries, Prepared};
 use sentiment::SentimentLexicon;
+use std::sync::Arc;
 
 /// Texts are analysed up to this many bytes (bounded time on huge inputs).
 pub const MAX_ANALYSIS_BYTES: usize = 1 << 20;
@@ -48,12 +49,39 @@ pub struct AnalyzeInput<'a> {
     pub copies: usize,
 }
 
+/// Lexicons compiled into the binary (built once per process) or loaded
+/// from a folder.
+#[derive(Debug)]
+enum Shared<T: 'static> {
+    Embedded(&'static T),
+    Loaded(Arc<T>),
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Shared::Embedded(value) => Shared::Embedded(value),
+            Shared::Loaded(value) => Shared::Loaded(Arc::clone(value)),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            Shared::Embedded(value) => value,
+            Shared::Loaded(value) => value,
+        }
+    }
+}
+
 /// The analyser: segmenter, lexicons, keyword extractor.
 #[derive(Clone, Debug)]
 pub struct Analyzer {
     segmenter: Segmenter,
-    lexicons: &'static ComplaintLexicons,
-    sentiment: &'static SentimentLexicon,
+    lexicons: Shared<ComplaintLexicons>,
+    sentiment: Shared<SentimentLexicon>,
     keywords: KeywordExtractor,
 }
 
@@ -62,10 +90,27 @@ impl Analyzer {
     pub fn new(segmenter: Segmenter) -> Analyzer {
         Analyzer {
             segmenter,
-            lexicons: ComplaintLexicons::embedded(),
-            sentiment: SentimentLexicon::embedded(),
+            lexicons: Shared::Embedded(ComplaintLexicons::embedded()),
+            sentiment: Shared::Embedded(SentimentLexicon::embedded()),
             keywords: KeywordExtractor::shared_default(),
         }
+    }
+
+    /// An analyser with the dictionaries of a folder (`[text]
+    /// dictionary_dir`): `police_terms.txt`, `cues.txt`, `complaint/*.txt`,
+    /// `sentiment.txt`.
+    pub fn from_dir(segmenter: Segmenter, dir: &std::path::Path) -> anyhow::Result<Analyzer> {
+        let lexicons = ComplaintLexicons::load_dir(dir)?;
+        let path = dir.join("sentiment.txt");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let sentiment = SentimentLexicon::parse(&text)?;
+        Ok(Analyzer {
+            segmenter,
+            lexicons: Shared::Loaded(Arc::new(lexicons)),
+            sentiment: Shared::Loaded(Arc::new(sentiment)),
+            keywords: KeywordExtractor::shared_default(),
+        })
     }
 
     /// The segmenter.
@@ -90,7 +135,7 @@ impl Analyzer {
         );
         let sentiment = if with_sentiment {
             let word_refs: Vec<&str> = words.iter().map(|w| w.text).collect();
-            sentiment::score(self.sentiment, &word_refs)
+            sentiment::score(&self.sentiment, &word_refs)
         } else {
             0.0
         };
@@ -105,7 +150,7 @@ impl Analyzer {
             (prepared, boundaries)
         });
         let mut detection = complaint::detect(
-            self.lexicons,
+            &self.lexicons,
             &body,
             &boundaries,
             title.as_ref().map(|(p, b)| (p, b)),

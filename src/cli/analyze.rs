@@ -54,7 +54,7 @@ const CHUNK_LINES: usize = 64;
 /// Analyses stdin line by line; exit 1 when a line was not valid.
 pub fn analyze(app: &App, _args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
-    let analyzer = Analyzer::new(app.segmenter()?);
+    let analyzer = app.analyzer()?;
     let interactive = std::io::stdin().is_terminal();
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
@@ -143,7 +143,7 @@ fn analyze_line(analyzer: &Analyzer, number: usize, line: &[u8]) -> (String, boo
 
 /// Evaluates the detector on a labelled file.
 pub fn eval(app: &App, args: &EvalArgs) -> anyhow::Result<ExitCode> {
-    let analyzer = Analyzer::new(app.segmenter()?);
+    let analyzer = app.analyzer()?;
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
     let mut items = Vec::new();

@@ -81,6 +81,12 @@ impl Fixture {
         self.writer.index.search(&request).unwrap()
     }
 
+    /// Hit ids of `request`, in result order.
+    pub fn request_ids(&self, request: &SearchRequest) -> Vec<String> {
+        let results = self.writer.index.search(request).unwrap();
+        results.hits.into_iter().map(|h| h.id).collect()
+    }
+
     pub fn ids(&self, query: &str) -> Vec<String> {
         let mut ids: Vec<String> = self.search(query).hits.into_iter().map(|h| h.id).collect();
         ids.sort();

@@ -84,3 +84,27 @@ fn config_check_exits_2_on_a_bad_config_and_0_on_a_good_one() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("missing.toml"), "{stderr}");
 }
+
+/// `[text] dictionary_dir` reads every dictionary from a folder; the repo's
+/// own folder gives the same results as the copies compiled in.
+#[test]
+fn dictionary_dir_loads_all_dictionaries() {
+    let mut config = Config::default();
+    config.text.dictionary_dir = Some(manifest("dictionaries"));
+    let dir = tempfile::tempdir().unwrap();
+    let app = yuqing::app::App::with_config(config, dir.path().join("data"));
+    let from_dir = app.analyzer().unwrap();
+    let embedded = yuqing::analyze::Analyzer::new(yuqing::text::Segmenter::embedded());
+    let input = yuqing::analyze::AnalyzeInput {
+        text: "我报警三次，城关派出所一直没人出警，民警态度还很差。",
+        ..Default::default()
+    };
+    assert_eq!(from_dir.analyze(input), embedded.analyze(input));
+    assert!(from_dir.analyze(input).flagged);
+
+    let mut broken = Config::default();
+    broken.text.dictionary_dir = Some(dir.path().join("missing"));
+    let app = yuqing::app::App::with_config(broken, dir.path().join("data"));
+    let error = format!("{:#}", app.analyzer().unwrap_err());
+    assert!(error.contains("dictionary_dir"), "{error}");
+}

@@ -146,41 +146,17 @@ fn date_range_sort_and_paging() {
     let mut request = SearchRequest::new("");
     request.sort = SortOrder::Time;
     request.limit = 3;
-    let newest: Vec<String> = f
-        .writer
-        .index
-        .search(&request)
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
+    let newest: Vec<String> = f.request_ids(&request);
     assert_eq!(newest, vec!["n3", "p4", "n2"]);
     request.offset = 3;
-    let next: Vec<String> = f
-        .writer
-        .index
-        .search(&request)
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
+    let next: Vec<String> = f.request_ids(&request);
     assert_eq!(next, vec!["p3", "t1", "p2"]);
 
     let mut request = SearchRequest::new("派出所");
     request.from = yuqing::text::dates::parse_datetime("2026-11-21", chrono_tz::Asia::Shanghai);
     request.to = yuqing::text::dates::parse_datetime("2026-11-24", chrono_tz::Asia::Shanghai);
     request.kind = Some(ItemKind::Post);
-    let mut ids: Vec<String> = f
-        .writer
-        .index
-        .search(&request)
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
+    let mut ids: Vec<String> = f.request_ids(&request);
     ids.sort();
     assert_eq!(ids, vec!["p1", "p2"]);
 }
