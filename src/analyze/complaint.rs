@@ -29,7 +29,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 /// Cue groups of `dictionaries/cues.txt`.
-pub const CUE_GROUPS: [&str; 9] = [
+pub const CUE_GROUPS: [&str; 10] = [
     "praise",
     "announcement",
     "refuted",
@@ -39,6 +39,7 @@ pub const CUE_GROUPS: [&str; 9] = [
     "other_dept",
     "complaint_frame",
     "enforcement",
+    "critical",
 ];
 const REFUTED: usize = 2;
 const ATTACK: usize = 3;
@@ -49,6 +50,9 @@ const FRAME: usize = 7;
 /// Police doing their job (抓获, 查处, 依法刑拘): generic grievance words in
 /// such a sentence describe the suspect's act, not the officers'.
 const ENFORCEMENT: usize = 8;
+/// Harm that makes a complaint critical (death, serious injury, extortion,
+/// unlawful detention) — counted only with police as the subject.
+pub const CRITICAL: usize = 9;
 
 /// Attachment of a grievance in a sentence that names police.
 const ATTACH_SAME_SENTENCE: f32 = 1.0;
@@ -75,7 +79,7 @@ const TITLE_FACTOR: f32 = 1.5;
 /// Cue weights in the final score.
 /// (Fiction acts through the reading factor, not per word: one 剧情 in a
 /// post is no evidence.)
-const CUE_WEIGHTS: [f32; 9] = [-0.8, -0.6, -1.5, -1.0, 0.0, 0.6, 0.0, 0.4, 0.0];
+const CUE_WEIGHTS: [f32; 10] = [-0.8, -0.6, -1.5, -1.0, 0.0, 0.6, 0.0, 0.4, 0.0, 0.0];
 /// Evidence spans reported per text.
 const MAX_EVIDENCE: usize = 8;
 /// Most of one cue group's total that counts in the score.
@@ -240,7 +244,7 @@ pub struct Detection {
     /// Total police weight.
     pub police_weight: f32,
     /// Cue group totals.
-    pub cues: [f32; 9],
+    pub cues: [f32; 10],
     /// Spans behind the decision, strongest first.
     pub evidence: Vec<Evidence>,
     /// Weight already given to generic act words without a police subject
@@ -504,9 +508,11 @@ fn score_text(
         }
     }
     for hit in &cue_hits {
-        let attached = matches!(hit.label, ADMISSION | FRAME);
-        // An admission (停职, 道歉) counts only when police are its subject.
-        if let Some(weight) = weigh(&lexicons.cues, hit, attached, hit.label == ADMISSION) {
+        let attached = matches!(hit.label, ADMISSION | FRAME | CRITICAL);
+        // An admission (停职, 道歉) or a critical harm counts only when police
+        // are its subject.
+        let needs_agent = matches!(hit.label, ADMISSION | CRITICAL);
+        if let Some(weight) = weigh(&lexicons.cues, hit, attached, needs_agent) {
             detection.cues[hit.label] += weight;
             if hit.label == ADMISSION
                 && let Some(list) = contributions.as_deref_mut()

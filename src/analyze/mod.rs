@@ -217,7 +217,9 @@ fn severity(
         .unwrap_or(9);
     let grievance: f32 = detection.category_scores.iter().sum();
     let mut severity = CATEGORY_SEVERITY[main] + 6.0 * (1.0 + grievance).ln();
-    if detection.category_scores[3] >= 4.0 || detection.category_scores[5] >= 4.0 {
+    let violence = detection.category_scores[3];
+    let corruption = detection.category_scores[5];
+    if violence >= 4.0 || corruption >= 4.0 || detection.cues[complaint::CRITICAL] >= 1.0 {
         severity = severity.max(CRITICAL_FROM as f32);
     }
     if sentiment < 0.0 {
