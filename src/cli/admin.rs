@@ -15,6 +15,21 @@ pub struct ReindexArgs {
     pub json: bool,
 }
 
+/// Options of `yuqing purge`.
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Remove items published more than this many days ago
+    /// [default: [privacy] retention_days].
+    #[arg(long, value_name = "DAYS")]
+    pub older_than: Option<u32>,
+    /// Only count what would be removed.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `yuqing config …`.
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -41,6 +56,42 @@ pub fn reindex(app: &App, args: &ReindexArgs) -> anyhow::Result<ExitCode> {
         println!(
             "reindexed {written} items in {seconds:.1} s ({})",
             writer.index.segmenter().fingerprint()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The retention purge: removes items older than the retention period from
+/// the index and the database. The index goes first and both deletions use
+/// the same cutoff, so an interrupted purge is completed by running it again.
+pub fn purge(app: &App, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
+    let days = args.older_than.unwrap_or(app.config.privacy.retention_days);
+    let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+    let mut writer = app.open_writer()?;
+    let old = writer.store.count_published_before(cutoff)?;
+    let mut removed = 0;
+    if !args.dry_run && old > 0 {
+        let mut batch = writer.index.writer()?;
+        batch.delete_published_before(cutoff)?;
+        batch.commit(&writer.index.watermark()?)?;
+        batch.compact()?;
+        removed = writer.store.delete_published_before(cutoff)?;
+    }
+    tracing::info!(days, %cutoff, removed, "retention purge");
+    if args.json {
+        print_json(&serde_json::json!({
+            "cutoff": cutoff.to_rfc3339(), "older_than_days": days,
+            "matching": old, "removed": removed, "dry_run": args.dry_run,
+        }))?;
+    } else if args.dry_run {
+        println!(
+            "{old} items published before {} would be removed (older than {days} days)",
+            cutoff.format("%Y-%m-%d")
+        );
+    } else {
+        println!(
+            "removed {removed} items published before {} (older than {days} days)",
+            cutoff.format("%Y-%m-%d")
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -49,6 +49,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Rebuild the search index from the database (e.g. after a dictionary change).
     Reindex(admin::ReindexArgs),
+    /// Remove items older than the retention period ([privacy] retention_days).
+    Purge(admin::PurgeArgs),
     /// Configuration commands.
     #[command(subcommand)]
     Config(admin::ConfigCommand),
@@ -68,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => ingest::run(&app()?, &args),
         Command::Search(args) => search::run(&app()?, &args),
         Command::Reindex(args) => admin::reindex(&app()?, &args),
+        Command::Purge(args) => admin::purge(&app()?, &args),
         Command::Config(command) => {
             admin::config(cli.config.as_deref(), cli.data.as_deref(), command)
         }

@@ -226,6 +226,46 @@ impl IndexBatch {
         Ok(())
     }
 
+    /// Removes every document published before `cutoff` (retention purge).
+    pub fn delete_published_before(
+        &mut self,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), IndexError> {
+        let term = Term::from_field_date_for_search(
+            self.fields.published_at,
+            tantivy::DateTime::from_timestamp_micros(cutoff.timestamp_micros()),
+        );
+        let query = tantivy::query::RangeQuery::new(
+            std::ops::Bound::Unbounded,
+            std::ops::Bound::Excluded(term),
+        );
+        self.writer
+            .delete_query(Box::new(query))
+            .during("deleting old documents")?;
+        Ok(())
+    }
+
+    /// Merges all segments into one and deletes the old files, so that
+    /// deleted documents' text is really gone from disk (after a purge).
+    pub fn compact(&mut self) -> Result<(), IndexError> {
+        let segments = self
+            .index
+            .index
+            .searchable_segment_ids()
+            .during("listing segments")?;
+        if segments.len() > 1 || !segments.is_empty() {
+            self.writer
+                .merge(&segments)
+                .wait()
+                .during("merging segments")?;
+        }
+        self.writer
+            .garbage_collect_files()
+            .wait()
+            .during("removing old index files")?;
+        Ok(())
+    }
+
     /// Removes every document (before a rebuild).
     pub fn clear(&mut self) -> Result<(), IndexError> {
         self.writer

@@ -159,6 +159,36 @@ impl Store {
         row.transpose()
     }
 
+    /// Number of items published before `cutoff`.
+    pub fn count_published_before(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+        let count: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM items WHERE published_at < ?1",
+                params![cutoff.to_rfc3339()],
+                |row| row.get(0),
+            )
+            .during("counting old items")?;
+        Ok(count as usize)
+    }
+
+    /// Deletes every item published before `cutoff` (retention purge);
+    /// returns how many. Times are stored as RFC 3339 UTC, which sorts as text.
+    pub fn delete_published_before(&mut self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .during("starting the purge")?;
+        let deleted = tx
+            .execute(
+                "DELETE FROM items WHERE published_at < ?1",
+                params![cutoff.to_rfc3339()],
+            )
+            .during("deleting old items")?;
+        tx.commit().during("committing the purge")?;
+        Ok(deleted)
+    }
+
     /// Highest change sequence number (0 when empty).
     pub fn max_seq(&self) -> Result<i64, StoreError> {
         self.conn

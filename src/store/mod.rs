@@ -94,6 +94,9 @@ impl Store {
             .map_err(open_error)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_error)?;
+        // Deleted rows (retention purge) are overwritten, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(open_error)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),

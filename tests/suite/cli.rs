@@ -279,3 +279,60 @@ fn reindex_rebuilds_from_the_database() {
     assert_eq!(value["indexed"], 2);
     assert_eq!(search_json(dir.path(), "派出所")["total"], 2);
 }
+
+#[test]
+fn purge_removes_items_past_retention_from_database_and_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = (chrono::Utc::now() - chrono::Duration::days(400)).to_rfc3339();
+    let recent = (chrono::Utc::now() - chrono::Duration::days(3)).to_rfc3339();
+    write_jsonl(
+        &dir.path().join("a.jsonl"),
+        &[
+            json!({"id": "old", "text": "派出所旧帖，联系人张三", "published_at": old}),
+            json!({"id": "new", "text": "派出所新帖", "published_at": recent}),
+        ],
+    );
+    run(yuqing(dir.path()).args(["--data", "data", "ingest", "a.jsonl"]));
+    let (code, stdout, _) =
+        run(yuqing(dir.path()).args(["--data", "data", "purge", "--dry-run", "--json"]));
+    assert_eq!(code, 0);
+    let dry: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (dry["matching"].as_u64(), dry["removed"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(search_json(dir.path(), "派出所")["total"], 2);
+
+    let (code, stdout, stderr) = run(yuqing(dir.path()).args(["--data", "data", "purge"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("removed 1 items"), "{stdout}");
+    let found = search_json(dir.path(), "派出所");
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["hits"][0]["id"], "new");
+    let store = yuqing::store::Store::open_read_only(&dir.path().join("data/yuqing.db")).unwrap();
+    assert!(store.get_item("old").unwrap().is_none());
+    assert_eq!(store.count_items().unwrap(), 1);
+    drop(store);
+    // The purged text is gone from every file, not just unreachable.
+    let mut files = vec![];
+    let mut stack = vec![dir.path().join("data")];
+    while let Some(path) = stack.pop() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path)
+            } else {
+                files.push(path)
+            }
+        }
+    }
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let needle = "联系人张三".as_bytes();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "{} still holds purged text",
+            file.display()
+        );
+    }
+}
