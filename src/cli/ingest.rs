@@ -20,15 +20,11 @@ pub struct IngestArgs {
     #[arg(long, default_value = "import")]
     pub source: String,
     /// Kind for records that carry none.
-    #[arg(long, default_value = "post", value_parser = parse_kind)]
+    #[arg(long, default_value = "post")]
     pub kind: ItemKind,
     /// Print the report as JSON (no progress bar).
     #[arg(long)]
     pub json: bool,
-}
-
-fn parse_kind(value: &str) -> Result<ItemKind, String> {
-    value.parse()
 }
 
 /// Imports the file and reports; exit 1 when any line failed.

@@ -31,7 +31,7 @@ pub struct SearchArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
     /// Only this kind: post, news or petition.
-    #[arg(long, value_parser = parse_kind)]
+    #[arg(long)]
     pub kind: Option<ItemKind>,
     /// Only this source.
     #[arg(long)]
@@ -63,10 +63,6 @@ pub enum SortArg {
     Relevance,
     /// Newest first.
     Time,
-}
-
-fn parse_kind(value: &str) -> Result<ItemKind, String> {
-    value.parse()
 }
 
 /// Parses `30m`, `24h`, `7d`, `2w`.
