@@ -258,9 +258,10 @@ struct Contribution {
     span: std::ops::Range<usize>,
 }
 
-/// Runs the detector on a prepared body (and optional prepared title).
-/// `boundaries` holds the byte offsets of word boundaries in `body.text`
-/// (from jieba); `title_boundaries` the same for the title.
+/// Runs the detector on a prepared body and, when there is one, the
+/// prepared title with its word boundaries (the title's grievances weigh
+/// [`TITLE_FACTOR`] times more; evidence comes from the body only).
+/// `boundaries` are the jieba word boundaries of `body.text`.
 pub fn detect(
     lexicons: &ComplaintLexicons,
     body: &Prepared,
