@@ -52,5 +52,6 @@ pub mod ingest;
 pub mod model;
 pub mod pipeline;
 pub mod progress;
+pub mod source;
 pub mod store;
 pub mod text;
