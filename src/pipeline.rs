@@ -137,7 +137,7 @@ impl Preparer {
             if value.is_empty() {
                 return None;
             }
-            let parsed = dates::parse_datetime(value, self.timezone);
+            let parsed = dates::parse_published(value, self.timezone, now);
             if parsed.is_none() {
                 warnings.push(format!(
                     "{what} `{value}` is not a date I can read; using the fetch time"
