@@ -16,6 +16,9 @@
 //! | [`config`] | TOML → validated [`config::Config`] |
 //! | [`model`] | plain data: [`model::Item`], [`model::Analysis`] |
 //! | [`text`] | HTML → text, NFKC, redaction, author hashing, jieba segmentation |
+//! | [`source`] | the crawler's HTTP client (more source kinds to come) |
+//! | [`dedup`] | canonical URLs |
+//! | [`analyze`] | complaint detector, sentiment, units, keywords, evaluation |
 //! | [`pipeline`] | raw record → cleaned item → store → index catch-up |
 //! | [`ingest`] | JSONL / CSV import |
 //! | [`store`] | SQLite: items, migrations |
@@ -46,6 +49,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod datadir;
+pub mod dedup;
 pub mod demo;
 pub mod index;
 pub mod ingest;

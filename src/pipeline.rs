@@ -131,7 +131,9 @@ impl Preparer {
             .unwrap_or(&self.default_source)
             .to_string();
         let trimmed = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let url = trimmed(raw.url);
+        // The canonical form when it is an http(s) URL, so the same article
+        // linked with tracking parameters is one item.
+        let url = trimmed(raw.url).map(|u| crate::dedup::canonical_url(&u).unwrap_or(u));
         let mut date = |value: Option<&str>, what: &str| -> Option<DateTime<Utc>> {
             let value = value?.trim();
             if value.is_empty() {
@@ -370,6 +372,22 @@ mod tests {
             .id
         };
         assert_eq!(by_url("一"), by_url("二"), "same url, same id");
+        let tracked = p
+            .prepare(
+                RawItem {
+                    url: Some("HTTP://X/1?utm_source=wx#top".into()),
+                    ..raw("三")
+                },
+                now,
+            )
+            .unwrap()
+            .item;
+        assert_eq!(
+            tracked.id,
+            by_url("一"),
+            "tracking parameters do not make a new item"
+        );
+        assert_eq!(tracked.url.as_deref(), Some("http://x/1"));
         let by_content = |text: &str| p.prepare(raw(text), now).unwrap().item.id;
         assert_eq!(by_content("一"), by_content("一"));
         assert_ne!(by_content("一"), by_content("二"));
