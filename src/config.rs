@@ -5,12 +5,14 @@
 //! straight to the mistake: `config/yuqing.toml:7:1: key `storage.data_dri`: …`.
 
 mod locate;
+mod sources;
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use locate::KeyPath;
+pub use sources::{CrawlConfig, SourceConfig, SourceKind, parse_schedule};
 
 /// Where the configuration is read from when nothing else is said.
 pub const DEFAULT_CONFIG_PATH: &str = "config/yuqing.toml";
@@ -72,6 +74,12 @@ pub struct Config {
     /// Time zone used for schedules, for dates without an offset and for display.
     #[serde(default)]
     pub schedule: ScheduleConfig,
+    /// The HTTP client of the crawlers.
+    #[serde(default)]
+    pub crawl: CrawlConfig,
+    /// What to crawl.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceConfig>,
 }
 
 /// `[storage]`: the data directory holds SQLite, the index and the outbox.
@@ -245,6 +253,7 @@ impl Config {
                 "must be at least 1024 bytes".into(),
             ));
         }
+        sources::validate(&self.crawl, &self.sources)?;
         if self.schedule.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err((
                 KeyPath::new("schedule", "timezone"),

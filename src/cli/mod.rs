@@ -4,6 +4,7 @@
 
 mod admin;
 mod analyze;
+mod crawl;
 mod ingest;
 pub mod search;
 
@@ -43,6 +44,10 @@ pub struct Cli {
 pub enum Command {
     /// Load the bundled demo data set, index it and show what yuqing does.
     Demo(crate::demo::DemoArgs),
+    /// Crawl the configured sources now, once.
+    Crawl(crawl::CrawlArgs),
+    /// Show the health of each configured source.
+    Sources(crawl::SourcesArgs),
     /// Import items from a JSON Lines or CSV file (or - for stdin).
     Ingest(ingest::IngestArgs),
     /// Search the index: words, "phrases", AND/OR/NOT, -word, field:value.
@@ -68,6 +73,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => crate::demo::run(&app()?, &args),
         Command::Ingest(args) => ingest::run(&app()?, &args),
+        Command::Crawl(args) => crawl::crawl(&app()?, &args),
+        Command::Sources(args) => crawl::sources(&app()?, &args),
         Command::Search(args) => search::run(&app()?, &args),
         Command::Reindex(args) => admin::reindex(&app()?, &args),
         Command::Purge(args) => admin::purge(&app()?, &args),

@@ -85,6 +85,20 @@ impl RedactedCounts {
 }
 
 impl IngestReport {
+    fn merge(&mut self, other: IngestReport) {
+        self.records += other.records;
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.indexed += other.indexed;
+        self.redacted.id_numbers += other.redacted.id_numbers;
+        self.redacted.phone_numbers += other.redacted.phone_numbers;
+        self.redacted.bank_cards += other.redacted.bank_cards;
+        self.warnings += other.warnings;
+        self.flagged += other.flagged;
+        self.failed.extend(other.failed);
+    }
+
     fn add(&mut self, outcome: UpsertOutcome) {
         self.inserted += outcome.inserted;
         self.updated += outcome.updated;
@@ -166,6 +180,23 @@ pub fn ingest<R: Read>(
             Box::new(reader::csv_records(sniffed.reader, sniffed.encoding, name)?.into_iter())
         }
     };
+    let records_report = ingest_records(records, name, preparer, analyzer, store, index)?;
+    progress.finish_and_clear();
+    report.merge(records_report);
+    Ok(report)
+}
+
+/// Stores records that are already parsed (`(line or position, record)`),
+/// e.g. a crawler's items: clean, analyse, store in batches, index.
+pub fn ingest_records(
+    records: impl IntoIterator<Item = reader::LineResult>,
+    name: &str,
+    preparer: &Preparer,
+    analyzer: &Analyzer,
+    store: &mut Store,
+    index: &SearchIndex,
+) -> Result<IngestReport, IngestError> {
+    let mut report = IngestReport::default();
     let now = chrono::Utc::now();
     let mut pending: Vec<crate::pipeline::Prepared> = Vec::with_capacity(BATCH_SIZE);
     let mut since_index = 0;
@@ -198,6 +229,5 @@ pub fn ingest<R: Read>(
     let batch = analyze_batch(analyzer, pending, &mut report);
     report.add(store_items(store, batch).map_err(PipelineError::from)?);
     report.indexed += sync_index(store, index, None)?;
-    progress.finish_and_clear();
     Ok(report)
 }

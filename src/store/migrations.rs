@@ -34,4 +34,16 @@ pub const MIGRATIONS: &[&str] = &[
     // 2: the full analysis (evidence, sentiment, units, keywords) as JSON;
     // flagged / categories / severity stay as columns for SQL filters.
     "ALTER TABLE items ADD COLUMN analysis TEXT NOT NULL DEFAULT '{}';",
+    // 3: per-source crawl state: validators for conditional GET and health.
+    "CREATE TABLE source_state (
+        name                 TEXT PRIMARY KEY,
+        etag                 TEXT,
+        last_modified        TEXT,
+        last_attempt_at      TEXT,
+        last_success_at      TEXT,
+        last_error           TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        items_last_run       INTEGER NOT NULL DEFAULT 0,
+        new_items_total      INTEGER NOT NULL DEFAULT 0
+    ) STRICT;",
 ];

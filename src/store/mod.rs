@@ -5,8 +5,10 @@
 
 mod items;
 mod migrations;
+mod sources;
 
 pub use items::{StoredItem, UpsertOutcome};
+pub use sources::SourceState;
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

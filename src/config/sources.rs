@@ -1,0 +1,178 @@
+//! `[crawl]` and `[[sources]]`: how to fetch, and what. Validated at load:
+//! names unique and `[a-z0-9-]`, schedules that parse (6-field cron with
+//! seconds; a 5-field Unix expression is accepted and runs at second 0),
+//! the keys each kind needs.
+
+use super::KeyPath;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// `[crawl]`: the HTTP client shared by every source.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrawlConfig {
+    /// User-Agent sent with every request (name a contact URL).
+    #[serde(default = "default_user_agent")]
+    pub user_agent: String,
+    /// Least time between two requests to one host, in milliseconds.
+    #[serde(default = "default_per_host_delay_ms")]
+    pub per_host_delay_ms: u64,
+    /// Largest response body, counted after decompression.
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// Deadline for one request including redirects and the body, seconds.
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
+}
+
+fn default_user_agent() -> String {
+    concat!(
+        "yuqing/",
+        env!("CARGO_PKG_VERSION"),
+        " (+https://example.gov.cn/yuqing)"
+    )
+    .to_string()
+}
+fn default_per_host_delay_ms() -> u64 {
+    1000
+}
+fn default_max_body_bytes() -> usize {
+    10 * 1024 * 1024
+}
+fn default_timeout_secs() -> u64 {
+    30
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        CrawlConfig {
+            user_agent: default_user_agent(),
+            per_host_delay_ms: default_per_host_delay_ms(),
+            max_body_bytes: default_max_body_bytes(),
+            timeout_secs: default_timeout_secs(),
+        }
+    }
+}
+
+/// Source kinds. More arrive as they are built (html, json, petition, file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// RSS 0.9x/2.0, Atom or JSON Feed.
+    Feed,
+}
+
+/// One `[[sources]]` entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Unique name, `[a-z0-9-]`.
+    pub name: String,
+    /// What the source is.
+    pub kind: SourceKind,
+    /// Where to fetch it.
+    pub url: String,
+    /// When to crawl: cron with seconds (`0 */15 * * * *`) in `[schedule]
+    /// timezone`; a 5-field Unix expression runs at second 0.
+    #[serde(default = "default_source_schedule")]
+    pub schedule: String,
+    /// Kind of the items it yields: post, news or petition.
+    #[serde(default = "default_item_kind")]
+    pub item_kind: crate::model::ItemKind,
+    /// Allow loopback / private-network addresses (intranet or demo sources only).
+    #[serde(default)]
+    pub allow_private: bool,
+}
+
+fn default_source_schedule() -> String {
+    "0 */15 * * * *".to_string()
+}
+fn default_item_kind() -> crate::model::ItemKind {
+    crate::model::ItemKind::News
+}
+
+impl SourceConfig {
+    /// The parsed schedule (validated at load).
+    pub fn cron(&self) -> cron::Schedule {
+        parse_schedule(&self.schedule).expect("schedules are validated at load")
+    }
+}
+
+/// Parses a cron expression; 5 fields (Unix) get a leading `0` seconds field.
+pub fn parse_schedule(expression: &str) -> Result<cron::Schedule, String> {
+    let fields = expression.split_whitespace().count();
+    let expression = if fields == 5 && !expression.trim_start().starts_with('@') {
+        format!("0 {expression}")
+    } else {
+        expression.to_string()
+    };
+    cron::Schedule::from_str(&expression)
+        .map_err(|e| format!("`{expression}` is not a cron expression: {e}"))
+}
+
+/// Checks `[crawl]` and every source; returns the key at fault and why.
+pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (KeyPath, String)> {
+    if crawl.timeout_secs == 0 {
+        return Err((
+            KeyPath::new("crawl", "timeout_secs"),
+            "must be at least 1 second".into(),
+        ));
+    }
+    if crawl.max_body_bytes < 1024 {
+        return Err((
+            KeyPath::new("crawl", "max_body_bytes"),
+            "must be at least 1024 bytes".into(),
+        ));
+    }
+    if crawl.user_agent.trim().is_empty() {
+        return Err((
+            KeyPath::new("crawl", "user_agent"),
+            "must not be empty".into(),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (index, source) in sources.iter().enumerate() {
+        let key = |name: &str| KeyPath::indexed("sources", index, name);
+        let valid_name = !source.name.is_empty()
+            && source
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid_name {
+            return Err((
+                key("name"),
+                format!("`{}` must be lowercase letters, digits and -", source.name),
+            ));
+        }
+        if !seen.insert(source.name.as_str()) {
+            return Err((
+                key("name"),
+                format!("`{}` is used by two sources", source.name),
+            ));
+        }
+        match url::Url::parse(&source.url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+            _ => {
+                return Err((
+                    key("url"),
+                    format!("`{}` is not an http(s) URL", source.url),
+                ));
+            }
+        }
+        parse_schedule(&source.schedule).map_err(|message| (key("schedule"), message))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules_with_and_without_seconds() {
+        assert!(parse_schedule("0 */15 * * * *").is_ok());
+        assert!(parse_schedule("*/15 * * * *").is_ok(), "unix form");
+        assert!(parse_schedule("@hourly").is_ok());
+        assert!(parse_schedule("every minute").is_err());
+    }
+}

@@ -1,0 +1,80 @@
+//! Crawling one source: fetch with the stored validators, parse by kind,
+//! hand back raw items and the new validators. Storing the items and then
+//! the state (in that order: nothing lost, nothing doubled) is the caller's.
+
+use super::feed::{FeedError, parse_feed};
+use super::fetch::{FetchError, Fetcher, Validators};
+use crate::config::{SourceConfig, SourceKind};
+use crate::pipeline::RawItem;
+use crate::store::SourceState;
+use thiserror::Error;
+
+/// A source that could not be crawled this time.
+#[derive(Debug, Error)]
+pub enum SourceError {
+    /// The fetch failed.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// The feed is not valid.
+    #[error(transparent)]
+    Feed(#[from] FeedError),
+    /// The response is not text.
+    #[error("{url} did not return text (content type {content_type})")]
+    NotText {
+        /// The URL.
+        url: String,
+        /// What it returned.
+        content_type: String,
+    },
+}
+
+/// What one crawl of a source brought.
+#[derive(Debug, Default)]
+pub struct CrawlResult {
+    /// The server said nothing changed (304).
+    pub not_modified: bool,
+    /// The items found.
+    pub items: Vec<RawItem>,
+    /// Validators to store for the next conditional GET.
+    pub validators: Validators,
+    /// The encoding the document was decoded from.
+    pub encoding: Option<&'static str>,
+}
+
+/// Fetches and parses `source`, sending the validators in `state`.
+pub async fn crawl_source(
+    fetcher: &Fetcher,
+    source: &SourceConfig,
+    state: &SourceState,
+) -> Result<CrawlResult, SourceError> {
+    let validators = Validators {
+        etag: state.etag.clone(),
+        last_modified: state.last_modified.clone(),
+    };
+    let fetched = fetcher.get(&source.url, &validators).await?;
+    if fetched.not_modified {
+        return Ok(CrawlResult {
+            not_modified: true,
+            validators: fetched.validators,
+            ..CrawlResult::default()
+        });
+    }
+    let Some(text) = fetched.text.as_deref() else {
+        return Err(SourceError::NotText {
+            url: fetched.final_url.to_string(),
+            content_type: fetched
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "unknown".into()),
+        });
+    };
+    let items = match source.kind {
+        SourceKind::Feed => parse_feed(text, &fetched.final_url, &source.name)?,
+    };
+    Ok(CrawlResult {
+        not_modified: false,
+        items,
+        validators: fetched.validators,
+        encoding: fetched.encoding,
+    })
+}

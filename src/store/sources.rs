@@ -1,0 +1,121 @@
+//! Per-source crawl state in SQLite: the validators for conditional GET and
+//! the health figures `yuqing sources` shows. Written after the source's
+//! items are committed, so a crash never advances state past lost items.
+
+use super::{QueryContext, Store, StoreError};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// The crawl state of one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SourceState {
+    /// Source name.
+    pub name: String,
+    /// ETag of the last full response.
+    pub etag: Option<String>,
+    /// Last-Modified of the last full response.
+    pub last_modified: Option<String>,
+    /// When the last crawl started (RFC 3339).
+    pub last_attempt_at: Option<String>,
+    /// When a crawl last succeeded (RFC 3339).
+    pub last_success_at: Option<String>,
+    /// The last error, when the last crawl failed.
+    pub last_error: Option<String>,
+    /// Failed crawls in a row.
+    pub consecutive_failures: u32,
+    /// Items the last successful crawl yielded.
+    pub items_last_run: u32,
+    /// New items this source brought in all.
+    pub new_items_total: u64,
+}
+
+impl Store {
+    /// The state of `name` (default when never crawled).
+    pub fn source_state(&self, name: &str) -> Result<SourceState, StoreError> {
+        let state = self
+            .conn
+            .query_row(
+                "SELECT etag, last_modified, last_attempt_at, last_success_at, last_error,
+                        consecutive_failures, items_last_run, new_items_total
+                 FROM source_state WHERE name = ?1",
+                params![name],
+                |row| {
+                    Ok(SourceState {
+                        name: name.to_string(),
+                        etag: row.get(0)?,
+                        last_modified: row.get(1)?,
+                        last_attempt_at: row.get(2)?,
+                        last_success_at: row.get(3)?,
+                        last_error: row.get(4)?,
+                        consecutive_failures: row.get(5)?,
+                        items_last_run: row.get(6)?,
+                        new_items_total: row.get::<_, i64>(7)? as u64,
+                    })
+                },
+            )
+            .optional()
+            .during("reading source state")?;
+        Ok(state.unwrap_or_else(|| SourceState {
+            name: name.to_string(),
+            ..SourceState::default()
+        }))
+    }
+
+    /// Saves the state of a source.
+    pub fn save_source_state(&mut self, state: &SourceState) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO source_state (name, etag, last_modified, last_attempt_at, last_success_at,
+                     last_error, consecutive_failures, items_last_run, new_items_total)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT(name) DO UPDATE SET etag = excluded.etag,
+                     last_modified = excluded.last_modified, last_attempt_at = excluded.last_attempt_at,
+                     last_success_at = excluded.last_success_at, last_error = excluded.last_error,
+                     consecutive_failures = excluded.consecutive_failures,
+                     items_last_run = excluded.items_last_run, new_items_total = excluded.new_items_total",
+                params![
+                    state.name,
+                    state.etag,
+                    state.last_modified,
+                    state.last_attempt_at,
+                    state.last_success_at,
+                    state.last_error,
+                    state.consecutive_failures,
+                    state.items_last_run,
+                    state.new_items_total as i64,
+                ],
+            )
+            .during("saving source state")?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_round_trips_and_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let fresh = store.source_state("city-news").unwrap();
+        assert_eq!(
+            fresh,
+            SourceState {
+                name: "city-news".into(),
+                ..SourceState::default()
+            }
+        );
+        let state = SourceState {
+            name: "city-news".into(),
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Sat, 28 Nov 2026 08:00:00 GMT".into()),
+            consecutive_failures: 2,
+            items_last_run: 7,
+            new_items_total: 40,
+            ..fresh
+        };
+        store.save_source_state(&state).unwrap();
+        assert_eq!(store.source_state("city-news").unwrap(), state);
+    }
+}

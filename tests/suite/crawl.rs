@@ -1,0 +1,273 @@
+//! `yuqing crawl` against a real HTTP server on 127.0.0.1 serving fixture
+//! feeds: a GBK RSS feed with an ETag (304 on the second crawl), an Atom
+//! feed, a malformed feed. Items are decoded right, stored once, and the
+//! source health says what happened.
+
+use super::common::{run, yuqing};
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const RSS: &str = r#"<?xml version="1.0" encoding="GBK"?>
+<rss version="2.0"><channel><title>江城新闻</title>
+<item><title>城关派出所民警推诿不出警</title><link>/news/1.html?utm_source=rss</link>
+<description><![CDATA[<p>市民反映：打了三次110，城关派出所一直没人出警，民警态度恶劣。</p>]]></description>
+<pubDate>Sat, 28 Nov 2026 08:00:00 +0800</pubDate></item>
+<item><title>交警支队发布出行提醒</title><link>/news/2.html</link>
+<description>受降雪影响，请市民减速慢行。</description><pubDate>Sat, 28 Nov 2026 07:00:00 +0800</pubDate></item>
+</channel></rss>"#;
+
+const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>留言板</title><id>urn:board</id><updated>2026-11-28T00:00:00Z</updated>
+<entry><title>户籍窗口办事难</title><id>urn:m1</id><link href="/m/1"/><updated>2026-11-27T10:00:00Z</updated>
+<author><name>网友甲</name></author><summary>办户口迁移来回跑了五趟。</summary></entry></feed>"#;
+
+struct Server {
+    addr: SocketAddr,
+    rss_full_responses: Arc<AtomicUsize>,
+}
+
+fn start_server() -> Server {
+    let rss_full_responses = Arc::new(AtomicUsize::new(0));
+    let counter = rss_full_responses.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = Router::new()
+                .route(
+                    "/rss.xml",
+                    get(move |headers: HeaderMap| {
+                        let counter = counter.clone();
+                        async move {
+                            if headers
+                                .get(header::IF_NONE_MATCH)
+                                .and_then(|v| v.to_str().ok())
+                                == Some("\"v1\"")
+                            {
+                                return StatusCode::NOT_MODIFIED.into_response();
+                            }
+                            counter.fetch_add(1, Ordering::SeqCst);
+                            let (gbk, _, _) = encoding_rs::GBK.encode(RSS);
+                            (
+                                [
+                                    (header::CONTENT_TYPE, "application/rss+xml"),
+                                    (header::ETAG, "\"v1\""),
+                                ],
+                                gbk.into_owned(),
+                            )
+                                .into_response()
+                        }
+                    }),
+                )
+                .route(
+                    "/atom.xml",
+                    get(|| async {
+                        (
+                            [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+                            ATOM,
+                        )
+                    }),
+                )
+                .route(
+                    "/broken.xml",
+                    get(|| async {
+                        (
+                            [(header::CONTENT_TYPE, "application/rss+xml")],
+                            "<rss><channel><item><title>断",
+                        )
+                    }),
+                );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    Server {
+        addr: rx.recv().unwrap(),
+        rss_full_responses,
+    }
+}
+
+fn write_config(dir: &std::path::Path, addr: SocketAddr) {
+    let config = format!(
+        r#"[storage]
+data_dir = "data"
+
+[crawl]
+per_host_delay_ms = 0
+timeout_secs = 10
+
+[[sources]]
+name = "city-news"
+kind = "feed"
+url = "http://{addr}/rss.xml"
+item_kind = "news"
+allow_private = true
+
+[[sources]]
+name = "board"
+kind = "feed"
+url = "http://{addr}/atom.xml"
+item_kind = "petition"
+allow_private = true
+
+[[sources]]
+name = "broken"
+kind = "feed"
+url = "http://{addr}/broken.xml"
+allow_private = true
+"#
+    );
+    std::fs::write(dir.join("yuqing.toml"), config).unwrap();
+}
+
+#[test]
+fn crawl_feeds_store_once_and_report_health() {
+    let server = start_server();
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), server.addr);
+    let crawl = || run(yuqing(dir.path()).args(["--config", "yuqing.toml", "crawl", "--json"]));
+
+    let (code, stdout, stderr) = crawl();
+    assert_eq!(
+        code, 1,
+        "the broken feed makes it a partial failure: {stderr}"
+    );
+    let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(runs[0]["source"], "city-news");
+    assert_eq!(
+        (runs[0]["items"].as_u64(), runs[0]["new"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(runs[0]["encoding"], "GB18030");
+    assert_eq!(
+        (runs[1]["ok"].as_bool(), runs[1]["new"].as_u64()),
+        (Some(true), Some(1))
+    );
+    assert_eq!(runs[2]["ok"], false);
+    assert!(
+        runs[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("malformed feed"),
+        "{}",
+        runs[2]
+    );
+
+    // GBK text decoded, canonical URL, kind from the source, detector ran.
+    let (_, stdout, _) =
+        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "search", "出警", "--json"]));
+    let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(found["total"], 1);
+    let hit = &found["hits"][0];
+    assert_eq!(hit["title"], "城关派出所民警推诿不出警");
+    assert_eq!(hit["url"], format!("http://{}/news/1.html", server.addr));
+    assert_eq!(hit["kind"], "news");
+    assert_eq!(hit["flagged"], true);
+    let (_, stdout, _) = run(yuqing(dir.path()).args([
+        "--config",
+        "yuqing.toml",
+        "search",
+        "kind:petition",
+        "--json",
+    ]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
+        1
+    );
+
+    // Second crawl: 304 for the RSS feed, nothing doubled.
+    let (_, stdout, _) = crawl();
+    let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(runs[0]["not_modified"], true);
+    assert_eq!(server.rss_full_responses.load(Ordering::SeqCst), 1);
+    assert_eq!(runs[1]["new"], 0);
+    let (_, stdout, _) =
+        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "search", "", "--json"]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
+        3
+    );
+
+    let (code, stdout, _) =
+        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "sources", "--json"]));
+    assert_eq!(code, 0);
+    let sources: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(sources[0]["health"], "ok");
+    assert_eq!(sources[0]["state"]["etag"], "\"v1\"");
+    assert_eq!(sources[0]["state"]["new_items_total"], 2);
+    assert_eq!(sources[2]["health"], "failing");
+    assert_eq!(sources[2]["state"]["consecutive_failures"], 2);
+}
+
+#[test]
+fn private_targets_are_refused_unless_the_source_allows_them() {
+    let server = start_server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[[sources]]\nname = \"intranet\"\nkind = \"feed\"\nurl = \"http://{}/rss.xml\"\n",
+        server.addr
+    );
+    std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
+    let (code, stdout, _) = run(yuqing(dir.path()).args([
+        "--config",
+        "yuqing.toml",
+        "--data",
+        "data",
+        "crawl",
+        "--json",
+    ]));
+    assert_eq!(code, 1);
+    let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        runs[0]["error"].as_str().unwrap().contains("127.0.0.1"),
+        "{}",
+        runs[0]
+    );
+    assert_eq!(
+        server.rss_full_responses.load(Ordering::SeqCst),
+        0,
+        "no request reached the server"
+    );
+}
+
+#[test]
+fn source_config_errors_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"http://x.example/f\"\n\n[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"http://y.example/f\"\n";
+    std::fs::write(dir.path().join("dup.toml"), config).unwrap();
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--config", "dup.toml", "config", "check"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("dup.toml:7: key `sources[1].name`: `a` is used by two sources"),
+        "{stderr}"
+    );
+    let config = "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"http://x.example/f\"\nschedule = \"every day\"\n";
+    std::fs::write(dir.path().join("cron.toml"), config).unwrap();
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--config", "cron.toml", "config", "check"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cron.toml:5: key `sources[0].schedule`"),
+        "{stderr}"
+    );
+    let config =
+        "[[sources]]\nname = \"a\"\nkind = \"carrier-pigeon\"\nurl = \"http://x.example/f\"\n";
+    std::fs::write(dir.path().join("kind.toml"), config).unwrap();
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--config", "kind.toml", "config", "check"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("kind.toml:3:") && stderr.contains("sources.kind"),
+        "{stderr}"
+    );
+}
