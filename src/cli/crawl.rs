@@ -2,10 +2,13 @@
 //! (the health of each source).
 
 use super::{EXIT_PARTIAL, print_json};
-use crate::app::App;
+use crate::analyze::Analyzer;
+use crate::app::{App, Writer};
+use crate::config::{SourceConfig, SourceKind};
 use crate::ingest::ingest_records;
 use crate::source::crawl::crawl_source;
 use crate::source::fetch::{FetchPolicy, Fetcher};
+use crate::source::file::{fingerprint, list_files};
 use crate::store::Store;
 use clap::Args;
 use serde::Serialize;
@@ -96,42 +99,34 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
             encoding: None,
             error: None,
         };
-        match runtime.block_on(crawl_source(fetcher, source, &state)) {
-            Ok(result) => {
-                run.not_modified = result.not_modified;
-                run.items = result.items.len();
-                run.encoding = result.encoding;
-                let preparer = app.preparer(&source.name, source.item_kind)?;
-                let records = result
-                    .items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, item)| (i + 1, Ok(item)));
-                // Items are committed before the source's state moves on.
-                let report = ingest_records(
-                    records,
-                    &source.name,
-                    &preparer,
+        let outcome = match source.kind {
+            SourceKind::File => crawl_files(app, source, &analyzer, &mut writer, &mut run),
+            _ => {
+                let fetched = runtime.block_on(crawl_source(fetcher, source, &state));
+                crawl_http(
+                    app,
+                    source,
                     &analyzer,
-                    &mut writer.store,
-                    &writer.index,
-                )?;
-                run.new = report.inserted;
-                run.updated = report.updated;
-                run.rejected = report.failed.len();
-                state.etag = result.validators.etag;
-                state.last_modified = result.validators.last_modified;
+                    &mut writer,
+                    &mut run,
+                    &mut state,
+                    fetched,
+                )
+            }
+        };
+        match outcome {
+            Ok(new_items) => {
                 state.last_success_at = state.last_attempt_at.clone();
                 state.last_error = None;
                 state.consecutive_failures = 0;
                 state.items_last_run = run.items as u32;
-                state.new_items_total += report.inserted as u64;
+                state.new_items_total += new_items as u64;
             }
             Err(error) => {
                 tracing::warn!(source = %source.name, %error, "crawl failed");
                 run.ok = false;
-                run.error = Some(error.to_string());
-                state.last_error = Some(error.to_string());
+                run.error = Some(error.clone());
+                state.last_error = Some(error);
                 state.consecutive_failures += 1;
             }
         }
@@ -165,6 +160,111 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Fetches an http source and stores its items; the new validators go into
+/// `state` only after the items are committed. Returns the new items.
+fn crawl_http(
+    app: &App,
+    source: &SourceConfig,
+    analyzer: &Analyzer,
+    writer: &mut Writer,
+    run: &mut SourceRun,
+    state: &mut crate::store::SourceState,
+    fetched: Result<crate::source::crawl::CrawlResult, crate::source::crawl::SourceError>,
+) -> Result<usize, String> {
+    let result = fetched.map_err(|e| e.to_string())?;
+    run.not_modified = result.not_modified;
+    run.items = result.items.len();
+    run.encoding = result.encoding;
+    let preparer = app
+        .preparer(&source.name, source.item_kind)
+        .map_err(|e| format!("{e:#}"))?;
+    let records = result
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| (i + 1, Ok(item)));
+    let report = ingest_records(
+        records,
+        &source.name,
+        &preparer,
+        analyzer,
+        &mut writer.store,
+        &writer.index,
+    )
+    .map_err(|e| e.to_string())?;
+    run.new = report.inserted;
+    run.updated = report.updated;
+    run.rejected = report.failed.len();
+    state.etag = result.validators.etag;
+    state.last_modified = result.validators.last_modified;
+    Ok(report.inserted)
+}
+
+/// Imports the files of a `file` source that were not taken before; a file
+/// is marked taken after its items are committed (a crash in between
+/// re-imports it, and the upserts make that harmless). Returns the new items.
+fn crawl_files(
+    app: &App,
+    source: &SourceConfig,
+    analyzer: &Analyzer,
+    writer: &mut Writer,
+    run: &mut SourceRun,
+) -> Result<usize, String> {
+    let pattern = source
+        .path
+        .as_deref()
+        .expect("validated: file sources have a path");
+    let files =
+        list_files(pattern).map_err(|e| format!("cannot list {}: {e}", pattern.display()))?;
+    let preparer = app
+        .preparer(&source.name, source.item_kind)
+        .map_err(|e| format!("{e:#}"))?;
+    let mut errors = Vec::new();
+    for file in files {
+        let shown = file.display().to_string();
+        let fingerprint = fingerprint(&file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        if writer
+            .store
+            .file_taken(&source.name, &shown, &fingerprint)
+            .map_err(|e| e.to_string())?
+        {
+            continue;
+        }
+        let input = std::fs::File::open(&file).map_err(|e| format!("cannot open {shown}: {e}"))?;
+        let report = crate::ingest::ingest(
+            input,
+            &shown,
+            None,
+            &preparer,
+            analyzer,
+            &mut writer.store,
+            &writer.index,
+            indicatif::ProgressBar::hidden(),
+        );
+        match report {
+            Ok(report) => {
+                run.items += report.records;
+                run.new += report.inserted;
+                run.updated += report.updated;
+                run.rejected += report.failed.len();
+                for failure in &report.failed {
+                    tracing::warn!(file = %shown, line = failure.line, error = %failure.error, "line rejected");
+                }
+                writer
+                    .store
+                    .mark_file_taken(&source.name, &shown, &fingerprint)
+                    .map_err(|e| e.to_string())?;
+            }
+            Err(error) => errors.push(error.to_string()),
+        }
+    }
+    if errors.is_empty() {
+        Ok(run.new)
+    } else {
+        Err(errors.join("; "))
+    }
 }
 
 /// Shows each configured source's state.

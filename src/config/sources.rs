@@ -54,12 +54,14 @@ impl Default for CrawlConfig {
     }
 }
 
-/// Source kinds. More arrive as they are built (html, json, petition, file).
+/// Source kinds. More arrive as they are built (html, json, petition).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
-    /// RSS 0.9x/2.0, Atom or JSON Feed.
+    /// RSS 0.9x/2.0, Atom or JSON Feed, fetched from `url`.
     Feed,
+    /// JSONL / CSV files dropped in a folder (`path`), each taken once.
+    File,
 }
 
 /// One `[[sources]]` entry.
@@ -70,8 +72,13 @@ pub struct SourceConfig {
     pub name: String,
     /// What the source is.
     pub kind: SourceKind,
-    /// Where to fetch it.
-    pub url: String,
+    /// Where to fetch it (http/https; every kind but `file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `file` kind: a folder, or a pattern with one `*` in the file name
+    /// (`imports/*.jsonl`), relative to the working directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<std::path::PathBuf>,
     /// When to crawl: cron with seconds (`0 */15 * * * *`) in `[schedule]
     /// timezone`; a 5-field Unix expression runs at second 0.
     #[serde(default = "default_source_schedule")]
@@ -150,14 +157,22 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
                 format!("`{}` is used by two sources", source.name),
             ));
         }
-        match url::Url::parse(&source.url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
-            _ => {
+        match (source.kind, &source.url, &source.path) {
+            (SourceKind::File, _, None) => {
                 return Err((
-                    key("url"),
-                    format!("`{}` is not an http(s) URL", source.url),
+                    key("path"),
+                    "a file source needs `path`, e.g. \"imports/*.jsonl\"".into(),
                 ));
             }
+            (SourceKind::File, Some(_), _) => {
+                return Err((key("url"), "a file source reads `path`, not `url`".into()));
+            }
+            (SourceKind::File, None, Some(_)) => {}
+            (_, None, _) => return Err((key("url"), "this kind of source needs `url`".into())),
+            (_, Some(raw), _) => match url::Url::parse(raw) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+                _ => return Err((key("url"), format!("`{raw}` is not an http(s) URL"))),
+            },
         }
         parse_schedule(&source.schedule).map_err(|message| (key("schedule"), message))?;
     }

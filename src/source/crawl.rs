@@ -51,7 +51,11 @@ pub async fn crawl_source(
         etag: state.etag.clone(),
         last_modified: state.last_modified.clone(),
     };
-    let fetched = fetcher.get(&source.url, &validators).await?;
+    let url = source
+        .url
+        .as_deref()
+        .expect("validated: http sources have a url");
+    let fetched = fetcher.get(url, &validators).await?;
     if fetched.not_modified {
         return Ok(CrawlResult {
             not_modified: true,
@@ -70,6 +74,7 @@ pub async fn crawl_source(
     };
     let items = match source.kind {
         SourceKind::Feed => parse_feed(text, &fetched.final_url, &source.name)?,
+        SourceKind::File => unreachable!("file sources are read from disk, not fetched"),
     };
     Ok(CrawlResult {
         not_modified: false,

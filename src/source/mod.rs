@@ -8,3 +8,4 @@ pub mod charset;
 pub mod crawl;
 pub mod feed;
 pub mod fetch;
+pub mod file;

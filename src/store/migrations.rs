@@ -46,4 +46,13 @@ pub const MIGRATIONS: &[&str] = &[
         items_last_run       INTEGER NOT NULL DEFAULT 0,
         new_items_total      INTEGER NOT NULL DEFAULT 0
     ) STRICT;",
+    // 4: files a `file` source has taken, so each is imported once even
+    // across restarts (fingerprint: size and modification time).
+    "CREATE TABLE source_files (
+        source      TEXT NOT NULL,
+        path        TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        taken_at    TEXT NOT NULL,
+        PRIMARY KEY (source, path, fingerprint)
+    ) STRICT;",
 ];

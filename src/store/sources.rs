@@ -90,6 +90,43 @@ impl Store {
     }
 }
 
+impl Store {
+    /// True when `source` has already taken this version of the file.
+    pub fn file_taken(
+        &self,
+        source: &str,
+        path: &str,
+        fingerprint: &str,
+    ) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM source_files WHERE source = ?1 AND path = ?2 AND fingerprint = ?3",
+                params![source, path, fingerprint],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .during("looking up a taken file")
+    }
+
+    /// Records that `source` took this version of the file (after its items
+    /// are committed).
+    pub fn mark_file_taken(
+        &mut self,
+        source: &str,
+        path: &str,
+        fingerprint: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO source_files (source, path, fingerprint, taken_at) VALUES (?1, ?2, ?3, ?4)",
+                params![source, path, fingerprint, chrono::Utc::now().to_rfc3339()],
+            )
+            .during("recording a taken file")?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

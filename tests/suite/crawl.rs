@@ -271,3 +271,61 @@ fn source_config_errors_name_the_key() {
         "{stderr}"
     );
 }
+
+#[test]
+fn file_sources_take_each_file_version_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("drops")).unwrap();
+    let config = "[[sources]]\nname = \"petitions\"\nkind = \"file\"\npath = \"drops/*.jsonl\"\nitem_kind = \"petition\"\n";
+    std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
+    let line =
+        |id: &str, text: &str| serde_json::json!({"id": id, "text": text}).to_string() + "\n";
+    std::fs::write(
+        dir.path().join("drops/a.jsonl"),
+        line("p1", "派出所不给立案") + &line("p2", "感谢民警"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("drops/ignored.csv"), "id,text\nx,派出所\n").unwrap();
+    let crawl = || {
+        let (code, stdout, stderr) = run(yuqing(dir.path()).args([
+            "--config",
+            "yuqing.toml",
+            "--data",
+            "data",
+            "crawl",
+            "--json",
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()[0].clone()
+    };
+    let first = crawl();
+    assert_eq!(
+        (first["items"].as_u64(), first["new"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let again = crawl();
+    assert_eq!(again["items"], 0, "a taken file is not read again");
+    // A new version of the file is taken again; its old lines stay single.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let mut text = std::fs::read_to_string(dir.path().join("drops/a.jsonl")).unwrap();
+    text.push_str(&line("p3", "民警态度恶劣"));
+    std::fs::write(dir.path().join("drops/a.jsonl"), text).unwrap();
+    let third = crawl();
+    assert_eq!(
+        (third["items"].as_u64(), third["new"].as_u64()),
+        (Some(3), Some(1))
+    );
+    let (_, stdout, _) = run(yuqing(dir.path()).args([
+        "--config",
+        "yuqing.toml",
+        "--data",
+        "data",
+        "search",
+        "kind:petition",
+        "--json",
+    ]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
+        3
+    );
+}
