@@ -9,6 +9,7 @@ use crate::ingest::ingest_records;
 use crate::source::crawl::crawl_source;
 use crate::source::fetch::{FetchPolicy, Fetcher};
 use crate::source::file::{fingerprint, list_files};
+use crate::source::politeness::{Polite, PolitenessPolicy};
 use crate::store::Store;
 use clap::Args;
 use serde::Serialize;
@@ -74,8 +75,13 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
         allow_private,
         ..FetchPolicy::default()
     };
-    let public = Fetcher::new(policy(false))?;
-    let private = Fetcher::new(policy(true))?;
+    let politeness = PolitenessPolicy {
+        per_host_delay: Duration::from_millis(crawl.per_host_delay_ms),
+        user_agent: crawl.user_agent.clone(),
+        ..PolitenessPolicy::default()
+    };
+    let public = Polite::new(Fetcher::new(policy(false))?, politeness.clone());
+    let private = Polite::new(Fetcher::new(policy(true))?, politeness);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

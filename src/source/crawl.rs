@@ -3,7 +3,8 @@
 //! the state (in that order: nothing lost, nothing doubled) is the caller's.
 
 use super::feed::{FeedError, parse_feed};
-use super::fetch::{FetchError, Fetcher, Validators};
+use super::fetch::Validators;
+use super::politeness::{Polite, PoliteError};
 use crate::config::{SourceConfig, SourceKind};
 use crate::pipeline::RawItem;
 use crate::store::SourceState;
@@ -12,9 +13,9 @@ use thiserror::Error;
 /// A source that could not be crawled this time.
 #[derive(Debug, Error)]
 pub enum SourceError {
-    /// The fetch failed.
+    /// The fetch failed, or robots.txt / politeness kept us away.
     #[error(transparent)]
-    Fetch(#[from] FetchError),
+    Fetch(#[from] PoliteError),
     /// The feed is not valid.
     #[error(transparent)]
     Feed(#[from] FeedError),
@@ -41,9 +42,10 @@ pub struct CrawlResult {
     pub encoding: Option<&'static str>,
 }
 
-/// Fetches and parses `source`, sending the validators in `state`.
+/// Fetches (politely: robots.txt, per-host delay, backoff) and parses
+/// `source`, sending the validators in `state`.
 pub async fn crawl_source(
-    fetcher: &Fetcher,
+    fetcher: &Polite,
     source: &SourceConfig,
     state: &SourceState,
 ) -> Result<CrawlResult, SourceError> {

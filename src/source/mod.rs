@@ -9,3 +9,4 @@ pub mod crawl;
 pub mod feed;
 pub mod fetch;
 pub mod file;
+pub mod politeness;

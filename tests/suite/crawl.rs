@@ -68,6 +68,14 @@ fn start_server() -> Server {
                     }),
                 )
                 .route(
+                    "/robots.txt",
+                    get(|| async { "User-agent: *\nDisallow: /private\n" }),
+                )
+                .route(
+                    "/private/rss.xml",
+                    get(|| async { ([(header::CONTENT_TYPE, "application/rss+xml")], RSS) }),
+                )
+                .route(
                     "/atom.xml",
                     get(|| async {
                         (
@@ -327,5 +335,34 @@ fn file_sources_take_each_file_version_once() {
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
         3
+    );
+}
+
+#[test]
+fn robots_txt_is_obeyed() {
+    let server = start_server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"hidden\"\nkind = \"feed\"\nurl = \"http://{}/private/rss.xml\"\nallow_private = true\n",
+        server.addr
+    );
+    std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
+    let (code, stdout, _) = run(yuqing(dir.path()).args([
+        "--config",
+        "yuqing.toml",
+        "--data",
+        "data",
+        "crawl",
+        "--json",
+    ]));
+    assert_eq!(code, 1);
+    let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        runs[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("robots.txt disallows"),
+        "{}",
+        runs[0]
     );
 }
