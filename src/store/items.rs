@@ -54,8 +54,14 @@ impl Store {
             .during("starting an item write")?;
         {
             let mut existing = tx
-                .prepare_cached("SELECT content_hash, analysis FROM items WHERE id = ?1")
+                .prepare_cached("SELECT content_hash, analysis, petition_status, petition_reply FROM items WHERE id = ?1")
                 .during("preparing the item lookup")?;
+            let mut history = tx
+                .prepare_cached(
+                    "INSERT INTO petition_history (item_id, status_before, status_after, replied, seen_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .during("preparing the petition history")?;
             let mut next_seq: i64 = tx
                 .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM items", [], |row| {
                     row.get(0)
@@ -86,18 +92,36 @@ impl Store {
                     .expect("a list of strings serialises");
                 let analysis_json =
                     serde_json::to_string(analysis).expect("an analysis serialises");
-                let before: Option<(String, String)> = existing
-                    .query_row(params![item.id], |row| Ok((row.get(0)?, row.get(1)?)))
+                type Before = (String, String, Option<String>, Option<String>);
+                let before: Option<Before> = existing
+                    .query_row(params![item.id], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                    })
                     .optional()
                     .during("looking up an item")?;
                 match &before {
-                    Some((hash, stored_analysis))
+                    Some((hash, stored_analysis, _, _))
                         if *hash == item.content_hash && *stored_analysis == analysis_json =>
                     {
                         outcome.unchanged += 1;
                         continue;
                     }
-                    Some(_) => outcome.updated += 1,
+                    Some((_, _, status, reply)) => {
+                        outcome.updated += 1;
+                        // A petition board re-visited: the status change is
+                        // history of the same item, not a new item.
+                        if *status != item.petition.status || *reply != item.petition.reply {
+                            history
+                                .execute(params![
+                                    item.id,
+                                    status,
+                                    item.petition.status,
+                                    item.petition.reply.is_some() && reply.is_none(),
+                                    item.fetched_at.to_rfc3339(),
+                                ])
+                                .during("recording petition history")?;
+                        }
+                    }
                     None => outcome.inserted += 1,
                 }
                 write
@@ -179,6 +203,11 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .during("starting the purge")?;
+        tx.execute(
+            "DELETE FROM petition_history WHERE item_id IN (SELECT id FROM items WHERE published_at < ?1)",
+            params![cutoff.to_rfc3339()],
+        )
+        .during("deleting old petition history")?;
         let deleted = tx
             .execute(
                 "DELETE FROM items WHERE published_at < ?1",
@@ -187,6 +216,27 @@ impl Store {
             .during("deleting old items")?;
         tx.commit().during("committing the purge")?;
         Ok(deleted)
+    }
+
+    /// The status changes recorded for a petition, oldest first:
+    /// (status before, status after, seen at).
+    pub fn petition_history(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(Option<String>, Option<String>, String)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT status_before, status_after, seen_at FROM petition_history WHERE item_id = ?1 ORDER BY rowid",
+            )
+            .during("preparing the petition history read")?;
+        let rows = statement
+            .query_map(params![id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .during("reading petition history")?;
+        rows.map(|row| row.during("reading petition history"))
+            .collect()
     }
 
     /// Highest change sequence number (0 when empty).
@@ -342,6 +392,37 @@ mod tests {
         assert_eq!(after.len(), 1);
         assert_eq!(after[0].item.body, "一改");
         assert_eq!(after[0].seq, 3);
+    }
+
+    #[test]
+    fn petition_status_changes_become_history_not_new_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let mut petition = item("p", "反映出警慢");
+        petition.petition = PetitionState {
+            status: Some("未回复".into()),
+            ..PetitionState::default()
+        };
+        store
+            .upsert_items(&[(petition.clone(), Analysis::default())])
+            .unwrap();
+        petition.petition.status = Some("已回复".into());
+        petition.petition.reply = Some("已责成派出所整改".into());
+        petition.content_hash = "h-replied".into();
+        let outcome = store
+            .upsert_items(&[(petition.clone(), Analysis::default())])
+            .unwrap();
+        assert_eq!((outcome.inserted, outcome.updated), (0, 1));
+        assert_eq!(store.count_items().unwrap(), 1);
+        let history = store.petition_history("p").unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].0.as_deref(), Some("未回复"));
+        assert_eq!(history[0].1.as_deref(), Some("已回复"));
+        store.delete_published_before(Utc::now()).unwrap();
+        assert!(
+            store.petition_history("p").unwrap().is_empty(),
+            "purged with the item"
+        );
     }
 
     #[test]

@@ -55,4 +55,14 @@ pub const MIGRATIONS: &[&str] = &[
         taken_at    TEXT NOT NULL,
         PRIMARY KEY (source, path, fingerprint)
     ) STRICT;",
+    // 5: a petition's status changes seen on re-visits (已回复 after 未回复),
+    // kept as history of the one item.
+    "CREATE TABLE petition_history (
+        item_id       TEXT NOT NULL,
+        status_before TEXT,
+        status_after  TEXT,
+        replied       INTEGER NOT NULL,
+        seen_at       TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX petition_history_by_item ON petition_history(item_id);",
 ];
