@@ -26,6 +26,17 @@ impl UpsertOutcome {
     }
 }
 
+/// A petition's status change seen on a re-visit of its board.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusChange {
+    /// Status before (e.g. 未回复).
+    pub before: Option<String>,
+    /// Status after (e.g. 已回复).
+    pub after: Option<String>,
+    /// When the change was seen (RFC 3339).
+    pub seen_at: String,
+}
+
 /// An item as stored, with its analysis and change sequence number.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredItem {
@@ -218,12 +229,8 @@ impl Store {
         Ok(deleted)
     }
 
-    /// The status changes recorded for a petition, oldest first:
-    /// (status before, status after, seen at).
-    pub fn petition_history(
-        &self,
-        id: &str,
-    ) -> Result<Vec<(Option<String>, Option<String>, String)>, StoreError> {
+    /// The status changes recorded for a petition, oldest first.
+    pub fn petition_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
         let mut statement = self
             .conn
             .prepare_cached(
@@ -416,8 +423,8 @@ mod tests {
         assert_eq!(store.count_items().unwrap(), 1);
         let history = store.petition_history("p").unwrap();
         assert_eq!(history.len(), 1);
-        assert_eq!(history[0].0.as_deref(), Some("未回复"));
-        assert_eq!(history[0].1.as_deref(), Some("已回复"));
+        assert_eq!(history[0].before.as_deref(), Some("未回复"));
+        assert_eq!(history[0].after.as_deref(), Some("已回复"));
         store.delete_published_before(Utc::now()).unwrap();
         assert!(
             store.petition_history("p").unwrap().is_empty(),

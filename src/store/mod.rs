@@ -7,7 +7,7 @@ mod items;
 mod migrations;
 mod sources;
 
-pub use items::{StoredItem, UpsertOutcome};
+pub use items::{StatusChange, StoredItem, UpsertOutcome};
 pub use sources::SourceState;
 
 use rusqlite::{Connection, OpenFlags};
