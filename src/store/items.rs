@@ -239,7 +239,11 @@ impl Store {
             .during("preparing the petition history read")?;
         let rows = statement
             .query_map(params![id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                Ok(StatusChange {
+                    before: row.get(0)?,
+                    after: row.get(1)?,
+                    seen_at: row.get(2)?,
+                })
             })
             .during("reading petition history")?;
         rows.map(|row| row.during("reading petition history"))
