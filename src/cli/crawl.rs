@@ -108,7 +108,9 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
         let outcome = match source.kind {
             SourceKind::File => crawl_files(app, source, &analyzer, &mut writer, &mut run),
             _ => {
-                let fetched = runtime.block_on(crawl_source(fetcher, source, &state));
+                let store = &writer.store;
+                let known = |id: &str| store.get_item(id).ok().flatten().is_some();
+                let fetched = runtime.block_on(crawl_source(fetcher, source, &state, &known));
                 crawl_http(
                     app,
                     source,

@@ -62,6 +62,9 @@ pub enum SourceKind {
     Feed,
     /// JSONL / CSV files dropped in a folder (`path`), each taken once.
     File,
+    /// A JSON HTTP API: items at `items_pointer`, fields mapped by `[sources.fields]`
+    /// pointers, pages followed through `next_pointer`.
+    Json,
 }
 
 /// One `[[sources]]` entry.
@@ -89,6 +92,22 @@ pub struct SourceConfig {
     /// Allow loopback / private-network addresses (intranet or demo sources only).
     #[serde(default)]
     pub allow_private: bool,
+    /// json: JSON pointer to the array of items (`/data/list`; "" for a top-level array).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items_pointer: Option<String>,
+    /// json: JSON pointer to the next page (a URL, a path, or a cursor value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_pointer: Option<String>,
+    /// json: JSON pointers of the item fields (`body` required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<crate::source::json::FieldPointers>,
+    /// Pages followed at most per crawl (json pagination).
+    #[serde(default = "default_max_pages")]
+    pub max_pages: u32,
+}
+
+fn default_max_pages() -> u32 {
+    5
 }
 
 fn default_source_schedule() -> String {
@@ -175,6 +194,35 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
             },
         }
         parse_schedule(&source.schedule).map_err(|message| (key("schedule"), message))?;
+        if source.kind == SourceKind::Json {
+            match source.items_pointer.as_deref() {
+                None => {
+                    return Err((
+                        key("items_pointer"),
+                        "a json source needs `items_pointer`, e.g. \"/data/list\"".into(),
+                    ));
+                }
+                Some(p) if !p.is_empty() && !p.starts_with('/') => {
+                    return Err((
+                        key("items_pointer"),
+                        format!("`{p}` is not a JSON pointer: start it with /"),
+                    ));
+                }
+                Some(_) => {}
+            }
+            let Some(fields) = &source.fields else {
+                return Err((
+                    key("fields"),
+                    "a json source needs [sources.fields] with at least `body`".into(),
+                ));
+            };
+            fields
+                .validate()
+                .map_err(|(field, message)| (key(&format!("fields.{field}")), message))?;
+        }
+        if source.max_pages == 0 {
+            return Err((key("max_pages"), "must be at least 1".into()));
+        }
     }
     Ok(())
 }

@@ -9,4 +9,5 @@ pub mod crawl;
 pub mod feed;
 pub mod fetch;
 pub mod file;
+pub mod json;
 pub mod politeness;

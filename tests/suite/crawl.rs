@@ -68,6 +68,17 @@ fn start_server() -> Server {
                     }),
                 )
                 .route(
+                    "/api/posts",
+                    get(|query: axum::extract::Query<std::collections::HashMap<String, String>>| async move {
+                        let body = match query.get("cursor").map(String::as_str) {
+                            None => r#"{"data":{"list":[{"id":3,"content":"派出所民警态度恶劣，张口就骂","user":{"name":"网友丙"},"created_at":"2026-11-28T09:00:00+08:00"},{"id":2,"content":"今天天气很好"}],"next":"c2"}}"#,
+                            Some("c2") => r#"{"data":{"list":[{"id":1,"content":"交警查酒驾，注意安全"}],"next":null}}"#,
+                            Some(_) => r#"{"data":{"list":[],"next":null}}"#,
+                        };
+                        ([(header::CONTENT_TYPE, "application/json")], body)
+                    }),
+                )
+                .route(
                     "/robots.txt",
                     get(|| async { "User-agent: *\nDisallow: /private\n" }),
                 )
@@ -365,4 +376,68 @@ fn robots_txt_is_obeyed() {
         "{}",
         runs[0]
     );
+}
+
+#[test]
+fn json_api_pages_until_known_items() {
+    let server = start_server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        r#"[crawl]
+per_host_delay_ms = 0
+
+[[sources]]
+name = "posts"
+kind = "json"
+url = "http://{}/api/posts"
+item_kind = "post"
+allow_private = true
+items_pointer = "/data/list"
+next_pointer = "/data/next"
+
+[sources.fields]
+id = "/id"
+body = "/content"
+author = "/user/name"
+published = "/created_at"
+"#,
+        server.addr
+    );
+    std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
+    let crawl = || {
+        let (code, stdout, stderr) = run(yuqing(dir.path()).args([
+            "--config",
+            "yuqing.toml",
+            "--data",
+            "data",
+            "crawl",
+            "--json",
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()[0].clone()
+    };
+    let first = crawl();
+    assert_eq!(
+        (first["items"].as_u64(), first["new"].as_u64()),
+        (Some(3), Some(3)),
+        "{first}"
+    );
+    let second = crawl();
+    assert_eq!(
+        second["items"], 2,
+        "the first page is all known: no second page"
+    );
+    assert_eq!(second["new"], 0);
+    let (_, stdout, _) = run(yuqing(dir.path()).args([
+        "--config",
+        "yuqing.toml",
+        "--data",
+        "data",
+        "search",
+        "flagged:true",
+        "--json",
+    ]));
+    let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["hits"][0]["id"], "posts:3");
 }
