@@ -168,7 +168,7 @@ impl Preparer {
         {
             Some(id) => id,
             None => match &url {
-                Some(url) => hash_hex(&["url", url]),
+                Some(url) => id_for_url(url),
                 None => hash_hex(&["content", &source, &content_hash]),
             },
         };
@@ -198,6 +198,11 @@ impl Preparer {
             warnings,
         })
     }
+}
+
+/// The id of an item known by its (canonical) URL.
+pub fn id_for_url(url: &str) -> String {
+    hash_hex(&["url", url])
 }
 
 /// SHA-256 of the parts (each followed by a NUL), first 32 hex characters.

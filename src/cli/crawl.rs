@@ -186,7 +186,7 @@ fn crawl_http(
     run.items = result.items.len();
     run.encoding = result.encoding;
     let preparer = app
-        .preparer(&source.name, source.item_kind)
+        .preparer(&source.name, source.item_kind())
         .map_err(|e| format!("{e:#}"))?;
     let records = result
         .items
@@ -227,7 +227,7 @@ fn crawl_files(
     let files =
         list_files(pattern).map_err(|e| format!("cannot list {}: {e}", pattern.display()))?;
     let preparer = app
-        .preparer(&source.name, source.item_kind)
+        .preparer(&source.name, source.item_kind())
         .map_err(|e| format!("{e:#}"))?;
     let mut errors = Vec::new();
     for file in files {

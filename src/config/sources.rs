@@ -65,6 +65,12 @@ pub enum SourceKind {
     /// A JSON HTTP API: items at `items_pointer`, fields mapped by `[sources.fields]`
     /// pointers, pages followed through `next_pointer`.
     Json,
+    /// HTML list pages (`link_selector`, `next_selector`) → article pages.
+    Html,
+    /// A petition / message board (留言板), as HTML (`link_selector` and the
+    /// `status_selector`… selectors) or JSON (`items_pointer` and fields);
+    /// re-visited so status changes become history.
+    Petition,
 }
 
 /// One `[[sources]]` entry.
@@ -86,9 +92,10 @@ pub struct SourceConfig {
     /// timezone`; a 5-field Unix expression runs at second 0.
     #[serde(default = "default_source_schedule")]
     pub schedule: String,
-    /// Kind of the items it yields: post, news or petition.
-    #[serde(default = "default_item_kind")]
-    pub item_kind: crate::model::ItemKind,
+    /// Kind of the items it yields: post, news or petition [default:
+    /// petition for petition boards, news otherwise].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_kind: Option<crate::model::ItemKind>,
     /// Allow loopback / private-network addresses (intranet or demo sources only).
     #[serde(default)]
     pub allow_private: bool,
@@ -101,7 +108,37 @@ pub struct SourceConfig {
     /// json: JSON pointers of the item fields (`body` required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::source::json::FieldPointers>,
-    /// Pages followed at most per crawl (json pagination).
+    /// html / petition: CSS selector of the item links on a list page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_selector: Option<String>,
+    /// html / petition: CSS selector of the next list page's link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_selector: Option<String>,
+    /// html / petition: the article's title (default: h1, then <title>).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_selector: Option<String>,
+    /// html / petition: the article's body (default: main-content extraction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_selector: Option<String>,
+    /// html / petition: the publication time (`datetime` attribute or text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_selector: Option<String>,
+    /// html / petition: the author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_selector: Option<String>,
+    /// petition: the board's status (已回复 / 未回复 / 办理中).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_selector: Option<String>,
+    /// petition: the official reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_selector: Option<String>,
+    /// petition: the unit that replied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_unit_selector: Option<String>,
+    /// petition: when the reply was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replied_at_selector: Option<String>,
+    /// Pages followed at most per crawl (html list pages, json pages).
     #[serde(default = "default_max_pages")]
     pub max_pages: u32,
 }
@@ -113,11 +150,46 @@ fn default_max_pages() -> u32 {
 fn default_source_schedule() -> String {
     "0 */15 * * * *".to_string()
 }
-fn default_item_kind() -> crate::model::ItemKind {
-    crate::model::ItemKind::News
-}
 
 impl SourceConfig {
+    /// The kind of item this source yields.
+    pub fn item_kind(&self) -> crate::model::ItemKind {
+        self.item_kind.unwrap_or(match self.kind {
+            SourceKind::Petition => crate::model::ItemKind::Petition,
+            _ => crate::model::ItemKind::News,
+        })
+    }
+
+    /// True for a board read as HTML (html kind, or petition with `link_selector`).
+    pub fn is_html(&self) -> bool {
+        self.kind == SourceKind::Html
+            || (self.kind == SourceKind::Petition && self.link_selector.is_some())
+    }
+
+    /// True for a JSON API (json kind, or petition with `items_pointer`).
+    pub fn is_json(&self) -> bool {
+        self.kind == SourceKind::Json
+            || (self.kind == SourceKind::Petition && self.items_pointer.is_some())
+    }
+
+    /// The compiled selectors of an HTML source (validated at load).
+    pub fn selectors(
+        &self,
+    ) -> Result<crate::source::html::PageSelectors, crate::source::html::HtmlError> {
+        crate::source::html::PageSelectors::compile(&crate::source::html::SelectorSpec {
+            link: self.link_selector.as_deref().unwrap_or_default(),
+            next: self.next_selector.as_deref(),
+            title: self.title_selector.as_deref(),
+            body: self.body_selector.as_deref(),
+            time: self.time_selector.as_deref(),
+            author: self.author_selector.as_deref(),
+            status: self.status_selector.as_deref(),
+            reply: self.reply_selector.as_deref(),
+            reply_unit: self.reply_unit_selector.as_deref(),
+            replied_at: self.replied_at_selector.as_deref(),
+        })
+    }
+
     /// The parsed schedule (validated at load).
     pub fn cron(&self) -> cron::Schedule {
         parse_schedule(&self.schedule).expect("schedules are validated at load")
@@ -194,7 +266,29 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
             },
         }
         parse_schedule(&source.schedule).map_err(|message| (key("schedule"), message))?;
-        if source.kind == SourceKind::Json {
+        if source.kind == SourceKind::Petition
+            && source.link_selector.is_none()
+            && source.items_pointer.is_none()
+        {
+            return Err((
+                key("link_selector"),
+                "a petition board needs `link_selector` (HTML) or `items_pointer` (JSON)".into(),
+            ));
+        }
+        if source.kind == SourceKind::Html && source.link_selector.is_none() {
+            return Err((
+                key("link_selector"),
+                "an html source needs `link_selector`".into(),
+            ));
+        }
+        if source.is_html()
+            && let Err(crate::source::html::HtmlError::Selector {
+                key: field, reason, ..
+            }) = source.selectors()
+        {
+            return Err((key(field), reason));
+        }
+        if source.is_json() {
             match source.items_pointer.as_deref() {
                 None => {
                     return Err((

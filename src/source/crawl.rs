@@ -4,6 +4,7 @@
 
 use super::feed::{FeedError, parse_feed};
 use super::fetch::{Fetched, Validators};
+use super::html::{HtmlError, article_page, list_page};
 use super::json::{JsonSourceError, NextPage, cursor_url, parse_page};
 use super::politeness::{Polite, PoliteError};
 use crate::config::{SourceConfig, SourceKind};
@@ -20,6 +21,9 @@ pub enum SourceError {
     /// The feed is not valid.
     #[error(transparent)]
     Feed(#[from] FeedError),
+    /// The HTML source's selectors or pages are unusable.
+    #[error(transparent)]
+    Html(#[from] HtmlError),
     /// The JSON API answered something unusable.
     #[error(transparent)]
     Json(#[from] JsonSourceError),
@@ -74,9 +78,17 @@ pub async fn crawl_source(
     }
     let text = text_of(&fetched)?;
     let items = match source.kind {
-        SourceKind::Feed => parse_feed(text, &fetched.final_url, &source.name)?,
-        SourceKind::Json => json_pages(fetcher, source, text, &fetched.final_url, known).await?,
         SourceKind::File => unreachable!("file sources are read from disk, not fetched"),
+        SourceKind::Feed => parse_feed(text, &fetched.final_url, &source.name)?,
+        _ if source.is_json() => {
+            json_pages(fetcher, source, text, &fetched.final_url, known).await?
+        }
+        // Petition boards are re-visited whole: a known petition may have a
+        // new status or reply.
+        SourceKind::Html | SourceKind::Petition | SourceKind::Json => {
+            let revisit = source.kind == SourceKind::Petition;
+            html_pages(fetcher, source, text, &fetched.final_url, known, revisit).await?
+        }
     };
     Ok(CrawlResult {
         not_modified: false,
@@ -94,6 +106,63 @@ fn text_of(fetched: &Fetched) -> Result<&str, SourceError> {
             .clone()
             .unwrap_or_else(|| "unknown".into()),
     })
+}
+
+/// The items of an html source or board: item links from the list pages
+/// (following `next_selector` up to `max_pages`), then each article page —
+/// skipping articles already stored unless `revisit`. One article that
+/// cannot be fetched or read is skipped with a warning.
+async fn html_pages(
+    fetcher: &Polite,
+    source: &SourceConfig,
+    first: &str,
+    first_url: &url::Url,
+    known: &dyn Fn(&str) -> bool,
+    revisit: bool,
+) -> Result<Vec<RawItem>, SourceError> {
+    let selectors = source.selectors()?;
+    let (mut links, mut next) = list_page(first, first_url, &selectors);
+    let mut seen_pages = vec![first_url.clone()];
+    for _ in 1..source.max_pages {
+        let Some(page) = next.take().filter(|n| !seen_pages.contains(n)) else {
+            break;
+        };
+        let fetched = fetcher.get(page.as_str(), &Validators::default()).await?;
+        let (more, after) = list_page(text_of(&fetched)?, &fetched.final_url, &selectors);
+        links.extend(more);
+        next = after;
+        seen_pages.push(page);
+    }
+    let mut unique = std::collections::HashSet::new();
+    links.retain(|link| unique.insert(link.clone()));
+    let mut items = Vec::new();
+    for link in links {
+        let id =
+            crate::dedup::canonical_url(link.as_str()).map(|url| crate::pipeline::id_for_url(&url));
+        if !revisit && id.as_deref().is_some_and(known) {
+            continue;
+        }
+        let page = match fetcher.get(link.as_str(), &Validators::default()).await {
+            Ok(page) => page,
+            Err(error) => {
+                tracing::warn!(source = %source.name, url = %link, %error, "article skipped");
+                continue;
+            }
+        };
+        match text_of(&page).map_err(|e| e.to_string()).and_then(|text| {
+            article_page(text, &page.final_url, &selectors).map_err(|e| e.to_string())
+        }) {
+            Ok(mut item) => {
+                item.source = Some(source.name.clone());
+                item.url = Some(link.to_string());
+                items.push(item);
+            }
+            Err(error) => {
+                tracing::warn!(source = %source.name, url = %link, %error, "article skipped")
+            }
+        }
+    }
+    Ok(items)
 }
 
 /// The items of a json source: the first page's, then following

@@ -9,5 +9,6 @@ pub mod crawl;
 pub mod feed;
 pub mod fetch;
 pub mod file;
+pub mod html;
 pub mod json;
 pub mod politeness;

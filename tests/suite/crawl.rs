@@ -26,6 +26,17 @@ const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <entry><title>户籍窗口办事难</title><id>urn:m1</id><link href="/m/1"/><updated>2026-11-27T10:00:00Z</updated>
 <author><name>网友甲</name></author><summary>办户口迁移来回跑了五趟。</summary></entry></feed>"#;
 
+const LIST_1: &str = r#"<ul class="news"><li><a href="/site/a1.html">一</a></li><li><a href="/site/a2.html">二</a></li><li><a href="/site/a1.html#c">一</a></li></ul><a class="next" href="/site/list2.html">下一页</a>"#;
+const LIST_2: &str = r#"<ul class="news"><li><a href="/site/a3.html">三</a></li></ul>"#;
+
+fn html_page(body: impl Into<String>) -> axum::response::Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body.into(),
+    )
+        .into_response()
+}
+
 struct Server {
     addr: SocketAddr,
     rss_full_responses: Arc<AtomicUsize>,
@@ -34,6 +45,7 @@ struct Server {
 fn start_server() -> Server {
     let rss_full_responses = Arc::new(AtomicUsize::new(0));
     let counter = rss_full_responses.clone();
+    let board_visits = Arc::new(AtomicUsize::new(0));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -64,6 +76,31 @@ fn start_server() -> Server {
                                 gbk.into_owned(),
                             )
                                 .into_response()
+                        }
+                    }),
+                )
+                .route("/site/list.html", get(|| async { html_page(LIST_1) }))
+                .route("/site/list2.html", get(|| async { html_page(LIST_2) }))
+                .route(
+                    "/site/{page}",
+                    get(|axum::extract::Path(page): axum::extract::Path<String>| async move {
+                        let n = page.trim_start_matches('a').trim_end_matches(".html").to_string();
+                        html_page(format!(
+                            "<html><head><title>江城新闻网</title></head><body><nav>首页 | 新闻</nav><h1>第{n}条新闻：东湖派出所回应群众关切</h1><span class=\"time\">2026-11-2{n} 10:00</span><div class=\"content\"><p>第{n}篇正文：东湖派出所民警接警后推诿，群众不满。</p></div><footer>版权所有</footer></body></html>"
+                        ))
+                    }),
+                )
+                .route("/board/list.html", get(|| async { html_page("<ul class=\"msgs\"><li><a href=\"/board/m1.html\">反映城关派出所不立案</a></li></ul>".to_string()) }))
+                .route(
+                    "/board/m1.html",
+                    get(move || {
+                        let visits = board_visits.clone();
+                        async move {
+                            let replied = visits.fetch_add(1, Ordering::SeqCst) > 0;
+                            let (status, reply) = if replied { ("已回复", "<div class=\"reply\">已责成城关派出所依法受理。</div><span class=\"unit\">城关区公安分局</span>") } else { ("未回复", "") };
+                            html_page(format!(
+                                "<h1>反映城关派出所不立案</h1><span class=\"time\">2026-11-20 09:00</span><div class=\"content\">电动车被盗，去城关派出所报案，民警推诿不给立案。</div><span class=\"status\">{status}</span>{reply}"
+                            ))
                         }
                     }),
                 )
@@ -279,6 +316,15 @@ fn source_config_errors_name_the_key() {
         stderr.contains("cron.toml:5: key `sources[0].schedule`"),
         "{stderr}"
     );
+    let config = "[[sources]]\nname = \"a\"\nkind = \"html\"\nurl = \"http://x.example/\"\nlink_selector = \"ul >> a\"\n";
+    std::fs::write(dir.path().join("css.toml"), config).unwrap();
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--config", "css.toml", "config", "check"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("css.toml:5: key `sources[0].link_selector`"),
+        "{stderr}"
+    );
     let config =
         "[[sources]]\nname = \"a\"\nkind = \"carrier-pigeon\"\nurl = \"http://x.example/f\"\n";
     std::fs::write(dir.path().join("kind.toml"), config).unwrap();
@@ -440,4 +486,113 @@ published = "/created_at"
     let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(found["total"], 1);
     assert_eq!(found["hits"][0]["id"], "posts:3");
+}
+
+#[test]
+fn html_site_and_petition_board() {
+    let server = start_server();
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        r#"[crawl]
+per_host_delay_ms = 0
+
+[[sources]]
+name = "site"
+kind = "html"
+url = "http://{addr}/site/list.html"
+allow_private = true
+link_selector = "ul.news a"
+next_selector = "a.next"
+body_selector = "div.content"
+time_selector = ".time"
+
+[[sources]]
+name = "board"
+kind = "petition"
+url = "http://{addr}/board/list.html"
+allow_private = true
+link_selector = "ul.msgs a"
+body_selector = "div.content"
+time_selector = ".time"
+status_selector = ".status"
+reply_selector = ".reply"
+reply_unit_selector = ".unit"
+"#,
+        addr = server.addr
+    );
+    std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
+    let crawl = || {
+        let (code, stdout, stderr) = run(yuqing(dir.path()).args([
+            "--config",
+            "yuqing.toml",
+            "--data",
+            "data",
+            "crawl",
+            "--json",
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let first = crawl();
+    assert_eq!(
+        (first[0]["items"].as_u64(), first[0]["new"].as_u64()),
+        (Some(3), Some(3)),
+        "{}",
+        first[0]
+    );
+    assert_eq!(first[1]["new"], 1);
+    let second = crawl();
+    assert_eq!(
+        second[0]["items"], 0,
+        "known articles are not fetched again"
+    );
+    assert_eq!(
+        (
+            second[1]["items"].as_u64(),
+            second[1]["new"].as_u64(),
+            second[1]["updated"].as_u64()
+        ),
+        (Some(1), Some(0), Some(1)),
+        "the board is re-visited"
+    );
+
+    let (_, stdout, _) = run(yuqing(dir.path()).args([
+        "--config",
+        "yuqing.toml",
+        "--data",
+        "data",
+        "search",
+        "kind:petition",
+        "--json",
+    ]));
+    let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(found["total"], 1);
+    let store = yuqing::store::Store::open_read_only(&dir.path().join("data/yuqing.db")).unwrap();
+    let id = found["hits"][0]["id"].as_str().unwrap();
+    let petition = store.get_item(id).unwrap().unwrap().item;
+    assert_eq!(petition.petition.status.as_deref(), Some("已回复"));
+    assert_eq!(
+        petition.petition.reply_unit.as_deref(),
+        Some("城关区公安分局")
+    );
+    let history = store.petition_history(id).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (history[0].before.as_deref(), history[0].after.as_deref()),
+        (Some("未回复"), Some("已回复"))
+    );
+    let (_, stdout, _) = run(yuqing(dir.path()).args([
+        "--config",
+        "yuqing.toml",
+        "--data",
+        "data",
+        "search",
+        "东湖派出所 第3篇",
+        "--json",
+    ]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
+        1,
+        "the second list page was followed"
+    );
 }
