@@ -56,6 +56,7 @@ pub mod ingest;
 pub mod model;
 pub mod pipeline;
 pub mod progress;
+pub mod schedule;
 pub mod source;
 pub mod store;
 pub mod text;

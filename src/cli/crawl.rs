@@ -37,16 +37,16 @@ pub struct SourcesArgs {
 
 /// One source's crawl, as reported.
 #[derive(Debug, Serialize)]
-struct SourceRun {
-    source: String,
+pub(crate) struct SourceRun {
+    pub(crate) source: String,
     ok: bool,
     not_modified: bool,
-    items: usize,
-    new: usize,
+    pub(crate) items: usize,
+    pub(crate) new: usize,
     updated: usize,
     rejected: usize,
     encoding: Option<&'static str>,
-    error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 /// Crawls the configured sources once; exit 1 when any failed.
@@ -65,81 +65,10 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
             ),
         }
     }
-    let mut writer = app.open_writer()?;
-    let analyzer = app.analyzer()?;
-    let crawl = &app.config.crawl;
-    let policy = |allow_private: bool| FetchPolicy {
-        user_agent: crawl.user_agent.clone(),
-        total_timeout: Duration::from_secs(crawl.timeout_secs),
-        max_body_bytes: crawl.max_body_bytes,
-        allow_private,
-        ..FetchPolicy::default()
-    };
-    let politeness = PolitenessPolicy {
-        per_host_delay: Duration::from_millis(crawl.per_host_delay_ms),
-        user_agent: crawl.user_agent.clone(),
-        ..PolitenessPolicy::default()
-    };
-    let public = Polite::new(Fetcher::new(policy(false))?, politeness.clone());
-    let private = Polite::new(Fetcher::new(policy(true))?, politeness);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let mut crawler = Crawler::new(app)?;
     let mut runs = Vec::new();
     for source in sources {
-        let mut state = writer.store.source_state(&source.name)?;
-        state.last_attempt_at = Some(chrono::Utc::now().to_rfc3339());
-        let fetcher = if source.allow_private {
-            &private
-        } else {
-            &public
-        };
-        let mut run = SourceRun {
-            source: source.name.clone(),
-            ok: true,
-            not_modified: false,
-            items: 0,
-            new: 0,
-            updated: 0,
-            rejected: 0,
-            encoding: None,
-            error: None,
-        };
-        let outcome = match source.kind {
-            SourceKind::File => crawl_files(app, source, &analyzer, &mut writer, &mut run),
-            _ => {
-                let store = &writer.store;
-                let known = |id: &str| store.get_item(id).ok().flatten().is_some();
-                let fetched = runtime.block_on(crawl_source(fetcher, source, &state, &known));
-                crawl_http(
-                    app,
-                    source,
-                    &analyzer,
-                    &mut writer,
-                    &mut run,
-                    &mut state,
-                    fetched,
-                )
-            }
-        };
-        match outcome {
-            Ok(new_items) => {
-                state.last_success_at = state.last_attempt_at.clone();
-                state.last_error = None;
-                state.consecutive_failures = 0;
-                state.items_last_run = run.items as u32;
-                state.new_items_total += new_items as u64;
-            }
-            Err(error) => {
-                tracing::warn!(source = %source.name, %error, "crawl failed");
-                run.ok = false;
-                run.error = Some(error.clone());
-                state.last_error = Some(error);
-                state.consecutive_failures += 1;
-            }
-        }
-        writer.store.save_source_state(&state)?;
-        runs.push(run);
+        runs.push(crawler.crawl(source)?);
     }
     let failed = runs.iter().any(|r| !r.ok);
     if args.json {
@@ -168,6 +97,114 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Everything a crawl needs, built once (also by the scheduler daemon).
+pub struct Crawler<'a> {
+    app: &'a App,
+    writer: Writer,
+    analyzer: Analyzer,
+    public: Polite,
+    private: Polite,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl<'a> Crawler<'a> {
+    /// Locks the data directory and builds the clients.
+    pub fn new(app: &'a App) -> anyhow::Result<Crawler<'a>> {
+        let writer = app.open_writer()?;
+        let analyzer = app.analyzer()?;
+        let crawl = &app.config.crawl;
+        let policy = |allow_private: bool| FetchPolicy {
+            user_agent: crawl.user_agent.clone(),
+            total_timeout: Duration::from_secs(crawl.timeout_secs),
+            max_body_bytes: crawl.max_body_bytes,
+            allow_private,
+            ..FetchPolicy::default()
+        };
+        let politeness = PolitenessPolicy {
+            per_host_delay: Duration::from_millis(crawl.per_host_delay_ms),
+            user_agent: crawl.user_agent.clone(),
+            ..PolitenessPolicy::default()
+        };
+        Ok(Crawler {
+            app,
+            writer,
+            analyzer,
+            public: Polite::new(Fetcher::new(policy(false))?, politeness.clone()),
+            private: Polite::new(Fetcher::new(policy(true))?, politeness),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?,
+        })
+    }
+
+    /// The async runtime the crawler runs on (the scheduler waits on it).
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+
+    /// Crawls one source: its items are committed, then its state saved.
+    pub(crate) fn crawl(&mut self, source: &SourceConfig) -> anyhow::Result<SourceRun> {
+        let app = self.app;
+        let mut state = self.writer.store.source_state(&source.name)?;
+        state.last_attempt_at = Some(chrono::Utc::now().to_rfc3339());
+        let fetcher = if source.allow_private {
+            &self.private
+        } else {
+            &self.public
+        };
+        let mut run = SourceRun {
+            source: source.name.clone(),
+            ok: true,
+            not_modified: false,
+            items: 0,
+            new: 0,
+            updated: 0,
+            rejected: 0,
+            encoding: None,
+            error: None,
+        };
+        let outcome = match source.kind {
+            SourceKind::File => {
+                crawl_files(app, source, &self.analyzer, &mut self.writer, &mut run)
+            }
+            _ => {
+                let store = &self.writer.store;
+                let known = |id: &str| store.get_item(id).ok().flatten().is_some();
+                let fetched = self
+                    .runtime
+                    .block_on(crawl_source(fetcher, source, &state, &known));
+                crawl_http(
+                    app,
+                    source,
+                    &self.analyzer,
+                    &mut self.writer,
+                    &mut run,
+                    &mut state,
+                    fetched,
+                )
+            }
+        };
+        match outcome {
+            Ok(new_items) => {
+                state.last_success_at = state.last_attempt_at.clone();
+                state.last_error = None;
+                state.consecutive_failures = 0;
+                state.items_last_run = run.items as u32;
+                state.new_items_total += new_items as u64;
+            }
+            Err(error) => {
+                tracing::warn!(source = %source.name, %error, "crawl failed");
+                run.ok = false;
+                run.error = Some(error.clone());
+                state.last_error = Some(error);
+                state.consecutive_failures += 1;
+            }
+        }
+        self.writer.store.save_source_state(&state)?;
+        Ok(run)
+    }
 }
 
 /// Fetches an http source and stores its items; the new validators go into

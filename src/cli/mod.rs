@@ -6,6 +6,7 @@ mod admin;
 mod analyze;
 mod crawl;
 mod ingest;
+mod run;
 pub mod search;
 
 use crate::app::App;
@@ -44,6 +45,8 @@ pub struct Cli {
 pub enum Command {
     /// Load the bundled demo data set, index it and show what yuqing does.
     Demo(crate::demo::DemoArgs),
+    /// Run the scheduler: crawl each source on its cron schedule until stopped.
+    Run(run::RunArgs),
     /// Crawl the configured sources now, once.
     Crawl(crawl::CrawlArgs),
     /// Show the health of each configured source.
@@ -73,6 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => crate::demo::run(&app()?, &args),
         Command::Ingest(args) => ingest::run(&app()?, &args),
+        Command::Run(args) => run::run(&app()?, &args),
         Command::Crawl(args) => crawl::crawl(&app()?, &args),
         Command::Sources(args) => crawl::sources(&app()?, &args),
         Command::Search(args) => search::run(&app()?, &args),

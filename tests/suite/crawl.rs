@@ -596,3 +596,55 @@ reply_unit_selector = ".unit"
         "the second list page was followed"
     );
 }
+
+#[test]
+fn run_daemon_crawls_on_schedule_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("drops")).unwrap();
+    let config = "[[sources]]\nname = \"drops\"\nkind = \"file\"\npath = \"drops/*.jsonl\"\nschedule = \"* * * * * *\"\n";
+    std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
+    std::fs::write(
+        dir.path().join("drops/a.jsonl"),
+        "{\"id\":\"d1\",\"text\":\"派出所民警态度恶劣\"}\n",
+    )
+    .unwrap();
+    let child = yuqing(dir.path())
+        .args(["--config", "yuqing.toml", "--data", "data", "run"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let db = dir.path().join("data/yuqing.db");
+    let count = || {
+        yuqing::store::Store::open_read_only(&db)
+            .ok()
+            .and_then(|store| store.count_items().ok())
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while count() < 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(count(), 1, "the scheduled crawl took the first file");
+    // A file dropped while the daemon runs is taken by a later tick.
+    std::fs::write(
+        dir.path().join("drops/b.jsonl"),
+        "{\"id\":\"d2\",\"text\":\"感谢民警\"}\n",
+    )
+    .unwrap();
+    while count() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(count(), 2);
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{:?} {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("stopped"));
+}

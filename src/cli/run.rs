@@ -1,0 +1,139 @@
+//! `yuqing run`: the scheduler daemon. Each source is crawled when its cron
+//! schedule says (in `[schedule] timezone`); runs missed while down are
+//! coalesced into one; SIGINT / SIGTERM let the crawl in progress finish,
+//! then the daemon exits cleanly. Sources are crawled one at a time (per-host
+//! politeness already spaces requests; concurrency across hosts comes later).
+
+use super::crawl::Crawler;
+use crate::app::App;
+use crate::schedule::{earliest, next_after, take_due};
+use clap::Args;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Options of `yuqing run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Crawl every source once at start, then follow the schedules.
+    #[arg(long)]
+    pub now: bool,
+}
+
+/// Longest single sleep, so a changed clock (suspend, NTP) is noticed.
+const MAX_SLEEP: Duration = Duration::from_secs(60);
+
+/// Runs until SIGINT or SIGTERM.
+pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let sources = &app.config.sources;
+    if sources.is_empty() {
+        anyhow::bail!(
+            "no [[sources]] in the configuration: nothing to schedule (see config/example.toml)"
+        );
+    }
+    let tz = app.config.timezone();
+    let schedules: Vec<cron::Schedule> = sources.iter().map(|s| s.cron()).collect();
+    let mut crawler = Crawler::new(app)?;
+    let start = chrono::Utc::now();
+    let mut next: Vec<_> = if args.now {
+        vec![Some(start); sources.len()]
+    } else {
+        schedules.iter().map(|s| next_after(s, tz, start)).collect()
+    };
+    let mut shutdown = crawler.runtime().block_on(async { Shutdown::new() })?;
+    tracing::info!(sources = sources.len(), "scheduler started");
+    eprintln!(
+        "yuqing run: {} sources scheduled; Ctrl-C or SIGTERM stops after the current crawl",
+        sources.len()
+    );
+    loop {
+        let now = chrono::Utc::now();
+        for index in take_due(&mut next, &schedules, tz, now) {
+            let run = crawler.crawl(&sources[index])?;
+            match &run.error {
+                Some(error) => {
+                    tracing::warn!(source = %run.source, %error, "scheduled crawl failed")
+                }
+                None => {
+                    tracing::info!(source = %run.source, items = run.items, new = run.new, "scheduled crawl")
+                }
+            }
+            if shutdown.requested() {
+                break;
+            }
+        }
+        if shutdown.requested() {
+            break;
+        }
+        let Some(wake) = earliest(&next) else {
+            tracing::info!("no schedule fires again");
+            break;
+        };
+        let wait = (wake - chrono::Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SLEEP);
+        let stop = crawler.runtime().block_on(shutdown.sleep_or_signal(wait));
+        if stop {
+            break;
+        }
+    }
+    tracing::info!("scheduler stopped");
+    eprintln!("yuqing run: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGINT and SIGTERM, registered once so a signal during a crawl is not lost.
+struct Shutdown {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    requested: bool,
+}
+
+impl Shutdown {
+    fn new() -> std::io::Result<Shutdown> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Shutdown {
+                terminate: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+                requested: false,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Shutdown { requested: false })
+    }
+
+    /// True once a signal has arrived (checked without waiting).
+    fn requested(&mut self) -> bool {
+        #[cfg(unix)]
+        {
+            use std::task::{Context, Poll};
+            let waker = std::task::Waker::noop();
+            let mut context = Context::from_waker(waker);
+            if matches!(self.terminate.poll_recv(&mut context), Poll::Ready(_))
+                || matches!(self.interrupt.poll_recv(&mut context), Poll::Ready(_))
+            {
+                self.requested = true;
+            }
+        }
+        self.requested
+    }
+
+    /// Sleeps `wait`, or less if a signal arrives; true when one did.
+    async fn sleep_or_signal(&mut self, wait: Duration) -> bool {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.terminate.recv() => self.requested = true,
+                _ = self.interrupt.recv() => self.requested = true,
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::time::sleep(wait).await;
+        self.requested
+    }
+}
