@@ -1,82 +1,59 @@
 //! Keywords: TF-IDF over jieba's part-of-speech tagged words (nouns, verbs,
-//! names, idioms), with jieba's bundled IDF table and our stopwords.
+//! names, idioms), with jieba's bundled IDF table (built once per process)
+//! and the project's stopword list (`dictionaries/stopwords.txt`, held by
+//! the segmenter).
 
 use crate::text::Segmenter;
-use jieba_rs::{KeywordExtract, KeywordExtractConfig, TfIdf};
-use std::sync::{Arc, LazyLock};
+use jieba_rs::{KeywordExtract, TfIdf};
+use std::sync::LazyLock;
 
 /// Parts of speech that make keywords.
 const KEYWORD_POS: [&str; 10] = ["n", "nr", "ns", "nt", "nz", "vn", "v", "l", "j", "eng"];
 
-static DEFAULT_TFIDF: LazyLock<Arc<TfIdf>> = LazyLock::new(|| Arc::new(TfIdf::default()));
+/// Candidates asked of TF-IDF per keyword wanted, so that dropping
+/// stopwords and numbers still leaves enough.
+const CANDIDATES_PER_KEYWORD: usize = 2;
 
-/// Extracts keywords; cheap to clone.
-#[derive(Clone)]
-pub struct KeywordExtractor {
-    tfidf: Arc<TfIdf>,
-}
+static TFIDF: LazyLock<TfIdf> = LazyLock::new(TfIdf::default);
 
-impl std::fmt::Debug for KeywordExtractor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeywordExtractor")
-    }
-}
-
-impl KeywordExtractor {
-    /// An extractor with jieba's IDF table and `segmenter`'s stopwords.
-    pub fn new(stopwords: impl IntoIterator<Item = String>) -> KeywordExtractor {
-        let mut tfidf = TfIdf::default();
-        let mut config = KeywordExtractConfig::builder()
-            .use_hmm(true)
-            .min_keyword_length(2);
-        for word in stopwords {
-            config = config.add_stop_word(word);
-        }
-        *tfidf.config_mut() = config.build();
-        KeywordExtractor {
-            tfidf: Arc::new(tfidf),
-        }
-    }
-
-    /// An extractor with jieba's defaults (shared).
-    pub fn shared_default() -> KeywordExtractor {
-        KeywordExtractor {
-            tfidf: DEFAULT_TFIDF.clone(),
-        }
-    }
-
-    /// The `top` keywords of `text`.
-    pub fn extract(&self, segmenter: &Segmenter, text: &str, top: usize) -> Vec<String> {
-        let pos = KEYWORD_POS.iter().map(|p| p.to_string()).collect();
-        self.tfidf
-            .extract_keywords(segmenter.jieba(), text, top, pos)
-            .into_iter()
-            .filter(|k| {
-                k.keyword.chars().any(char::is_alphanumeric)
-                    && !k.keyword.chars().all(|c| c.is_ascii_digit())
-            })
-            .map(|k| k.keyword)
-            .collect()
-    }
+/// The `top` keywords of `text`: content words by TF-IDF, without the
+/// segmenter's stopwords and without bare numbers.
+pub fn extract(segmenter: &Segmenter, text: &str, top: usize) -> Vec<String> {
+    let pos = KEYWORD_POS.iter().map(|p| p.to_string()).collect();
+    TFIDF
+        .extract_keywords(segmenter.jieba(), text, top * CANDIDATES_PER_KEYWORD, pos)
+        .into_iter()
+        .map(|k| k.keyword)
+        .filter(|word| {
+            word.chars().any(char::is_alphanumeric)
+                && !word.chars().all(|c| c.is_ascii_digit())
+                && !segmenter.is_stopword(word)
+        })
+        .take(top)
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::Dictionaries;
+
+    const TEXT: &str = "城关派出所民警接警后迟迟不出警，群众多次拨打110，派出所称警力不足。";
 
     #[test]
     fn keywords_are_content_words() {
-        let segmenter = Segmenter::embedded();
-        let extractor = KeywordExtractor::new(["的".to_string()]);
-        let keywords = extractor.extract(
-            &segmenter,
-            "城关派出所民警接警后迟迟不出警，群众多次拨打110，派出所称警力不足。",
-            5,
-        );
+        let keywords = extract(&Segmenter::embedded(), TEXT, 5);
         assert!(keywords.contains(&"派出所".to_string()), "{keywords:?}");
-        assert!(
-            keywords.iter().all(|k| k != "的" && k != "110"),
-            "{keywords:?}"
-        );
+        assert!(keywords.iter().all(|k| k != "110"), "{keywords:?}");
+        assert!(keywords.len() <= 5);
+    }
+
+    #[test]
+    fn the_project_stopword_list_is_applied() {
+        let dictionaries =
+            Dictionaries::parse(&[("police.txt", "派出所 50000 nt\n")], "派出所\n").unwrap();
+        let keywords = extract(&Segmenter::new(&dictionaries), TEXT, 5);
+        assert!(!keywords.is_empty());
+        assert!(!keywords.contains(&"派出所".to_string()), "{keywords:?}");
     }
 }

@@ -17,7 +17,6 @@ mod tests;
 use crate::model::{Analysis, Evidence, ItemKind};
 use crate::text::Segmenter;
 use complaint::{ComplaintLexicons, Detection};
-use keywords::KeywordExtractor;
 use prepare::{Boundaries, Prepared};
 use sentiment::SentimentLexicon;
 use std::sync::Arc;
@@ -76,13 +75,12 @@ impl<T> std::ops::Deref for Shared<T> {
     }
 }
 
-/// The analyser: segmenter, lexicons, keyword extractor.
+/// The analyser: segmenter (with the stopwords keywords use) and lexicons.
 #[derive(Clone, Debug)]
 pub struct Analyzer {
     segmenter: Segmenter,
     lexicons: Shared<ComplaintLexicons>,
     sentiment: Shared<SentimentLexicon>,
-    keywords: KeywordExtractor,
 }
 
 impl Analyzer {
@@ -92,7 +90,6 @@ impl Analyzer {
             segmenter,
             lexicons: Shared::Embedded(ComplaintLexicons::embedded()),
             sentiment: Shared::Embedded(SentimentLexicon::embedded()),
-            keywords: KeywordExtractor::shared_default(),
         }
     }
 
@@ -109,7 +106,6 @@ impl Analyzer {
             segmenter,
             lexicons: Shared::Loaded(Arc::new(lexicons)),
             sentiment: Shared::Loaded(Arc::new(sentiment)),
-            keywords: KeywordExtractor::shared_default(),
         })
     }
 
@@ -172,9 +168,7 @@ impl Analyzer {
             Some(title) if !title.is_empty() => format!("{title}\n{}", body.text),
             _ => body.text.clone(),
         };
-        let keywords = self
-            .keywords
-            .extract(&self.segmenter, &keyword_text, KEYWORDS);
+        let keywords = keywords::extract(&self.segmenter, &keyword_text, KEYWORDS);
         let severity = if detection.flagged {
             severity(&detection, sentiment, input, !units.is_empty())
         } else {
