@@ -4,6 +4,7 @@
 //! change sequence. A bad record never fails its batch: it is reported with
 //! its reason and the rest goes on.
 
+use crate::dedup::story::StoryVector;
 use crate::index::{IndexError, SearchIndex, Watermark};
 use crate::model::{Analysis, Item, ItemKind, PetitionState};
 use crate::store::{Store, StoreError, UpsertOutcome};
@@ -228,15 +229,21 @@ pub enum PipelineError {
     Index(#[from] IndexError),
 }
 
-/// Stores prepared items (with their analyses) in one transaction.
-pub fn store_items(
-    store: &mut Store,
-    items: Vec<(Item, Analysis)>,
-) -> Result<UpsertOutcome, StoreError> {
-    if items.is_empty() {
+/// A batch of analysed items with their story vectors (same order).
+#[derive(Debug, Default)]
+pub struct Analysed {
+    /// The items and their analyses.
+    pub items: Vec<(Item, Analysis)>,
+    /// `vectors[i]` is the story vector of `items[i]`.
+    pub vectors: Vec<StoryVector>,
+}
+
+/// Stores analysed items in one transaction; new ones join their stories.
+pub fn store_items(store: &mut Store, batch: Analysed) -> Result<UpsertOutcome, StoreError> {
+    if batch.items.is_empty() {
         return Ok(UpsertOutcome::default());
     }
-    store.upsert_items(&items)
+    store.upsert_items_with_stories(&batch.items, &batch.vectors)
 }
 
 /// Brings the index up to date with the store: every item changed since the

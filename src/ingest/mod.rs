@@ -7,8 +7,9 @@
 pub mod reader;
 
 use crate::analyze::{AnalyzeInput, Analyzer};
+use crate::dedup::story::StoryVector;
 use crate::index::SearchIndex;
-use crate::pipeline::{PipelineError, Preparer, store_items, sync_index};
+use crate::pipeline::{Analysed, PipelineError, Prepared, Preparer, store_items, sync_index};
 use crate::store::{Store, UpsertOutcome};
 use crate::text::RedactionCounts;
 use indicatif::ProgressBar;
@@ -107,14 +108,11 @@ impl IngestReport {
 }
 
 /// Analyses a batch of prepared items on all cores (analysis is the
-/// costly step: it segments, matches lexicons and tags keywords).
-fn analyze_batch(
-    analyzer: &Analyzer,
-    batch: Vec<crate::pipeline::Prepared>,
-    report: &mut IngestReport,
-) -> Vec<(crate::model::Item, crate::model::Analysis)> {
+/// costly step: it segments, matches lexicons and tags keywords) and
+/// computes their story vectors.
+fn analyze_batch(analyzer: &Analyzer, batch: Vec<Prepared>, report: &mut IngestReport) -> Analysed {
     use rayon::prelude::*;
-    let analysed: Vec<_> = batch
+    let (items, vectors): (Vec<_>, Vec<_>) = batch
         .into_par_iter()
         .map(|prepared| {
             let mut item = prepared.item;
@@ -125,11 +123,12 @@ fn analyze_batch(
                 copies: 1,
             });
             item.unit = analysis.units.first().cloned();
-            (item, analysis)
+            let vector = StoryVector::of(analyzer.segmenter(), &item.title, &item.body);
+            ((item, analysis), vector)
         })
-        .collect();
-    report.flagged += analysed.iter().filter(|(_, a)| a.flagged).count();
-    analysed
+        .unzip();
+    report.flagged += items.iter().filter(|(_, a)| a.flagged).count();
+    Analysed { items, vectors }
 }
 
 /// Counts bytes read into a progress bar.
@@ -198,7 +197,7 @@ pub fn ingest_records(
 ) -> Result<IngestReport, IngestError> {
     let mut report = IngestReport::default();
     let now = chrono::Utc::now();
-    let mut pending: Vec<crate::pipeline::Prepared> = Vec::with_capacity(BATCH_SIZE);
+    let mut pending: Vec<Prepared> = Vec::with_capacity(BATCH_SIZE);
     let mut since_index = 0;
     for (line, record) in records {
         report.records += 1;

@@ -1,7 +1,8 @@
 //! Items in SQLite: idempotent upserts (an unchanged item is a no-op, a
 //! changed one gets a new `seq`), reads by id and by `seq` for the indexer.
 
-use super::{QueryContext, Store, StoreError};
+use super::{QueryContext, Store, StoreError, stories};
+use crate::dedup::story::StoryVector;
 use crate::model::{Analysis, Item, ItemKind, PetitionState};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
@@ -53,118 +54,29 @@ const COLUMNS: &str = "seq, id, source, kind, url, title, body, author, publishe
      content_hash, flagged, categories, severity, analysis";
 
 impl Store {
-    /// Inserts or updates `items` in one `BEGIN IMMEDIATE` transaction.
+    /// Inserts or updates `items` in one `BEGIN IMMEDIATE` transaction
+    /// (new items without a story vector each form their own story).
     pub fn upsert_items(
         &mut self,
         items: &[(Item, Analysis)],
     ) -> Result<UpsertOutcome, StoreError> {
-        let mut outcome = UpsertOutcome::default();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .during("starting an item write")?;
-        {
-            let mut existing = tx
-                .prepare_cached("SELECT content_hash, analysis, petition_status, petition_reply FROM items WHERE id = ?1")
-                .during("preparing the item lookup")?;
-            let mut history = tx
-                .prepare_cached(
-                    "INSERT INTO petition_history (item_id, status_before, status_after, replied, seen_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .during("preparing the petition history")?;
-            let mut next_seq: i64 = tx
-                .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM items", [], |row| {
-                    row.get(0)
-                })
-                .during("reading the change sequence")?;
-            let mut write = tx
-                .prepare_cached(
-                    "INSERT INTO items (seq, id, source, kind, url, title, body, author, published_at,
-                        fetched_at, unit, region, petition_status, petition_reply, petition_reply_unit,
-                        petition_replied_at, content_hash, flagged, categories, severity, analysis)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
-                     ON CONFLICT(id) DO UPDATE SET
-                        seq = excluded.seq, source = excluded.source, kind = excluded.kind,
-                        url = excluded.url, title = excluded.title, body = excluded.body,
-                        author = excluded.author, published_at = excluded.published_at,
-                        unit = excluded.unit, region = excluded.region,
-                        petition_status = excluded.petition_status,
-                        petition_reply = excluded.petition_reply,
-                        petition_reply_unit = excluded.petition_reply_unit,
-                        petition_replied_at = excluded.petition_replied_at,
-                        content_hash = excluded.content_hash, flagged = excluded.flagged,
-                        categories = excluded.categories, severity = excluded.severity,
-                        analysis = excluded.analysis",
-                )
-                .during("preparing the item write")?;
-            for (item, analysis) in items {
-                let categories = serde_json::to_string(&analysis.categories)
-                    .expect("a list of strings serialises");
-                let analysis_json =
-                    serde_json::to_string(analysis).expect("an analysis serialises");
-                type Before = (String, String, Option<String>, Option<String>);
-                let before: Option<Before> = existing
-                    .query_row(params![item.id], |row| {
-                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                    })
-                    .optional()
-                    .during("looking up an item")?;
-                match &before {
-                    Some((hash, stored_analysis, _, _))
-                        if *hash == item.content_hash && *stored_analysis == analysis_json =>
-                    {
-                        outcome.unchanged += 1;
-                        continue;
-                    }
-                    Some((_, _, status, reply)) => {
-                        outcome.updated += 1;
-                        // A petition board re-visited: the status change is
-                        // history of the same item, not a new item.
-                        if *status != item.petition.status || *reply != item.petition.reply {
-                            history
-                                .execute(params![
-                                    item.id,
-                                    status,
-                                    item.petition.status,
-                                    item.petition.reply.is_some() && reply.is_none(),
-                                    item.fetched_at.to_rfc3339(),
-                                ])
-                                .during("recording petition history")?;
-                        }
-                    }
-                    None => outcome.inserted += 1,
-                }
-                write
-                    .execute(params![
-                        next_seq,
-                        item.id,
-                        item.source,
-                        item.kind.as_str(),
-                        item.url,
-                        item.title,
-                        item.body,
-                        item.author,
-                        item.published_at.to_rfc3339(),
-                        item.fetched_at.to_rfc3339(),
-                        item.unit,
-                        item.region,
-                        item.petition.status,
-                        item.petition.reply,
-                        item.petition.reply_unit,
-                        item.petition.replied_at.map(|t| t.to_rfc3339()),
-                        item.content_hash,
-                        analysis.flagged,
-                        categories,
-                        analysis.severity,
-                        analysis_json,
-                    ])
-                    .during("writing an item")?;
-                next_seq += 1;
-            }
+        self.upsert_items_with_stories(items, &[])
+    }
+
+    /// Inserts or updates `items` in one `BEGIN IMMEDIATE` transaction; a
+    /// new item joins a story by its vector (`vectors[i]` for `items[i]`).
+    pub fn upsert_items_with_stories(
+        &mut self,
+        items: &[(Item, Analysis)],
+        vectors: &[StoryVector],
+    ) -> Result<UpsertOutcome, StoreError> {
+        let Store { conn, stories, .. } = self;
+        let result = write_items(conn, stories, items, vectors);
+        if result.is_err() {
+            // The transaction rolled back: forget what the cache learnt.
+            stories.clear();
         }
-        tx.commit().during("committing items")?;
-        Ok(outcome)
+        result
     }
 
     /// Up to `limit` items with `seq > after`, in `seq` order.
@@ -225,7 +137,9 @@ impl Store {
                 params![cutoff.to_rfc3339()],
             )
             .during("deleting old items")?;
+        stories::prune(&tx)?;
         tx.commit().during("committing the purge")?;
+        self.stories.clear();
         Ok(deleted)
     }
 
@@ -290,6 +204,131 @@ impl Store {
     }
 }
 
+/// The body of [`Store::upsert_items_with_stories`].
+fn write_items(
+    conn: &mut rusqlite::Connection,
+    story_cache: &mut stories::StoryCache,
+    items: &[(Item, Analysis)],
+    vectors: &[StoryVector],
+) -> Result<UpsertOutcome, StoreError> {
+    let mut outcome = UpsertOutcome::default();
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .during("starting an item write")?;
+    {
+        let mut existing = tx
+            .prepare_cached("SELECT content_hash, analysis, petition_status, petition_reply FROM items WHERE id = ?1")
+            .during("preparing the item lookup")?;
+        let mut history = tx
+            .prepare_cached(
+                "INSERT INTO petition_history (item_id, status_before, status_after, replied, seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .during("preparing the petition history")?;
+        let mut next_seq: i64 = tx
+            .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM items", [], |row| {
+                row.get(0)
+            })
+            .during("reading the change sequence")?;
+        let mut write = tx
+            .prepare_cached(
+                "INSERT INTO items (seq, id, source, kind, url, title, body, author, published_at,
+                    fetched_at, unit, region, petition_status, petition_reply, petition_reply_unit,
+                    petition_replied_at, content_hash, flagged, categories, severity, analysis)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+                 ON CONFLICT(id) DO UPDATE SET
+                    seq = excluded.seq, source = excluded.source, kind = excluded.kind,
+                    url = excluded.url, title = excluded.title, body = excluded.body,
+                    author = excluded.author, published_at = excluded.published_at,
+                    unit = excluded.unit, region = excluded.region,
+                    petition_status = excluded.petition_status,
+                    petition_reply = excluded.petition_reply,
+                    petition_reply_unit = excluded.petition_reply_unit,
+                    petition_replied_at = excluded.petition_replied_at,
+                    content_hash = excluded.content_hash, flagged = excluded.flagged,
+                    categories = excluded.categories, severity = excluded.severity,
+                    analysis = excluded.analysis",
+            )
+            .during("preparing the item write")?;
+        for (position, (item, analysis)) in items.iter().enumerate() {
+            let categories =
+                serde_json::to_string(&analysis.categories).expect("a list of strings serialises");
+            let analysis_json = serde_json::to_string(analysis).expect("an analysis serialises");
+            type Before = (String, String, Option<String>, Option<String>);
+            let before: Option<Before> = existing
+                .query_row(params![item.id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                })
+                .optional()
+                .during("looking up an item")?;
+            match &before {
+                Some((hash, stored_analysis, _, _))
+                    if *hash == item.content_hash && *stored_analysis == analysis_json =>
+                {
+                    outcome.unchanged += 1;
+                    continue;
+                }
+                Some((_, _, status, reply)) => {
+                    outcome.updated += 1;
+                    // A petition board re-visited: the status change is
+                    // history of the same item, not a new item.
+                    if *status != item.petition.status || *reply != item.petition.reply {
+                        history
+                            .execute(params![
+                                item.id,
+                                status,
+                                item.petition.status,
+                                item.petition.reply.is_some() && reply.is_none(),
+                                item.fetched_at.to_rfc3339(),
+                            ])
+                            .during("recording petition history")?;
+                    }
+                }
+                None => {
+                    outcome.inserted += 1;
+                    let vector = vectors.get(position).cloned().unwrap_or_default();
+                    stories::assign(
+                        &tx,
+                        story_cache,
+                        &item.id,
+                        &item.source,
+                        item.published_at.timestamp(),
+                        &vector,
+                    )?;
+                }
+            }
+            write
+                .execute(params![
+                    next_seq,
+                    item.id,
+                    item.source,
+                    item.kind.as_str(),
+                    item.url,
+                    item.title,
+                    item.body,
+                    item.author,
+                    item.published_at.to_rfc3339(),
+                    item.fetched_at.to_rfc3339(),
+                    item.unit,
+                    item.region,
+                    item.petition.status,
+                    item.petition.reply,
+                    item.petition.reply_unit,
+                    item.petition.replied_at.map(|t| t.to_rfc3339()),
+                    item.content_hash,
+                    analysis.flagged,
+                    categories,
+                    analysis.severity,
+                    analysis_json,
+                ])
+                .during("writing an item")?;
+            next_seq += 1;
+        }
+    }
+    tx.commit().during("committing items")?;
+    Ok(outcome)
+}
+
 fn parse_time(id: &str, column: &str, value: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
@@ -351,7 +390,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredItem, StoreError>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::TimeZone;
 

@@ -65,4 +65,23 @@ pub const MIGRATIONS: &[&str] = &[
         seen_at       TEXT NOT NULL
     ) STRICT;
     CREATE INDEX petition_history_by_item ON petition_history(item_id);",
+    // 6: stories — copies of one event grouped (see store::stories); each
+    // item's story vector is kept so the grouping can be rebuilt.
+    "CREATE TABLE stories (
+        id           TEXT PRIMARY KEY,
+        first_item   TEXT NOT NULL,
+        first_source TEXT NOT NULL,
+        first_at     INTEGER NOT NULL,
+        last_at      INTEGER NOT NULL,
+        copies       INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE story_items (
+        item_id  TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        day      INTEGER NOT NULL,
+        at       INTEGER NOT NULL,
+        vector   TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX story_items_by_day ON story_items(day);
+    CREATE INDEX story_items_by_story ON story_items(story_id);",
 ];

@@ -6,9 +6,11 @@
 mod items;
 mod migrations;
 mod sources;
+mod stories;
 
 pub use items::{StatusChange, StoredItem, UpsertOutcome};
 pub use sources::SourceState;
+pub use stories::StoryInfo;
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -73,6 +75,7 @@ impl<T> QueryContext<T> for Result<T, rusqlite::Error> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    stories: stories::StoryCache,
 }
 
 impl std::fmt::Debug for Store {
@@ -102,6 +105,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            stories: stories::StoryCache::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -125,6 +129,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            stories: stories::StoryCache::default(),
         })
     }
 

@@ -48,6 +48,7 @@ pub struct Word<'a> {
 pub struct Segmenter {
     jieba: Arc<Jieba>,
     stopwords: Arc<HashSet<String>>,
+    dictionary_words: Arc<HashSet<String>>,
     fingerprint: Arc<str>,
 }
 
@@ -71,6 +72,13 @@ impl Segmenter {
         Segmenter {
             jieba: Arc::new(jieba),
             stopwords: Arc::new(dictionaries.stopwords.iter().cloned().collect()),
+            dictionary_words: Arc::new(
+                dictionaries
+                    .words
+                    .iter()
+                    .map(|e| e.word.to_lowercase())
+                    .collect(),
+            ),
             fingerprint: dictionaries.fingerprint.as_str().into(),
         }
     }
@@ -93,6 +101,12 @@ impl Segmenter {
     /// True for a stopword.
     pub fn is_stopword(&self, word: &str) -> bool {
         self.stopwords.contains(word)
+    }
+
+    /// True for a word of the project's own dictionaries (`police.txt` …):
+    /// domain vocabulary, common in this corpus whatever jieba's counts say.
+    pub fn is_dictionary_word(&self, word: &str) -> bool {
+        self.dictionary_words.contains(word)
     }
 
     /// Non-overlapping words with HMM new-word discovery, including

@@ -6,3 +6,4 @@ mod crawl;
 mod demo;
 mod privacy;
 mod search;
+mod stories;

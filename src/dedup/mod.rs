@@ -1,7 +1,11 @@
-//! Duplicate detection. Today: canonical URLs, so an article linked with
-//! tracking parameters, a fragment or an upper-case host is one item, and
-//! its id (a hash of the canonical URL) is stable. Near-duplicate stories
-//! (SimHash over jieba words) come with the crawlers.
+//! Duplicate detection. Canonical URLs, so an article linked with
+//! tracking parameters, a fragment or an upper-case host is one item and
+//! its id (a hash of the canonical URL) is stable; and story vectors
+//! ([`story`]), so that reposts and rewordings of one event are grouped into
+//! one story (the grouping itself is stored beside the items, see
+//! `store::stories`).
+
+pub mod story;
 
 use url::Url;
 

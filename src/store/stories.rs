@@ -1,0 +1,400 @@
+//! Stories: copies of one event (reposts, rewordings, the same event in a
+//! newspaper and a post) grouped so that their spread is counted and the
+//! item is reviewed once.
+//!
+//! Single-pass clustering, as in topic detection and tracking: each new
+//! item is compared with the items published within
+//! [`WINDOW_SECS`](crate::dedup::story::WINDOW_SECS) of it and joins the
+//! story of the most similar one when the cosine similarity of their story
+//! vectors reaches [`SAME_STORY`](crate::dedup::story::SAME_STORY);
+//! otherwise it starts a story of its own (whose id is the item's id).
+//!
+//! The vectors are stored (`story_items`), so the grouping is rebuildable
+//! from SQLite. Candidates come from an in-memory inverted index over the
+//! heaviest words of the items of each day, loaded from SQLite one day at a
+//! time and kept for the days in use: a lookup costs a few posting lists,
+//! not a scan, however large the store grows.
+
+use super::{QueryContext, Store, StoreError};
+use crate::dedup::story::{SAME_STORY, StoryVector, WINDOW_SECS};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Words of a vector entered in the day's inverted index.
+const POSTING_TERMS: usize = 12;
+/// Candidates compared in full at most (those sharing the most words).
+const MAX_CANDIDATES: usize = 200;
+/// Cached items at most; least recently used days are dropped beyond it.
+const MAX_CACHED: usize = 300_000;
+const DAY_SECS: i64 = 86_400;
+
+/// A story as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryInfo {
+    /// The story id (the id of the item that started it).
+    pub id: String,
+    /// How many items it has.
+    pub copies: u32,
+    /// The earliest item.
+    pub first_item: String,
+    /// Its source.
+    pub first_source: String,
+    /// Its publication time, RFC 3339 UTC.
+    pub first_at: String,
+    /// The newest copy's publication time, RFC 3339 UTC.
+    pub last_at: String,
+}
+
+/// The in-memory part: interned words and, per day, the items' vectors
+/// with an inverted index over their heaviest words.
+#[derive(Debug, Default)]
+pub(crate) struct StoryCache {
+    words: HashMap<Box<str>, u32>,
+    days: HashMap<i64, Day>,
+    cached: usize,
+    clock: u64,
+}
+
+#[derive(Debug, Default)]
+struct Day {
+    last_used: u64,
+    entries: Vec<Entry>,
+    postings: HashMap<u32, Vec<u32>>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    story: Box<str>,
+    at: i64,
+    vector: Vec<(u32, f32)>,
+}
+
+impl StoryCache {
+    /// Forgets everything (after a purge or a failed transaction).
+    pub(crate) fn clear(&mut self) {
+        *self = StoryCache::default();
+    }
+
+    fn word_id(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.words.get(word) {
+            return id;
+        }
+        let id = self.words.len() as u32;
+        self.words.insert(word.into(), id);
+        id
+    }
+
+    fn interned(&mut self, vector: &StoryVector) -> Vec<(u32, f32)> {
+        vector
+            .terms
+            .iter()
+            .map(|(word, weight)| (self.word_id(word), *weight))
+            .collect()
+    }
+
+    fn add(&mut self, day: i64, entry: Entry) {
+        let Some(bucket) = self.days.get_mut(&day) else {
+            return;
+        };
+        let index = bucket.entries.len() as u32;
+        for (word, _) in entry.vector.iter().take(POSTING_TERMS) {
+            bucket.postings.entry(*word).or_default().push(index);
+        }
+        bucket.entries.push(entry);
+        self.cached += 1;
+    }
+
+    /// Makes sure the days around `day` are loaded, dropping old ones when
+    /// the cache is full.
+    fn load_around(&mut self, tx: &Transaction<'_>, day: i64) -> Result<(), StoreError> {
+        let span = WINDOW_SECS.div_euclid(DAY_SECS) + 1;
+        self.clock += 1;
+        for d in day - span..=day + span {
+            if let Some(bucket) = self.days.get_mut(&d) {
+                bucket.last_used = self.clock;
+                continue;
+            }
+            let mut statement = tx
+                .prepare_cached("SELECT story_id, at, vector FROM story_items WHERE day = ?1")
+                .during("preparing the story lookup")?;
+            let rows = statement
+                .query_map(params![d], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, String>(2)?,
+                    ))
+                })
+                .during("reading a day's stories")?;
+            self.days.insert(
+                d,
+                Day {
+                    last_used: self.clock,
+                    ..Day::default()
+                },
+            );
+            for row in rows {
+                let (story, at, vector) = row.during("reading a story vector")?;
+                let vector = self.interned(&StoryVector::decode(&vector));
+                self.add(
+                    d,
+                    Entry {
+                        story: story.into(),
+                        at,
+                        vector,
+                    },
+                );
+            }
+        }
+        while self.cached > MAX_CACHED {
+            let oldest = self
+                .days
+                .iter()
+                .filter(|(_, bucket)| bucket.last_used != self.clock)
+                .min_by_key(|(_, bucket)| bucket.last_used)
+                .map(|(d, _)| *d);
+            let Some(oldest) = oldest else { break };
+            if let Some(bucket) = self.days.remove(&oldest) {
+                self.cached -= bucket.entries.len();
+            }
+        }
+        Ok(())
+    }
+
+    /// The story of the most similar item within the window, if similar enough.
+    fn best_match(&self, day: i64, at: i64, vector: &[(u32, f32)]) -> Option<&str> {
+        let span = WINDOW_SECS.div_euclid(DAY_SECS) + 1;
+        let weights: HashMap<u32, f32> = vector.iter().copied().collect();
+        let mut shared: HashMap<(i64, u32), u32> = HashMap::new();
+        for d in day - span..=day + span {
+            let Some(bucket) = self.days.get(&d) else {
+                continue;
+            };
+            for (word, _) in vector.iter().take(POSTING_TERMS) {
+                for &index in bucket.postings.get(word).into_iter().flatten() {
+                    *shared.entry((d, index)).or_default() += 1;
+                }
+            }
+        }
+        let mut candidates: Vec<((i64, u32), u32)> = shared.into_iter().collect();
+        candidates.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(MAX_CANDIDATES);
+        let mut best: Option<(&Entry, f32)> = None;
+        for ((d, index), _) in candidates {
+            let entry = &self.days[&d].entries[index as usize];
+            if (entry.at - at).abs() > WINDOW_SECS {
+                continue;
+            }
+            let similarity: f32 = entry
+                .vector
+                .iter()
+                .filter_map(|(word, w)| weights.get(word).map(|v| v * w))
+                .sum();
+            if similarity >= SAME_STORY && best.is_none_or(|(_, s)| similarity > s) {
+                best = Some((entry, similarity));
+            }
+        }
+        best.map(|(entry, _)| &*entry.story)
+    }
+}
+
+/// Puts a newly inserted item into a story (an existing one when a copy is
+/// found, else its own), inside the caller's transaction. Returns the story id.
+pub(crate) fn assign(
+    tx: &Transaction<'_>,
+    cache: &mut StoryCache,
+    item_id: &str,
+    source: &str,
+    at: i64,
+    vector: &StoryVector,
+) -> Result<String, StoreError> {
+    let day = at.div_euclid(DAY_SECS);
+    let interned = cache.interned(vector);
+    let story = if vector.is_empty() {
+        item_id.to_string()
+    } else {
+        cache.load_around(tx, day)?;
+        cache
+            .best_match(day, at, &interned)
+            .map_or_else(|| item_id.to_string(), str::to_string)
+    };
+    tx.prepare_cached(
+        "INSERT INTO story_items (item_id, story_id, day, at, vector) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(item_id) DO NOTHING",
+    )
+    .during("preparing the story write")?
+    .execute(params![item_id, story, day, at, vector.encode()])
+    .during("writing an item's story")?;
+    tx.prepare_cached(
+        "INSERT INTO stories (id, first_item, first_source, first_at, last_at, copies)
+         VALUES (?1, ?2, ?3, ?4, ?4, 1)
+         ON CONFLICT(id) DO UPDATE SET
+            copies = copies + 1,
+            last_at = MAX(last_at, excluded.last_at),
+            first_item = CASE WHEN excluded.first_at < first_at THEN excluded.first_item ELSE first_item END,
+            first_source = CASE WHEN excluded.first_at < first_at THEN excluded.first_source ELSE first_source END,
+            first_at = MIN(first_at, excluded.first_at)",
+    )
+    .during("preparing the story update")?
+    .execute(params![story, item_id, source, at])
+    .during("updating a story")?;
+    if !vector.is_empty() {
+        cache.add(
+            day,
+            Entry {
+                story: story.as_str().into(),
+                at,
+                vector: interned,
+            },
+        );
+    }
+    Ok(story)
+}
+
+/// Drops the story rows of items no longer stored and recounts copies.
+pub(crate) fn prune(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "DELETE FROM story_items WHERE item_id NOT IN (SELECT id FROM items);
+         UPDATE stories SET copies = (SELECT COUNT(*) FROM story_items WHERE story_id = stories.id);
+         DELETE FROM stories WHERE copies = 0;",
+    )
+    .during("pruning stories")
+}
+
+fn time(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Store {
+    /// The story an item belongs to (`None` for an item stored before
+    /// stories existed).
+    pub fn story_of(&self, item_id: &str) -> Result<Option<StoryInfo>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT s.id, s.copies, s.first_item, s.first_source, s.first_at, s.last_at
+                 FROM story_items i JOIN stories s ON s.id = i.story_id WHERE i.item_id = ?1",
+                params![item_id],
+                |row| {
+                    Ok(StoryInfo {
+                        id: row.get(0)?,
+                        copies: row.get(1)?,
+                        first_item: row.get(2)?,
+                        first_source: row.get(3)?,
+                        first_at: time(row.get(4)?),
+                        last_at: time(row.get(5)?),
+                    })
+                },
+            )
+            .optional()
+            .during("reading an item's story")
+    }
+
+    /// The ids of a story's items, oldest first.
+    pub fn story_items(&self, story_id: &str) -> Result<Vec<String>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT item_id FROM story_items WHERE story_id = ?1 ORDER BY at, item_id",
+            )
+            .during("preparing the story's items")?;
+        let rows = statement
+            .query_map(params![story_id], |row| row.get(0))
+            .during("reading a story's items")?;
+        rows.collect::<Result<_, _>>()
+            .during("reading a story's items")
+    }
+
+    /// Stories with at least `min_copies` items, largest first.
+    pub fn stories(&self, min_copies: u32, limit: usize) -> Result<Vec<StoryInfo>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT id, copies, first_item, first_source, first_at, last_at FROM stories
+                 WHERE copies >= ?1 ORDER BY copies DESC, last_at DESC LIMIT ?2",
+            )
+            .during("preparing the story list")?;
+        let rows = statement
+            .query_map(params![min_copies, limit as i64], |row| {
+                Ok(StoryInfo {
+                    id: row.get(0)?,
+                    copies: row.get(1)?,
+                    first_item: row.get(2)?,
+                    first_source: row.get(3)?,
+                    first_at: time(row.get(4)?),
+                    last_at: time(row.get(5)?),
+                })
+            })
+            .during("reading stories")?;
+        rows.collect::<Result<_, _>>().during("reading stories")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Analysis, Item};
+    use crate::text::Segmenter;
+
+    const POST: &str = "昨晚九点多在江滨路夜市，一个民警把卖炒栗子的阿婆推倒在地，推车都翻了，栗子撒了一地。";
+    const REPOST: &str = "转发：江滨路夜市民警推倒卖炒栗子的阿婆，推车翻了栗子撒一地。——太过分了，求个说法。";
+    const OTHER: &str = "去出入境窗口办护照，排了三个小时的队，工作人员说材料不全让我下周再来。";
+
+    fn entry(id: &str, body: &str, hours: i64) -> ((Item, Analysis), StoryVector) {
+        let mut item = super::super::items::tests::item(id, body);
+        item.published_at += chrono::Duration::hours(hours);
+        let vector = StoryVector::of(&Segmenter::embedded(), "", body);
+        ((item, Analysis::default()), vector)
+    }
+
+    fn store(store: &mut Store, entries: Vec<((Item, Analysis), StoryVector)>) {
+        let (items, vectors): (Vec<_>, Vec<_>) = entries.into_iter().unzip();
+        store.upsert_items_with_stories(&items, &vectors).unwrap();
+    }
+
+    #[test]
+    fn copies_within_the_window_share_a_story_and_survive_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("y.db");
+        let mut s = Store::open(&path).unwrap();
+        store(
+            &mut s,
+            vec![
+                entry("a", POST, 0),
+                entry("b", REPOST, 1),
+                entry("c", OTHER, 1),
+                entry("late", POST, 24 * 10),
+            ],
+        );
+        let story = s.story_of("b").unwrap().unwrap();
+        assert_eq!((story.id.as_str(), story.copies), ("a", 2));
+        assert_eq!(story.first_item, "a");
+        assert_eq!(s.story_of("c").unwrap().unwrap().copies, 1);
+        assert_eq!(
+            s.story_of("late").unwrap().unwrap().id,
+            "late",
+            "ten days later is a new story"
+        );
+        // A fresh connection has an empty cache: the day is read back from SQLite.
+        drop(s);
+        let mut s = Store::open(&path).unwrap();
+        store(&mut s, vec![entry("e", REPOST, 2), entry("e", REPOST, 2)]);
+        assert_eq!(s.story_items("a").unwrap(), ["a", "b", "e"]);
+        assert_eq!(s.stories(2, 10).unwrap()[0].copies, 3, "an upsert is not a copy");
+    }
+
+    #[test]
+    fn an_earlier_copy_arriving_late_becomes_the_first_and_purge_recounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("y.db")).unwrap();
+        store(&mut s, vec![entry("a", POST, 5), entry("b", REPOST, 1)]);
+        let story = s.story_of("a").unwrap().unwrap();
+        assert_eq!((story.copies, story.first_item.as_str()), (2, "b"));
+        let cutoff = s.get_item("a").unwrap().unwrap().item.published_at;
+        s.delete_published_before(cutoff).unwrap();
+        assert_eq!(s.story_of("a").unwrap().unwrap().copies, 1);
+        assert!(s.story_of("b").unwrap().is_none());
+    }
+}
