@@ -28,8 +28,8 @@
 //! that only mark the four stories).
 
 use crate::text::Segmenter;
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// Words kept per vector.
 pub const MAX_TERMS: usize = 32;
@@ -46,7 +46,7 @@ const DOMAIN_FACTOR: f32 = 0.5;
 const MEMO_LIMIT: usize = 200_000;
 
 thread_local! {
-    static INFORMATION: RefCell<HashMap<String, f32>> = RefCell::new(HashMap::new());
+    static INFORMATION: RefCell<HashMap<String, f32>> = RefCell::new(HashMap::default());
 }
 
 /// An item's heaviest words with their weights, heaviest first, L2-normalised.
@@ -59,7 +59,7 @@ pub struct StoryVector {
 impl StoryVector {
     /// The vector of an item's title and body.
     pub fn of(segmenter: &Segmenter, title: &str, body: &str) -> StoryVector {
-        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut counts: HashMap<String, u32> = HashMap::default();
         for text in [title, body] {
             segmenter.for_each_search_token(text, |token| {
                 let word = token.word;

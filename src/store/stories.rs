@@ -18,11 +18,21 @@
 use super::{QueryContext, Store, StoreError};
 use crate::dedup::story::{SAME_STORY, StoryVector, WINDOW_SECS};
 use rusqlite::{OptionalExtension, Transaction, params};
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Words of a vector entered in the day's inverted index.
 const POSTING_TERMS: usize = 12;
+/// A word on more items than this in one day says little about which
+/// story an item belongs to (it is that day's common word); its posting
+/// list is not read.
+const MAX_POSTINGS: usize = 400;
+/// Words two items must share to be copies: one or two common words make
+/// short texts look alike (`酒店本身也很小` and any hotel review), not
+/// copies of one story.
+const MIN_SHARED: usize = 3;
+/// Least similarity of a copy to its story's first item.
+const SEED_FLOOR: f32 = 0.2;
 /// Candidates compared in full at most (those sharing the most words).
 const MAX_CANDIDATES: usize = 200;
 /// Cached items at most; least recently used days are dropped beyond it.
@@ -51,6 +61,8 @@ pub struct StoryInfo {
 #[derive(Debug, Default)]
 pub(crate) struct StoryCache {
     words: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+    seeds: HashMap<Box<str>, Vec<(u32, f32)>>,
     days: HashMap<i64, Day>,
     cached: usize,
     clock: u64,
@@ -80,8 +92,9 @@ impl StoryCache {
         if let Some(&id) = self.words.get(word) {
             return id;
         }
-        let id = self.words.len() as u32;
+        let id = self.names.len() as u32;
         self.words.insert(word.into(), id);
+        self.names.push(word.into());
         id
     }
 
@@ -162,17 +175,24 @@ impl StoryCache {
         Ok(())
     }
 
-    /// The story of the most similar item within the window, if similar enough.
-    fn best_match(&self, day: i64, at: i64, vector: &[(u32, f32)]) -> Option<&str> {
+    /// Stories of the items within the window that `vector` is similar
+    /// to, most similar first.
+    fn matches(&self, day: i64, at: i64, vector: &[(u32, f32)]) -> Vec<(Box<str>, f32)> {
         let span = WINDOW_SECS.div_euclid(DAY_SECS) + 1;
         let weights: HashMap<u32, f32> = vector.iter().copied().collect();
-        let mut shared: HashMap<(i64, u32), u32> = HashMap::new();
+        let mut shared: HashMap<(i64, u32), u32> = HashMap::default();
         for d in day - span..=day + span {
             let Some(bucket) = self.days.get(&d) else {
                 continue;
             };
             for (word, _) in vector.iter().take(POSTING_TERMS) {
-                for &index in bucket.postings.get(word).into_iter().flatten() {
+                let Some(postings) = bucket.postings.get(word) else {
+                    continue;
+                };
+                if postings.len() > MAX_POSTINGS {
+                    continue;
+                }
+                for &index in postings {
                     *shared.entry((d, index)).or_default() += 1;
                 }
             }
@@ -180,23 +200,72 @@ impl StoryCache {
         let mut candidates: Vec<((i64, u32), u32)> = shared.into_iter().collect();
         candidates.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         candidates.truncate(MAX_CANDIDATES);
-        let mut best: Option<(&Entry, f32)> = None;
+        let mut found: Vec<(Box<str>, f32)> = Vec::new();
         for ((d, index), _) in candidates {
             let entry = &self.days[&d].entries[index as usize];
             if (entry.at - at).abs() > WINDOW_SECS {
                 continue;
             }
-            let similarity: f32 = entry
-                .vector
-                .iter()
-                .filter_map(|(word, w)| weights.get(word).map(|v| v * w))
-                .sum();
-            if similarity >= SAME_STORY && best.is_none_or(|(_, s)| similarity > s) {
-                best = Some((entry, similarity));
+            let similarity = cosine(&weights, &entry.vector);
+            if similarity >= SAME_STORY && self.shared_words(&weights, &entry.vector) >= MIN_SHARED
+            {
+                found.push((entry.story.clone(), similarity));
             }
         }
-        best.map(|(entry, _)| &*entry.story)
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        found.dedup_by(|a, b| a.0 == b.0);
+        found
     }
+
+    /// Distinct words two vectors share, a word inside another shared word
+    /// not counted (`摄像头` also gives `摄像` and `像头`: one word, not three).
+    fn shared_words(&self, weights: &HashMap<u32, f32>, other: &[(u32, f32)]) -> usize {
+        let shared: Vec<&str> = other
+            .iter()
+            .filter(|(word, _)| weights.contains_key(word))
+            .map(|(word, _)| &*self.names[*word as usize])
+            .collect();
+        shared
+            .iter()
+            .filter(|word| {
+                !shared
+                    .iter()
+                    .any(|longer| longer.len() > word.len() && longer.contains(**word))
+            })
+            .count()
+    }
+
+    /// The vector of the item that started `story`, read once from SQLite
+    /// (`None` when that item was purged).
+    fn seed(
+        &mut self,
+        tx: &Transaction<'_>,
+        story: &str,
+    ) -> Result<Option<Vec<(u32, f32)>>, StoreError> {
+        if let Some(seed) = self.seeds.get(story) {
+            return Ok(Some(seed.clone()));
+        }
+        let stored: Option<String> = tx
+            .prepare_cached("SELECT vector FROM story_items WHERE item_id = ?1")
+            .during("preparing the story seed lookup")?
+            .query_row(params![story], |row| row.get(0))
+            .optional()
+            .during("reading a story's first item")?;
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
+        let seed = self.interned(&StoryVector::decode(&stored));
+        self.seeds.insert(story.into(), seed.clone());
+        Ok(Some(seed))
+    }
+}
+
+/// Cosine similarity of two normalised vectors.
+fn cosine(weights: &HashMap<u32, f32>, other: &[(u32, f32)]) -> f32 {
+    other
+        .iter()
+        .filter_map(|(word, w)| weights.get(word).map(|v| v * w))
+        .sum()
 }
 
 /// Puts a newly inserted item into a story (an existing one when a copy is
@@ -215,10 +284,25 @@ pub(crate) fn assign(
         item_id.to_string()
     } else {
         cache.load_around(tx, day)?;
-        cache
-            .best_match(day, at, &interned)
-            .map_or_else(|| item_id.to_string(), str::to_string)
+        let weights: HashMap<u32, f32> = interned.iter().copied().collect();
+        let mut chosen = None;
+        for (story, _) in cache.matches(day, at, &interned) {
+            // Against chaining (A like B like C, A unlike C): a copy must
+            // also resemble the story's first item a little.
+            let near_seed = match cache.seed(tx, &story)? {
+                Some(seed) => cosine(&weights, &seed) >= SEED_FLOOR,
+                None => true,
+            };
+            if near_seed {
+                chosen = Some(story.to_string());
+                break;
+            }
+        }
+        chosen.unwrap_or_else(|| item_id.to_string())
     };
+    if story == item_id && !interned.is_empty() {
+        cache.seeds.insert(item_id.into(), interned.clone());
+    }
     tx.prepare_cached(
         "INSERT INTO story_items (item_id, story_id, day, at, vector) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(item_id) DO NOTHING",
@@ -338,8 +422,10 @@ mod tests {
     use crate::model::{Analysis, Item};
     use crate::text::Segmenter;
 
-    const POST: &str = "昨晚九点多在江滨路夜市，一个民警把卖炒栗子的阿婆推倒在地，推车都翻了，栗子撒了一地。";
-    const REPOST: &str = "转发：江滨路夜市民警推倒卖炒栗子的阿婆，推车翻了栗子撒一地。——太过分了，求个说法。";
+    const POST: &str =
+        "昨晚九点多在江滨路夜市，一个民警把卖炒栗子的阿婆推倒在地，推车都翻了，栗子撒了一地。";
+    const REPOST: &str =
+        "转发：江滨路夜市民警推倒卖炒栗子的阿婆，推车翻了栗子撒一地。——太过分了，求个说法。";
     const OTHER: &str = "去出入境窗口办护照，排了三个小时的队，工作人员说材料不全让我下周再来。";
 
     fn entry(id: &str, body: &str, hours: i64) -> ((Item, Analysis), StoryVector) {
@@ -382,7 +468,11 @@ mod tests {
         let mut s = Store::open(&path).unwrap();
         store(&mut s, vec![entry("e", REPOST, 2), entry("e", REPOST, 2)]);
         assert_eq!(s.story_items("a").unwrap(), ["a", "b", "e"]);
-        assert_eq!(s.stories(2, 10).unwrap()[0].copies, 3, "an upsert is not a copy");
+        assert_eq!(
+            s.stories(2, 10).unwrap()[0].copies,
+            3,
+            "an upsert is not a copy"
+        );
     }
 
     #[test]
@@ -396,5 +486,22 @@ mod tests {
         s.delete_published_before(cutoff).unwrap();
         assert_eq!(s.story_of("a").unwrap().unwrap().copies, 1);
         assert!(s.story_of("b").unwrap().is_none());
+    }
+
+    #[test]
+    fn short_texts_sharing_a_word_or_two_are_not_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("y.db")).unwrap();
+        store(
+            &mut s,
+            vec![
+                entry("a", "这家酒店的摄像头坏了。", 0),
+                entry("b", "酒店摄像头的位置不对。", 1),
+                entry("c", "酒店本身也很小。", 1),
+            ],
+        );
+        for id in ["a", "b", "c"] {
+            assert_eq!(s.story_of(id).unwrap().unwrap().copies, 1, "{id}");
+        }
     }
 }

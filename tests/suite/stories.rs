@@ -31,8 +31,15 @@ fn the_demo_sets_repeated_stories_are_grouped() {
     // For each labelled story: how its items are spread over stored stories.
     let mut spread: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
     for (id, label) in &labels {
-        let story = store.story_of(id).unwrap().expect("every new item has a story");
-        *spread.entry(label).or_default().entry(story.id).or_default() += 1;
+        let story = store
+            .story_of(id)
+            .unwrap()
+            .expect("every new item has a story");
+        *spread
+            .entry(label)
+            .or_default()
+            .entry(story.id)
+            .or_default() += 1;
     }
     let largest = |label: &str| spread[label].values().copied().max().unwrap();
     assert_eq!(largest("S1-spike-donghu-vendor"), 12, "{spread:?}");
