@@ -6,11 +6,11 @@ use crate::analyze::Analyzer;
 use crate::app::{App, Writer};
 use crate::config::{SourceConfig, SourceKind};
 use crate::ingest::ingest_records;
-use crate::source::crawl::crawl_source;
+use crate::source::crawl::{CrawlResult, Outcome, SourceError, crawl_source};
 use crate::source::fetch::{FetchPolicy, Fetcher};
 use crate::source::file::{fingerprint, list_files};
 use crate::source::politeness::{Polite, PolitenessPolicy};
-use crate::store::Store;
+use crate::store::{SourceState, Store};
 use clap::Args;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -37,16 +37,27 @@ pub struct SourcesArgs {
 
 /// One source's crawl, as reported.
 #[derive(Debug, Serialize)]
-pub(crate) struct SourceRun {
-    pub(crate) source: String,
-    ok: bool,
-    not_modified: bool,
-    pub(crate) items: usize,
-    pub(crate) new: usize,
-    updated: usize,
-    rejected: usize,
-    encoding: Option<&'static str>,
-    pub(crate) error: Option<String>,
+pub struct SourceRun {
+    /// The source.
+    pub source: String,
+    /// False when the crawl failed.
+    pub ok: bool,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The server said nothing changed (304).
+    pub not_modified: bool,
+    /// Items found.
+    pub items: usize,
+    /// Of those, new.
+    pub new: usize,
+    /// Of those, changed since the last crawl.
+    pub updated: usize,
+    /// Items that could not be stored (bad records).
+    pub rejected: usize,
+    /// The encoding the (first) page was decoded from.
+    pub encoding: Option<&'static str>,
+    /// Why it failed.
+    pub error: Option<String>,
 }
 
 /// Crawls the configured sources once; exit 1 when any failed.
@@ -66,10 +77,8 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let mut crawler = Crawler::new(app)?;
-    let mut runs = Vec::new();
-    for source in sources {
-        runs.push(crawler.crawl(source)?);
-    }
+    let mut runs = crawler.crawl_all(&sources)?;
+    runs.sort_by_key(|run| sources.iter().position(|s| s.name == run.source));
     let failed = runs.iter().any(|r| !r.ok);
     if args.json {
         print_json(&runs)?;
@@ -109,6 +118,12 @@ pub struct Crawler<'a> {
     runtime: tokio::runtime::Runtime,
 }
 
+/// What fetching one source brought, before it is stored.
+enum Fetch {
+    Http(Result<CrawlResult, SourceError>),
+    Files,
+}
+
 impl<'a> Crawler<'a> {
     /// Locks the data directory and builds the clients.
     pub fn new(app: &'a App) -> anyhow::Result<Crawler<'a>> {
@@ -144,67 +159,138 @@ impl<'a> Crawler<'a> {
         &self.runtime
     }
 
-    /// Crawls one source: its items are committed, then its state saved.
-    pub(crate) fn crawl(&mut self, source: &SourceConfig) -> anyhow::Result<SourceRun> {
-        let app = self.app;
-        let mut state = self.writer.store.source_state(&source.name)?;
-        state.last_attempt_at = Some(chrono::Utc::now().to_rfc3339());
-        let fetcher = if source.allow_private {
-            &self.private
-        } else {
-            &self.public
-        };
-        let mut run = SourceRun {
-            source: source.name.clone(),
-            ok: true,
-            not_modified: false,
-            items: 0,
-            new: 0,
-            updated: 0,
-            rejected: 0,
-            encoding: None,
-            error: None,
-        };
-        let outcome = match source.kind {
-            SourceKind::File => {
-                crawl_files(app, source, &self.analyzer, &mut self.writer, &mut run)
-            }
-            _ => {
-                let store = &self.writer.store;
-                let known = |id: &str| store.get_item(id).ok().flatten().is_some();
-                let fetched = self
-                    .runtime
-                    .block_on(crawl_source(fetcher, source, &state, &known));
-                crawl_http(
-                    app,
-                    source,
-                    &self.analyzer,
-                    &mut self.writer,
-                    &mut run,
-                    &mut state,
-                    fetched,
-                )
-            }
-        };
-        match outcome {
-            Ok(new_items) => {
-                state.last_success_at = state.last_attempt_at.clone();
-                state.last_error = None;
-                state.consecutive_failures = 0;
-                state.items_last_run = run.items as u32;
-                state.new_items_total += new_items as u64;
-            }
-            Err(error) => {
-                tracing::warn!(source = %source.name, %error, "crawl failed");
-                run.ok = false;
-                run.error = Some(error.clone());
-                state.last_error = Some(error);
-                state.consecutive_failures += 1;
-            }
-        }
-        self.writer.store.save_source_state(&state)?;
-        Ok(run)
+    /// The stored state of a source.
+    pub fn source_state(&self, name: &str) -> anyhow::Result<SourceState> {
+        Ok(self.writer.store.source_state(name)?)
     }
+
+    /// Crawls `sources`, up to `[crawl] concurrency` at a time (each host
+    /// still gets one request at a time). Each source's items are stored as
+    /// soon as its fetch ends, then its state saved; a source that fails
+    /// does not stop the others. Runs come back in completion order.
+    pub fn crawl_all<'s>(
+        &mut self,
+        sources: &[&'s SourceConfig],
+    ) -> anyhow::Result<Vec<SourceRun>> {
+        use futures_util::stream::{FuturesUnordered, StreamExt};
+        let Crawler {
+            app,
+            writer,
+            analyzer,
+            public,
+            private,
+            runtime,
+        } = self;
+        // A second connection answers "is this item stored?" for fetches in
+        // flight while the writer stores the ones that finished.
+        let reader = Store::open_read_only(&app.data.db_path())?;
+        let known = |id: &str| reader.get_item(id).ok().flatten().is_some();
+        let limit = app.config.crawl.concurrency.max(1);
+        let mut runs = Vec::with_capacity(sources.len());
+        runtime.block_on(async {
+            let mut queue = sources.iter().copied();
+            let mut in_flight = FuturesUnordered::new();
+            let start = |source: &'s SourceConfig, state: SourceState| {
+                let fetcher = if source.allow_private {
+                    &*private
+                } else {
+                    &*public
+                };
+                let known = &known;
+                async move {
+                    let fetched = match source.kind {
+                        SourceKind::File => Fetch::Files,
+                        _ => Fetch::Http(crawl_source(fetcher, source, &state, known).await),
+                    };
+                    (source, state, fetched)
+                }
+            };
+            loop {
+                while in_flight.len() < limit {
+                    let Some(source) = queue.next() else { break };
+                    let mut state = writer.store.source_state(&source.name)?;
+                    state.last_attempt_at = Some(chrono::Utc::now().to_rfc3339());
+                    in_flight.push(start(source, state));
+                }
+                let Some((source, state, fetched)) = in_flight.next().await else {
+                    break;
+                };
+                runs.push(store_run(app, analyzer, writer, source, state, fetched)?);
+            }
+            anyhow::Ok(())
+        })?;
+        Ok(runs)
+    }
+}
+
+/// Stores what one source's fetch brought and saves its state (after the
+/// items: a crash in between re-fetches, never loses).
+fn store_run(
+    app: &App,
+    analyzer: &Analyzer,
+    writer: &mut Writer,
+    source: &SourceConfig,
+    mut state: SourceState,
+    fetched: Fetch,
+) -> anyhow::Result<SourceRun> {
+    let mut run = SourceRun {
+        source: source.name.clone(),
+        ok: true,
+        outcome: Outcome::NothingNew,
+        not_modified: false,
+        items: 0,
+        new: 0,
+        updated: 0,
+        rejected: 0,
+        encoding: None,
+        error: None,
+    };
+    let outcome = match fetched {
+        Fetch::Files => {
+            crawl_files(app, source, analyzer, writer, &mut run).map_err(|e| (Outcome::Error, e))
+        }
+        Fetch::Http(fetched) => {
+            crawl_http(app, source, analyzer, writer, &mut run, &mut state, fetched)
+        }
+    };
+    match outcome {
+        Ok(new_items) => {
+            run.outcome = if new_items > 0 {
+                Outcome::NewItems
+            } else {
+                Outcome::NothingNew
+            };
+            state.last_success_at = state.last_attempt_at.clone();
+            state.last_error = None;
+            state.consecutive_failures = 0;
+            state.items_last_run = run.items as u32;
+            state.new_items_total += new_items as u64;
+        }
+        Err((outcome, error)) => {
+            tracing::warn!(source = %source.name, %error, "crawl failed");
+            run.ok = false;
+            run.outcome = outcome;
+            run.error = Some(error.clone());
+            state.last_error = Some(error);
+            state.consecutive_failures += 1;
+        }
+    }
+    state.last_outcome = Some(run.outcome.as_str().to_string());
+    writer.store.save_source_state(&state)?;
+    Ok(run)
+}
+
+/// When a source that keeps failing may be tried again by the scheduler:
+/// one minute after the first failure, doubling up to six hours. `None`
+/// when it is not failing.
+pub(crate) fn retry_at(state: &SourceState) -> Option<chrono::DateTime<chrono::Utc>> {
+    if state.consecutive_failures == 0 {
+        return None;
+    }
+    let last =
+        crate::text::dates::parse_datetime(state.last_attempt_at.as_deref()?, chrono_tz::UTC)?;
+    let minutes = 1i64 << (state.consecutive_failures - 1).min(9);
+    Some(last + chrono::Duration::minutes(minutes.min(6 * 60)))
 }
 
 /// Fetches an http source and stores its items; the new validators go into
@@ -215,16 +301,16 @@ fn crawl_http(
     analyzer: &Analyzer,
     writer: &mut Writer,
     run: &mut SourceRun,
-    state: &mut crate::store::SourceState,
-    fetched: Result<crate::source::crawl::CrawlResult, crate::source::crawl::SourceError>,
-) -> Result<usize, String> {
-    let result = fetched.map_err(|e| e.to_string())?;
+    state: &mut SourceState,
+    fetched: Result<CrawlResult, SourceError>,
+) -> Result<usize, (Outcome, String)> {
+    let result = fetched.map_err(|e| (Outcome::of_error(&e), e.to_string()))?;
     run.not_modified = result.not_modified;
     run.items = result.items.len();
     run.encoding = result.encoding;
     let preparer = app
         .preparer(&source.name, source.item_kind())
-        .map_err(|e| format!("{e:#}"))?;
+        .map_err(|e| (Outcome::Error, format!("{e:#}")))?;
     let records = result
         .items
         .into_iter()
@@ -238,7 +324,7 @@ fn crawl_http(
         &mut writer.store,
         &writer.index,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| (Outcome::Error, e.to_string()))?;
     run.new = report.inserted;
     run.updated = report.updated;
     run.rejected = report.failed.len();
@@ -328,11 +414,10 @@ pub fn sources(app: &App, args: &SourcesArgs) -> anyhow::Result<ExitCode> {
                 ..Default::default()
             },
         };
-        let health = match (&state.last_success_at, state.consecutive_failures) {
-            (None, 0) => "never crawled",
-            (_, 0) => "ok",
-            (_, 1..=2) => "failing",
-            _ => "down",
+        let health = match state.last_outcome.as_deref() {
+            None if state.last_attempt_at.is_none() => "never_crawled".to_string(),
+            None | Some("new_items") => "ok".to_string(),
+            Some(other) => other.to_string(),
         };
         states.push((source, state, health));
     }
@@ -343,6 +428,7 @@ pub fn sources(app: &App, args: &SourcesArgs) -> anyhow::Result<ExitCode> {
                 serde_json::json!({
                     "name": source.name, "kind": source.kind, "url": source.url, "schedule": source.schedule,
                     "health": health, "state": state,
+                    "retry_at": retry_at(state).map(|t| t.to_rfc3339()),
                 })
             })
             .collect();
@@ -350,14 +436,37 @@ pub fn sources(app: &App, args: &SourcesArgs) -> anyhow::Result<ExitCode> {
     } else if states.is_empty() {
         println!("no [[sources]] configured");
     } else {
+        let tz = app.config.timezone();
+        let shown = |at: &Option<String>| {
+            at.as_deref()
+                .and_then(|t| crate::text::dates::parse_datetime(t, chrono_tz::UTC))
+                .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|| "—".into())
+        };
+        println!(
+            "{:<20} {:<8} {:<14} {:<17} {:>7} {:>8}  note",
+            "source", "kind", "health", "last success", "last", "new all"
+        );
         for (source, state, health) in &states {
+            let mut note = state.last_error.clone().unwrap_or_default();
+            if let Some(retry) = retry_at(state) {
+                note = format!(
+                    "{} failures in a row, next try after {}; {note}",
+                    state.consecutive_failures,
+                    retry.with_timezone(&tz).format("%H:%M")
+                );
+            }
             println!(
-                "{:<20} {:<14} last ok {:<26} new {:>6}  {}",
+                "{:<20} {:<8} {:<14} {:<17} {:>7} {:>8}  {}",
                 source.name,
-                health,
-                state.last_success_at.as_deref().unwrap_or("—"),
+                serde_json::to_value(source.kind)?
+                    .as_str()
+                    .unwrap_or_default(),
+                health.replace('_', " "),
+                shown(&state.last_success_at),
+                state.items_last_run,
                 state.new_items_total,
-                state.last_error.as_deref().unwrap_or("")
+                note
             );
         }
     }

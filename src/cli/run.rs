@@ -1,10 +1,13 @@
 //! `yuqing run`: the scheduler daemon. Each source is crawled when its cron
 //! schedule says (in `[schedule] timezone`); runs missed while down are
 //! coalesced into one; SIGINT / SIGTERM let the crawl in progress finish,
-//! then the daemon exits cleanly. Sources are crawled one at a time (per-host
-//! politeness already spaces requests; concurrency across hosts comes later).
+//! then the daemon exits cleanly. Due sources are crawled together, up to
+//! `[crawl] concurrency` at a time (each host one request at a time); a
+//! source that keeps failing is skipped until its backoff ends (1 min,
+//! doubling, at most 6 h). A tick ends before the next starts, so a source
+//! still running is never started again.
 
-use super::crawl::Crawler;
+use super::crawl::{Crawler, retry_at};
 use crate::app::App;
 use crate::schedule::{earliest, next_after, take_due};
 use clap::Args;
@@ -47,18 +50,28 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
     );
     loop {
         let now = chrono::Utc::now();
-        for index in take_due(&mut next, &schedules, tz, now) {
-            let run = crawler.crawl(&sources[index])?;
-            match &run.error {
-                Some(error) => {
-                    tracing::warn!(source = %run.source, %error, "scheduled crawl failed")
-                }
-                None => {
-                    tracing::info!(source = %run.source, items = run.items, new = run.new, "scheduled crawl")
-                }
+        let due = take_due(&mut next, &schedules, tz, now);
+        let mut batch = Vec::with_capacity(due.len());
+        for index in due {
+            let source = &sources[index];
+            // A source that keeps failing backs off instead of hammering.
+            let state = crawler.source_state(&source.name)?;
+            if let Some(retry) = retry_at(&state).filter(|at| *at > now) {
+                tracing::info!(source = %source.name, failures = state.consecutive_failures, %retry, "backing off: skipped this run");
+                continue;
             }
-            if shutdown.requested() {
-                break;
+            batch.push(source);
+        }
+        if !batch.is_empty() {
+            for run in crawler.crawl_all(&batch)? {
+                match &run.error {
+                    Some(error) => {
+                        tracing::warn!(source = %run.source, %error, "scheduled crawl failed")
+                    }
+                    None => {
+                        tracing::info!(source = %run.source, items = run.items, new = run.new, "scheduled crawl")
+                    }
+                }
             }
         }
         if shutdown.requested() {

@@ -23,6 +23,10 @@ pub struct CrawlConfig {
     /// Deadline for one request including redirects and the body, seconds.
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
+    /// Sources crawled at the same time at most (each host still gets one
+    /// request at a time).
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
 }
 
 fn default_user_agent() -> String {
@@ -42,6 +46,9 @@ fn default_max_body_bytes() -> usize {
 fn default_timeout_secs() -> u64 {
     30
 }
+fn default_concurrency() -> usize {
+    4
+}
 
 impl Default for CrawlConfig {
     fn default() -> Self {
@@ -50,6 +57,7 @@ impl Default for CrawlConfig {
             per_host_delay_ms: default_per_host_delay_ms(),
             max_body_bytes: default_max_body_bytes(),
             timeout_secs: default_timeout_secs(),
+            concurrency: default_concurrency(),
         }
     }
 }
@@ -220,6 +228,12 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
         return Err((
             KeyPath::new("crawl", "max_body_bytes"),
             "must be at least 1024 bytes".into(),
+        ));
+    }
+    if !(1..=64).contains(&crawl.concurrency) {
+        return Err((
+            KeyPath::new("crawl", "concurrency"),
+            "must be between 1 and 64".into(),
         ));
     }
     if crawl.user_agent.trim().is_empty() {

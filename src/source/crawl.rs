@@ -27,6 +27,14 @@ pub enum SourceError {
     /// The JSON API answered something unusable.
     #[error(transparent)]
     Json(#[from] JsonSourceError),
+    /// The site answered a captcha / verification page instead of content.
+    #[error(
+        "{url} answered a verification (captcha) page instead of content: the site is blocking the crawler"
+    )]
+    Challenge {
+        /// The URL.
+        url: String,
+    },
     /// The response is not text.
     #[error("{url} did not return text (content type {content_type})")]
     NotText {
@@ -77,25 +85,112 @@ pub async fn crawl_source(
         });
     }
     let text = text_of(&fetched)?;
-    let items = match source.kind {
+    let parsed = match source.kind {
         SourceKind::File => unreachable!("file sources are read from disk, not fetched"),
-        SourceKind::Feed => parse_feed(text, &fetched.final_url, &source.name)?,
-        _ if source.is_json() => {
-            json_pages(fetcher, source, text, &fetched.final_url, known).await?
-        }
+        SourceKind::Feed => parse_feed(text, &fetched.final_url, &source.name).map_err(Into::into),
+        _ if source.is_json() => json_pages(fetcher, source, text, &fetched.final_url, known).await,
         // Petition boards are re-visited whole: a known petition may have a
         // new status or reply.
         SourceKind::Html | SourceKind::Petition | SourceKind::Json => {
             let revisit = source.kind == SourceKind::Petition;
-            html_pages(fetcher, source, text, &fetched.final_url, known, revisit).await?
+            html_pages(fetcher, source, text, &fetched.final_url, known, revisit).await
         }
     };
+    // A verification page served instead of the content (status 200, no
+    // items or unparsable) means blocked, not "nothing new" or "broken".
+    let fruitless = parsed.as_ref().map_or(true, |items| items.is_empty());
+    if fruitless && looks_like_challenge(text) {
+        return Err(SourceError::Challenge {
+            url: fetched.final_url.to_string(),
+        });
+    }
+    let items = parsed?;
     Ok(CrawlResult {
         not_modified: false,
         items,
         validators: fetched.validators,
         encoding: fetched.encoding,
     })
+}
+
+/// Phrases of the verification pages sites put in front of crawlers.
+const CHALLENGE_MARKERS: [&str; 10] = [
+    "captcha",
+    "verify you are human",
+    "are you a robot",
+    "验证码",
+    "安全验证",
+    "人机验证",
+    "滑动验证",
+    "访问过于频繁",
+    "请完成验证",
+    "异常访问",
+];
+
+/// True when a page reads like a captcha / verification page.
+pub fn looks_like_challenge(text: &str) -> bool {
+    let head: String = text.chars().take(20_000).collect::<String>().to_lowercase();
+    CHALLENGE_MARKERS.iter().any(|marker| head.contains(marker))
+}
+
+/// How a crawl ended, as `yuqing sources` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// New items were stored.
+    NewItems,
+    /// It worked, but there was nothing new (or a `304 Not Modified`).
+    NothingNew,
+    /// The site refuses us: 401/403/451, a captcha page, robots.txt, or a
+    /// host that asked us to back off.
+    Blocked,
+    /// Timeouts, refused connections, `5xx`.
+    Unreachable,
+    /// The response arrived but could not be read as the source's kind.
+    ParseError,
+    /// Anything else (a local problem: the store, a bad file).
+    Error,
+}
+
+impl Outcome {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::NewItems => "new_items",
+            Outcome::NothingNew => "nothing_new",
+            Outcome::Blocked => "blocked",
+            Outcome::Unreachable => "unreachable",
+            Outcome::ParseError => "parse_error",
+            Outcome::Error => "error",
+        }
+    }
+
+    /// What a failed crawl's error means for the source's health.
+    pub fn of_error(error: &SourceError) -> Outcome {
+        use super::fetch::FetchError;
+        match error {
+            SourceError::Challenge { .. } => Outcome::Blocked,
+            SourceError::Fetch(PoliteError::Disallowed { .. } | PoliteError::BackingOff { .. }) => {
+                Outcome::Blocked
+            }
+            SourceError::Fetch(PoliteError::RobotsUnavailable { .. }) => Outcome::Unreachable,
+            SourceError::Fetch(PoliteError::Fetch(fetch)) => match fetch {
+                FetchError::Status {
+                    status: 401 | 403 | 429 | 451,
+                    ..
+                } => Outcome::Blocked,
+                FetchError::Status { .. }
+                | FetchError::Timeout { .. }
+                | FetchError::Connect { .. }
+                | FetchError::Transport { .. } => Outcome::Unreachable,
+                _ => Outcome::Error,
+            },
+            SourceError::Feed(_)
+            | SourceError::Html(_)
+            | SourceError::Json(_)
+            | SourceError::NotText { .. } => Outcome::ParseError,
+        }
+    }
 }
 
 fn text_of(fetched: &Fetched) -> Result<&str, SourceError> {

@@ -84,4 +84,7 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX story_items_by_day ON story_items(day);
     CREATE INDEX story_items_by_story ON story_items(story_id);",
+    // 7: how a source's last crawl ended, so `yuqing sources` can tell
+    // "blocked" from "nothing new" from "parse errors".
+    "ALTER TABLE source_state ADD COLUMN last_outcome TEXT;",
 ];

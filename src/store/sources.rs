@@ -27,6 +27,9 @@ pub struct SourceState {
     pub items_last_run: u32,
     /// New items this source brought in all.
     pub new_items_total: u64,
+    /// How the last crawl ended: `new_items`, `nothing_new`, `blocked`,
+    /// `unreachable`, `parse_error` or `error` (see `source::crawl::Outcome`).
+    pub last_outcome: Option<String>,
 }
 
 impl Store {
@@ -36,7 +39,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT etag, last_modified, last_attempt_at, last_success_at, last_error,
-                        consecutive_failures, items_last_run, new_items_total
+                        consecutive_failures, items_last_run, new_items_total, last_outcome
                  FROM source_state WHERE name = ?1",
                 params![name],
                 |row| {
@@ -50,6 +53,7 @@ impl Store {
                         consecutive_failures: row.get(5)?,
                         items_last_run: row.get(6)?,
                         new_items_total: row.get::<_, i64>(7)? as u64,
+                        last_outcome: row.get(8)?,
                     })
                 },
             )
@@ -66,13 +70,14 @@ impl Store {
         self.conn
             .execute(
                 "INSERT INTO source_state (name, etag, last_modified, last_attempt_at, last_success_at,
-                     last_error, consecutive_failures, items_last_run, new_items_total)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     last_error, consecutive_failures, items_last_run, new_items_total, last_outcome)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT(name) DO UPDATE SET etag = excluded.etag,
                      last_modified = excluded.last_modified, last_attempt_at = excluded.last_attempt_at,
                      last_success_at = excluded.last_success_at, last_error = excluded.last_error,
                      consecutive_failures = excluded.consecutive_failures,
-                     items_last_run = excluded.items_last_run, new_items_total = excluded.new_items_total",
+                     items_last_run = excluded.items_last_run, new_items_total = excluded.new_items_total,
+                     last_outcome = excluded.last_outcome",
                 params![
                     state.name,
                     state.etag,
@@ -83,6 +88,7 @@ impl Store {
                     state.consecutive_failures,
                     state.items_last_run,
                     state.new_items_total as i64,
+                    state.last_outcome,
                 ],
             )
             .during("saving source state")?;

@@ -133,6 +133,16 @@ fn start_server() -> Server {
                     }),
                 )
                 .route(
+                    "/forbidden.xml",
+                    get(|| async { (StatusCode::FORBIDDEN, "forbidden") }),
+                )
+                .route(
+                    "/verify.xml",
+                    get(|| async {
+                        html_page("<html><head><title>安全验证</title></head><body>访问过于频繁，请完成安全验证后继续。<div id=\"slider\">向右滑动</div></body></html>")
+                    }),
+                )
+                .route(
                     "/broken.xml",
                     get(|| async {
                         (
@@ -179,6 +189,18 @@ allow_private = true
 name = "broken"
 kind = "feed"
 url = "http://{addr}/broken.xml"
+allow_private = true
+
+[[sources]]
+name = "forbidden"
+kind = "feed"
+url = "http://{addr}/forbidden.xml"
+allow_private = true
+
+[[sources]]
+name = "captcha"
+kind = "feed"
+url = "http://{addr}/verify.xml"
 allow_private = true
 "#
     );
@@ -257,11 +279,38 @@ fn crawl_feeds_store_once_and_report_health() {
         run(yuqing(dir.path()).args(["--config", "yuqing.toml", "sources", "--json"]));
     assert_eq!(code, 0);
     let sources: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(sources[0]["health"], "ok");
+    // Health tells "nothing new" from "parse errors" from "blocked".
+    assert_eq!(sources[0]["health"], "nothing_new", "304 the second time");
     assert_eq!(sources[0]["state"]["etag"], "\"v1\"");
     assert_eq!(sources[0]["state"]["new_items_total"], 2);
-    assert_eq!(sources[2]["health"], "failing");
+    assert_eq!(sources[0]["retry_at"], serde_json::Value::Null);
+    assert_eq!(sources[2]["health"], "parse_error");
     assert_eq!(sources[2]["state"]["consecutive_failures"], 2);
+    assert!(
+        sources[2]["retry_at"].is_string(),
+        "a failing source backs off"
+    );
+    assert_eq!(sources[3]["health"], "blocked", "403: {}", sources[3]);
+    assert_eq!(
+        sources[4]["health"], "blocked",
+        "captcha page: {}",
+        sources[4]
+    );
+    assert!(
+        sources[4]["state"]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("verification"),
+        "{}",
+        sources[4]
+    );
+    let (code, table, _) = run(yuqing(dir.path()).args(["--config", "yuqing.toml", "sources"]));
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("nothing new") && table.contains("parse error"),
+        "{table}"
+    );
+    assert!(table.contains("2 failures in a row"), "{table}");
 }
 
 #[test]
@@ -647,4 +696,96 @@ fn run_daemon_crawls_on_schedule_and_stops_cleanly_on_sigterm() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("stopped"));
+}
+
+/// A small html site that logs when each request arrives.
+fn logging_site(
+    log: Arc<std::sync::Mutex<Vec<(std::time::Instant, SocketAddr, String)>>>,
+) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let app = Router::new().fallback(move |uri: axum::http::Uri| {
+                let log = log.clone();
+                async move {
+                    log.lock()
+                        .unwrap()
+                        .push((std::time::Instant::now(), addr, uri.path().to_string()));
+                    match uri.path() {
+                        "/robots.txt" => (StatusCode::NOT_FOUND, "").into_response(),
+                        "/list.html" => html_page(
+                            r#"<ul class="news"><li><a href="/a1.html">一</a></li><li><a href="/a2.html">二</a></li><li><a href="/a3.html">三</a></li></ul>"#,
+                        ),
+                        path => html_page(format!(
+                            "<h1>{addr}{path}</h1><div class=\"content\">东湖派出所民警巡逻，{path} 篇正文。</div>"
+                        )),
+                    }
+                }
+            });
+            tx.send(addr).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+#[test]
+fn sources_on_different_hosts_are_crawled_concurrently_each_host_politely() {
+    let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let hosts = [logging_site(log.clone()), logging_site(log.clone())];
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::from(
+        "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 250\nconcurrency = 2\n",
+    );
+    for (n, addr) in hosts.iter().enumerate() {
+        config.push_str(&format!(
+            "\n[[sources]]\nname = \"site-{n}\"\nkind = \"html\"\nurl = \"http://{addr}/list.html\"\nlink_selector = \"ul.news a\"\nallow_private = true\n"
+        ));
+    }
+    std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "crawl", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (runs[0]["new"].as_u64(), runs[1]["new"].as_u64()),
+        (Some(3), Some(3))
+    );
+
+    let log = log.lock().unwrap().clone();
+    assert_eq!(
+        log.len(),
+        10,
+        "robots.txt, list and 3 articles per host: {log:?}"
+    );
+    for host in hosts {
+        let times: Vec<_> = log
+            .iter()
+            .filter(|(_, h, _)| *h == host)
+            .map(|(t, _, _)| *t)
+            .collect();
+        for pair in times.windows(2) {
+            let gap = pair[1] - pair[0];
+            assert!(
+                gap >= std::time::Duration::from_millis(245),
+                "two requests to {host} only {gap:?} apart"
+            );
+        }
+    }
+    // Concurrency: the other host was asked while the first one's pages
+    // were still being fetched (not one source after the other).
+    let first_host = log[0].1;
+    let last_of_first = log.iter().rposition(|(_, h, _)| *h == first_host).unwrap();
+    assert!(
+        log[..last_of_first]
+            .iter()
+            .any(|(_, h, _)| *h != first_host),
+        "sources crawled one after the other: {log:?}"
+    );
 }
