@@ -5,8 +5,8 @@ use super::{EXIT_PARTIAL, print_json};
 use crate::analyze::Analyzer;
 use crate::app::{App, Writer};
 use crate::config::{SourceConfig, SourceKind};
-use crate::ingest::ingest_records;
-use crate::source::crawl::{CrawlResult, Outcome, SourceError, crawl_source};
+use crate::ingest::store_records;
+use crate::source::crawl::{CrawlResult, ItemSink, Outcome, SourceError, crawl_source};
 use crate::source::fetch::{FetchPolicy, Fetcher};
 use crate::source::file::{fingerprint, list_files};
 use crate::source::politeness::{Polite, PolitenessPolicy};
@@ -165,9 +165,11 @@ impl<'a> Crawler<'a> {
     }
 
     /// Crawls `sources`, up to `[crawl] concurrency` at a time (each host
-    /// still gets one request at a time). Each source's items are stored as
-    /// soon as its fetch ends, then its state saved; a source that fails
-    /// does not stop the others. Runs come back in completion order.
+    /// still gets one request at a time). Items are stored in small batches
+    /// as the fetches find them; when a source's crawl ends its state is
+    /// saved (validators last: nothing lost, nothing doubled after a kill).
+    /// A source that fails does not stop the others. Runs come back in
+    /// completion order.
     pub fn crawl_all<'s>(
         &mut self,
         sources: &[&'s SourceConfig],
@@ -182,40 +184,65 @@ impl<'a> Crawler<'a> {
             runtime,
         } = self;
         // A second connection answers "is this item stored?" for fetches in
-        // flight while the writer stores the ones that finished.
+        // flight while the writer stores what they found.
         let reader = Store::open_read_only(&app.data.db_path())?;
         let known = |id: &str| reader.get_item(id).ok().flatten().is_some();
         let limit = app.config.crawl.concurrency.max(1);
         let mut runs = Vec::with_capacity(sources.len());
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        // Per slot (index into `sources`): the run so far and its state.
+        let mut active: Vec<Option<(SourceRun, SourceState)>> =
+            sources.iter().map(|_| None).collect();
         runtime.block_on(async {
-            let mut queue = sources.iter().copied();
+            let mut queue = sources.iter().copied().enumerate();
             let mut in_flight = FuturesUnordered::new();
-            let start = |source: &'s SourceConfig, state: SourceState| {
+            let start = |slot: usize, source: &'s SourceConfig, state: SourceState| {
                 let fetcher = if source.allow_private {
                     &*private
                 } else {
                     &*public
                 };
                 let known = &known;
+                let mut sink = ItemSink::new(tx.clone(), slot);
                 async move {
                     let fetched = match source.kind {
                         SourceKind::File => Fetch::Files,
-                        _ => Fetch::Http(crawl_source(fetcher, source, &state, known).await),
+                        _ => Fetch::Http(
+                            crawl_source(fetcher, source, &state, known, &mut sink).await,
+                        ),
                     };
-                    (source, state, fetched)
+                    (slot, fetched)
                 }
             };
             loop {
                 while in_flight.len() < limit {
-                    let Some(source) = queue.next() else { break };
+                    let Some((slot, source)) = queue.next() else {
+                        break;
+                    };
                     let mut state = writer.store.source_state(&source.name)?;
                     state.last_attempt_at = Some(chrono::Utc::now().to_rfc3339());
-                    in_flight.push(start(source, state));
+                    active[slot] = Some((SourceRun::new(&source.name), state.clone()));
+                    in_flight.push(start(slot, source, state));
                 }
-                let Some((source, state, fetched)) = in_flight.next().await else {
+                if in_flight.is_empty() {
                     break;
-                };
-                runs.push(store_run(app, analyzer, writer, source, state, fetched)?);
+                }
+                tokio::select! {
+                    biased;
+                    Some((slot, items)) = rx.recv() => {
+                        let (run, _) = active[slot].as_mut().expect("a started source");
+                        store_batch(app, analyzer, writer, sources[slot], run, items);
+                    }
+                    Some((slot, fetched)) = in_flight.next() => {
+                        // Batches it sent before ending are stored first.
+                        while let Ok((other, items)) = rx.try_recv() {
+                            let (run, _) = active[other].as_mut().expect("a started source");
+                            store_batch(app, analyzer, writer, sources[other], run, items);
+                        }
+                        let (run, state) = active[slot].take().expect("a started source");
+                        runs.push(finish_run(app, analyzer, writer, sources[slot], run, state, fetched)?);
+                    }
+                }
             }
             anyhow::Ok(())
         })?;
@@ -223,35 +250,96 @@ impl<'a> Crawler<'a> {
     }
 }
 
-/// Stores what one source's fetch brought and saves its state (after the
-/// items: a crash in between re-fetches, never loses).
-fn store_run(
+impl SourceRun {
+    fn new(source: &str) -> SourceRun {
+        SourceRun {
+            source: source.to_string(),
+            ok: true,
+            outcome: Outcome::NothingNew,
+            not_modified: false,
+            items: 0,
+            new: 0,
+            updated: 0,
+            rejected: 0,
+            encoding: None,
+            error: None,
+        }
+    }
+}
+
+/// Stores one batch of a source's items. A batch that cannot be stored
+/// (the store failing) is recorded as the run's error; its items are
+/// fetched again next time because the source's validators do not advance.
+fn store_batch(
     app: &App,
     analyzer: &Analyzer,
     writer: &mut Writer,
     source: &SourceConfig,
+    run: &mut SourceRun,
+    items: Vec<crate::pipeline::RawItem>,
+) {
+    run.items += items.len();
+    let stored = app
+        .preparer(&source.name, source.item_kind())
+        .map_err(|e| format!("{e:#}"))
+        .and_then(|preparer| {
+            let records = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| (i + 1, Ok(item)));
+            store_records(
+                records,
+                &source.name,
+                &preparer,
+                analyzer,
+                &mut writer.store,
+                None,
+            )
+            .map_err(|e| e.to_string())
+        });
+    match stored {
+        Ok(report) => {
+            run.new += report.inserted;
+            run.updated += report.updated;
+            run.rejected += report.failed.len();
+        }
+        Err(error) => {
+            tracing::error!(source = %source.name, %error, "items could not be stored");
+            run.error.get_or_insert(error);
+        }
+    }
+}
+
+/// Ends one source's run: its state is saved after its items (a crash in
+/// between re-fetches, never loses).
+fn finish_run(
+    app: &App,
+    analyzer: &Analyzer,
+    writer: &mut Writer,
+    source: &SourceConfig,
+    mut run: SourceRun,
     mut state: SourceState,
     fetched: Fetch,
 ) -> anyhow::Result<SourceRun> {
-    let mut run = SourceRun {
-        source: source.name.clone(),
-        ok: true,
-        outcome: Outcome::NothingNew,
-        not_modified: false,
-        items: 0,
-        new: 0,
-        updated: 0,
-        rejected: 0,
-        encoding: None,
-        error: None,
-    };
+    // The index follows the store once per source, not once per batch.
+    if let Err(error) = crate::pipeline::sync_index(&writer.store, &writer.index, None) {
+        tracing::error!(%error, "index update failed; the next run catches up");
+    }
     let outcome = match fetched {
         Fetch::Files => {
             crawl_files(app, source, analyzer, writer, &mut run).map_err(|e| (Outcome::Error, e))
         }
-        Fetch::Http(fetched) => {
-            crawl_http(app, source, analyzer, writer, &mut run, &mut state, fetched)
-        }
+        Fetch::Http(fetched) => match (fetched, run.error.take()) {
+            (Err(error), _) => Err((Outcome::of_error(&error), error.to_string())),
+            (Ok(_), Some(store_error)) => Err((Outcome::Error, store_error)),
+            (Ok(result), None) => {
+                run.not_modified = result.not_modified;
+                run.encoding = result.encoding;
+                state.etag = result.validators.etag;
+                state.last_modified = result.validators.last_modified;
+                Ok(run.new)
+            }
+        },
     };
     match outcome {
         Ok(new_items) => {
@@ -291,46 +379,6 @@ pub(crate) fn retry_at(state: &SourceState) -> Option<chrono::DateTime<chrono::U
         crate::text::dates::parse_datetime(state.last_attempt_at.as_deref()?, chrono_tz::UTC)?;
     let minutes = 1i64 << (state.consecutive_failures - 1).min(9);
     Some(last + chrono::Duration::minutes(minutes.min(6 * 60)))
-}
-
-/// Fetches an http source and stores its items; the new validators go into
-/// `state` only after the items are committed. Returns the new items.
-fn crawl_http(
-    app: &App,
-    source: &SourceConfig,
-    analyzer: &Analyzer,
-    writer: &mut Writer,
-    run: &mut SourceRun,
-    state: &mut SourceState,
-    fetched: Result<CrawlResult, SourceError>,
-) -> Result<usize, (Outcome, String)> {
-    let result = fetched.map_err(|e| (Outcome::of_error(&e), e.to_string()))?;
-    run.not_modified = result.not_modified;
-    run.items = result.items.len();
-    run.encoding = result.encoding;
-    let preparer = app
-        .preparer(&source.name, source.item_kind())
-        .map_err(|e| (Outcome::Error, format!("{e:#}")))?;
-    let records = result
-        .items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| (i + 1, Ok(item)));
-    let report = ingest_records(
-        records,
-        &source.name,
-        &preparer,
-        analyzer,
-        &mut writer.store,
-        &writer.index,
-    )
-    .map_err(|e| (Outcome::Error, e.to_string()))?;
-    run.new = report.inserted;
-    run.updated = report.updated;
-    run.rejected = report.failed.len();
-    state.etag = result.validators.etag;
-    state.last_modified = result.validators.last_modified;
-    Ok(report.inserted)
 }
 
 /// Imports the files of a `file` source that were not taken before; a file

@@ -195,6 +195,21 @@ pub fn ingest_records(
     store: &mut Store,
     index: &SearchIndex,
 ) -> Result<IngestReport, IngestError> {
+    store_records(records, name, preparer, analyzer, store, Some(index))
+}
+
+/// Like [`ingest_records`], but leaves the index to a later
+/// [`sync_index`] (which catches up from the store's change counter): for
+/// small batches, where a commit of the index per batch would cost more
+/// than the batch.
+pub fn store_records(
+    records: impl IntoIterator<Item = reader::LineResult>,
+    name: &str,
+    preparer: &Preparer,
+    analyzer: &Analyzer,
+    store: &mut Store,
+    index: Option<&SearchIndex>,
+) -> Result<IngestReport, IngestError> {
     let mut report = IngestReport::default();
     let now = chrono::Utc::now();
     let mut pending: Vec<Prepared> = Vec::with_capacity(BATCH_SIZE);
@@ -219,7 +234,7 @@ pub fn ingest_records(
             since_index += pending.len();
             let batch = analyze_batch(analyzer, std::mem::take(&mut pending), &mut report);
             report.add(store_items(store, batch).map_err(PipelineError::from)?);
-            if since_index >= INDEX_EVERY {
+            if let Some(index) = index.filter(|_| since_index >= INDEX_EVERY) {
                 report.indexed += sync_index(store, index, None)?;
                 since_index = 0;
             }
@@ -227,6 +242,8 @@ pub fn ingest_records(
     }
     let batch = analyze_batch(analyzer, pending, &mut report);
     report.add(store_items(store, batch).map_err(PipelineError::from)?);
-    report.indexed += sync_index(store, index, None)?;
+    if let Some(index) = index {
+        report.indexed += sync_index(store, index, None)?;
+    }
     Ok(report)
 }

@@ -45,28 +45,77 @@ pub enum SourceError {
     },
 }
 
-/// What one crawl of a source brought.
+/// What one crawl of a source brought (its items went to the sink).
 #[derive(Debug, Default)]
 pub struct CrawlResult {
     /// The server said nothing changed (304).
     pub not_modified: bool,
-    /// The items found.
-    pub items: Vec<RawItem>,
+    /// Items handed to the sink.
+    pub found: usize,
     /// Validators to store for the next conditional GET.
     pub validators: Validators,
     /// The encoding the document was decoded from.
     pub encoding: Option<&'static str>,
 }
 
+/// Items handed over by a crawl in small batches as they are found, so
+/// that they are stored while the crawl goes on: a crawl killed half-way
+/// loses none of what it fetched.
+#[derive(Debug)]
+pub struct ItemSink {
+    tx: tokio::sync::mpsc::UnboundedSender<(usize, Vec<RawItem>)>,
+    slot: usize,
+    pending: Vec<RawItem>,
+    found: usize,
+}
+
+/// Items per batch handed over.
+const SINK_BATCH: usize = 8;
+
+impl ItemSink {
+    /// A sink sending `(slot, items)` to `tx`.
+    pub fn new(
+        tx: tokio::sync::mpsc::UnboundedSender<(usize, Vec<RawItem>)>,
+        slot: usize,
+    ) -> ItemSink {
+        ItemSink {
+            tx,
+            slot,
+            pending: Vec::new(),
+            found: 0,
+        }
+    }
+
+    /// Adds one item; a full batch is sent.
+    pub fn push(&mut self, item: RawItem) {
+        self.found += 1;
+        self.pending.push(item);
+        if self.pending.len() >= SINK_BATCH {
+            self.flush();
+        }
+    }
+
+    /// Sends what is pending.
+    pub fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            // The receiver lives as long as the crawl; if it is gone the
+            // process is shutting down and the items are re-fetched later.
+            let _ = self.tx.send((self.slot, std::mem::take(&mut self.pending)));
+        }
+    }
+}
+
 /// Fetches (politely: robots.txt, per-host delay, backoff) and parses
-/// `source`, sending the validators in `state` with the first request.
-/// `known(id)` says whether an item id is already stored: json pagination
-/// stops at a page whose items are all known.
+/// `source`, sending the validators in `state` with the first request and
+/// the items to `sink` as they are found. `known(id)` says whether an item
+/// id is already stored: json pagination stops at a page whose items are
+/// all known, html sources skip known articles.
 pub async fn crawl_source(
     fetcher: &Polite,
     source: &SourceConfig,
     state: &SourceState,
     known: &dyn Fn(&str) -> bool,
+    sink: &mut ItemSink,
 ) -> Result<CrawlResult, SourceError> {
     let validators = Validators {
         etag: state.etag.clone(),
@@ -85,29 +134,44 @@ pub async fn crawl_source(
         });
     }
     let text = text_of(&fetched)?;
+    let before = sink.found;
     let parsed = match source.kind {
         SourceKind::File => unreachable!("file sources are read from disk, not fetched"),
-        SourceKind::Feed => parse_feed(text, &fetched.final_url, &source.name).map_err(Into::into),
-        _ if source.is_json() => json_pages(fetcher, source, text, &fetched.final_url, known).await,
+        SourceKind::Feed => parse_feed(text, &fetched.final_url, &source.name)
+            .map(|items| items.into_iter().for_each(|item| sink.push(item)))
+            .map_err(Into::into),
+        _ if source.is_json() => {
+            json_pages(fetcher, source, text, &fetched.final_url, known, sink).await
+        }
         // Petition boards are re-visited whole: a known petition may have a
         // new status or reply.
         SourceKind::Html | SourceKind::Petition | SourceKind::Json => {
             let revisit = source.kind == SourceKind::Petition;
-            html_pages(fetcher, source, text, &fetched.final_url, known, revisit).await
+            html_pages(
+                fetcher,
+                source,
+                text,
+                &fetched.final_url,
+                known,
+                revisit,
+                sink,
+            )
+            .await
         }
     };
+    sink.flush();
     // A verification page served instead of the content (status 200, no
     // items or unparsable) means blocked, not "nothing new" or "broken".
-    let fruitless = parsed.as_ref().map_or(true, |items| items.is_empty());
-    if fruitless && looks_like_challenge(text) {
+    let found = sink.found - before;
+    if (parsed.is_err() || found == 0) && looks_like_challenge(text) {
         return Err(SourceError::Challenge {
             url: fetched.final_url.to_string(),
         });
     }
-    let items = parsed?;
+    parsed?;
     Ok(CrawlResult {
         not_modified: false,
-        items,
+        found,
         validators: fetched.validators,
         encoding: fetched.encoding,
     })
@@ -214,7 +278,8 @@ async fn html_pages(
     first_url: &url::Url,
     known: &dyn Fn(&str) -> bool,
     revisit: bool,
-) -> Result<Vec<RawItem>, SourceError> {
+    sink: &mut ItemSink,
+) -> Result<(), SourceError> {
     let selectors = source.selectors()?;
     let (mut links, mut next) = list_page(first, first_url, &selectors);
     let mut seen_pages = vec![first_url.clone()];
@@ -230,7 +295,6 @@ async fn html_pages(
     }
     let mut unique = std::collections::HashSet::new();
     links.retain(|link| unique.insert(link.clone()));
-    let mut items = Vec::new();
     for link in links {
         let id =
             crate::dedup::canonical_url(link.as_str()).map(|url| crate::pipeline::id_for_url(&url));
@@ -250,14 +314,14 @@ async fn html_pages(
             Ok(mut item) => {
                 item.source = Some(source.name.clone());
                 item.url = Some(link.to_string());
-                items.push(item);
+                sink.push(item);
             }
             Err(error) => {
                 tracing::warn!(source = %source.name, url = %link, %error, "article skipped")
             }
         }
     }
-    Ok(items)
+    Ok(())
 }
 
 /// The items of a json source: the first page's, then following
@@ -269,7 +333,8 @@ async fn json_pages(
     first: &str,
     first_url: &url::Url,
     known: &dyn Fn(&str) -> bool,
-) -> Result<Vec<RawItem>, SourceError> {
+    sink: &mut ItemSink,
+) -> Result<(), SourceError> {
     let fields = source
         .fields
         .as_ref()
@@ -286,7 +351,6 @@ async fn json_pages(
         )
     };
     let mut page = parse(first, first_url)?;
-    let mut items = Vec::new();
     let mut seen_pages = vec![first_url.clone()];
     for _ in 1..source.max_pages {
         let all_known = !page.items.is_empty()
@@ -301,14 +365,15 @@ async fn json_pages(
                 Some(cursor_url(seen_pages.last().expect("one page"), cursor))
             }
         };
-        items.append(&mut page.items);
+        page.items.drain(..).for_each(|item| sink.push(item));
+        sink.flush();
         let Some(next) = next.filter(|n| !all_known && !seen_pages.contains(n)) else {
-            return Ok(items);
+            return Ok(());
         };
         let fetched = fetcher.get(next.as_str(), &Validators::default()).await?;
         page = parse(text_of(&fetched)?, &fetched.final_url)?;
         seen_pages.push(next);
     }
-    items.append(&mut page.items);
-    Ok(items)
+    page.items.drain(..).for_each(|item| sink.push(item));
+    Ok(())
 }

@@ -789,3 +789,114 @@ fn sources_on_different_hosts_are_crawled_concurrently_each_host_politely() {
         "sources crawled one after the other: {log:?}"
     );
 }
+
+#[test]
+fn a_crawl_killed_mid_way_loses_and_doubles_nothing() {
+    const ARTICLES: usize = 30;
+    let served = Arc::new(AtomicUsize::new(0));
+    let counter = served.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let list: String = (1..=ARTICLES)
+                .map(|n| format!("<li><a href=\"/a{n}.html\">第{n}条</a></li>"))
+                .collect();
+            let app = Router::new()
+                .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
+                .route(
+                    "/list.html",
+                    get(move || {
+                        let list = list.clone();
+                        async move { html_page(format!("<ul class=\"news\">{list}</ul>")) }
+                    }),
+                )
+                .route(
+                    "/{page}",
+                    get(move |axum::extract::Path(page): axum::extract::Path<String>| {
+                        let counter = counter.clone();
+                        async move {
+                            // Slow articles, so the kill lands mid-crawl.
+                            tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+                            counter.fetch_add(1, Ordering::SeqCst);
+                            html_page(format!(
+                                "<h1>文章{page}</h1><div class=\"content\">西山派出所民警走访辖区，第{page}篇。</div>"
+                            ))
+                        }
+                    }),
+                );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let addr: SocketAddr = rx.recv().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("yuqing.toml"),
+        format!(
+            "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"slow\"\nkind = \"html\"\nurl = \"http://{addr}/list.html\"\nlink_selector = \"ul.news a\"\nallow_private = true\n"
+        ),
+    )
+    .unwrap();
+
+    let mut child = yuqing(dir.path())
+        .args(["--config", "yuqing.toml", "crawl"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while served.load(Ordering::SeqCst) < ARTICLES / 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the crawl never got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    // Let a request the server was still answering finish counting.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let served_before = served.load(Ordering::SeqCst);
+    assert!(served_before < ARTICLES, "killed mid-way");
+
+    let db = dir.path().join("data/yuqing.db");
+    let stored = yuqing::store::Store::open_read_only(&db)
+        .unwrap()
+        .count_items()
+        .unwrap();
+    assert!(
+        stored >= 8,
+        "items fetched before the kill were committed: {stored}"
+    );
+    assert!(stored <= served_before);
+
+    // Restart: the rest is fetched, what was stored is not fetched again.
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "crawl", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(runs[0]["new"].as_u64(), Some((ARTICLES - stored) as u64));
+    assert_eq!(
+        served.load(Ordering::SeqCst) - served_before,
+        ARTICLES - stored,
+        "only the articles not stored were fetched again"
+    );
+    let store = yuqing::store::Store::open_read_only(&db).unwrap();
+    assert_eq!(
+        store.count_items().unwrap(),
+        ARTICLES,
+        "each article exactly once"
+    );
+    let (_, stdout, _) =
+        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "search", "派出所", "--json"]));
+    let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        found["total"], ARTICLES,
+        "the index caught up with the store"
+    );
+}
