@@ -52,6 +52,10 @@ pub struct SourceRun {
     pub new: usize,
     /// Of those, changed since the last crawl.
     pub updated: usize,
+    /// Of those, stored before and unchanged.
+    pub unchanged: usize,
+    /// Personal data removed from its items before storage.
+    pub redacted: crate::ingest::RedactedCounts,
     /// Items that could not be stored (bad records).
     pub rejected: usize,
     /// The encoding the (first) page was decoded from.
@@ -260,6 +264,8 @@ impl SourceRun {
             items: 0,
             new: 0,
             updated: 0,
+            unchanged: 0,
+            redacted: Default::default(),
             rejected: 0,
             encoding: None,
             error: None,
@@ -301,7 +307,9 @@ fn store_batch(
         Ok(report) => {
             run.new += report.inserted;
             run.updated += report.updated;
+            run.unchanged += report.unchanged;
             run.rejected += report.failed.len();
+            run.redacted.add_counts(&report.redacted);
         }
         Err(error) => {
             tracing::error!(source = %source.name, %error, "items could not be stored");
@@ -427,7 +435,9 @@ fn crawl_files(
                 run.items += report.records;
                 run.new += report.inserted;
                 run.updated += report.updated;
+                run.unchanged += report.unchanged;
                 run.rejected += report.failed.len();
+                run.redacted.add_counts(&report.redacted);
                 for failure in &report.failed {
                     tracing::warn!(file = %shown, line = failure.line, error = %failure.error, "line rejected");
                 }

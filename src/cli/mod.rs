@@ -4,7 +4,7 @@
 
 mod admin;
 mod analyze;
-mod crawl;
+pub(crate) mod crawl;
 mod ingest;
 mod run;
 pub mod search;
@@ -43,7 +43,7 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Load the bundled demo data set, index it and show what yuqing does.
+    /// Serve the bundled demo sites locally, crawl and index them, and show what yuqing does.
     Demo(crate::demo::DemoArgs),
     /// Run the scheduler: crawl each source on its cron schedule until stopped.
     Run(run::RunArgs),

@@ -83,6 +83,13 @@ impl RedactedCounts {
         self.phone_numbers += counts.phone_numbers;
         self.bank_cards += counts.bank_cards;
     }
+
+    /// Adds another total to this one.
+    pub fn add_counts(&mut self, other: &RedactedCounts) {
+        self.id_numbers += other.id_numbers;
+        self.phone_numbers += other.phone_numbers;
+        self.bank_cards += other.bank_cards;
+    }
 }
 
 impl IngestReport {
