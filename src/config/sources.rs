@@ -146,6 +146,11 @@ pub struct SourceConfig {
     /// petition: when the reply was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replied_at_selector: Option<String>,
+    /// feed: follow each new item's link and take the article text from the
+    /// page (`body_selector`, or main-content extraction) instead of the
+    /// feed's summary.
+    #[serde(default)]
+    pub fetch_article: bool,
     /// Pages followed at most per crawl (html list pages, json pages).
     #[serde(default = "default_max_pages")]
     pub max_pages: u32,
@@ -195,6 +200,25 @@ impl SourceConfig {
             reply: self.reply_selector.as_deref(),
             reply_unit: self.reply_unit_selector.as_deref(),
             replied_at: self.replied_at_selector.as_deref(),
+        })
+    }
+
+    /// The selectors a feed with `fetch_article` reads article pages with
+    /// (only the article's own: body, title, time, author).
+    pub fn article_selectors(
+        &self,
+    ) -> Result<crate::source::html::PageSelectors, crate::source::html::HtmlError> {
+        crate::source::html::PageSelectors::compile(&crate::source::html::SelectorSpec {
+            link: "a",
+            next: None,
+            title: self.title_selector.as_deref(),
+            body: self.body_selector.as_deref(),
+            time: self.time_selector.as_deref(),
+            author: self.author_selector.as_deref(),
+            status: None,
+            reply: None,
+            reply_unit: None,
+            replied_at: None,
         })
     }
 
@@ -330,6 +354,19 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
         }
         if source.max_pages == 0 {
             return Err((key("max_pages"), "must be at least 1".into()));
+        }
+        if source.fetch_article && source.kind != SourceKind::Feed {
+            return Err((
+                key("fetch_article"),
+                "only feeds fetch articles (html sources always read the article pages)".into(),
+            ));
+        }
+        if source.kind == SourceKind::Feed
+            && let Err(crate::source::html::HtmlError::Selector {
+                key: field, reason, ..
+            }) = source.article_selectors()
+        {
+            return Err((key(field), reason));
         }
     }
     Ok(())

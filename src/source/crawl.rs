@@ -137,9 +137,9 @@ pub async fn crawl_source(
     let before = sink.found;
     let parsed = match source.kind {
         SourceKind::File => unreachable!("file sources are read from disk, not fetched"),
-        SourceKind::Feed => parse_feed(text, &fetched.final_url, &source.name)
-            .map(|items| items.into_iter().for_each(|item| sink.push(item)))
-            .map_err(Into::into),
+        SourceKind::Feed => {
+            feed_items(fetcher, source, text, &fetched.final_url, known, sink).await
+        }
         _ if source.is_json() => {
             json_pages(fetcher, source, text, &fetched.final_url, known, sink).await
         }
@@ -265,6 +265,58 @@ fn text_of(fetched: &Fetched) -> Result<&str, SourceError> {
             .clone()
             .unwrap_or_else(|| "unknown".into()),
     })
+}
+
+/// The items of a feed. With `fetch_article`, each new item's link is
+/// followed and the page's article text replaces the feed's summary (an
+/// article that cannot be fetched or read keeps the summary, with a
+/// warning); items already stored are skipped, so a full text is never
+/// overwritten by a summary.
+async fn feed_items(
+    fetcher: &Polite,
+    source: &SourceConfig,
+    text: &str,
+    url: &url::Url,
+    known: &dyn Fn(&str) -> bool,
+    sink: &mut ItemSink,
+) -> Result<(), SourceError> {
+    let items = parse_feed(text, url, &source.name)?;
+    if !source.fetch_article {
+        items.into_iter().for_each(|item| sink.push(item));
+        return Ok(());
+    }
+    let selectors = source.article_selectors()?;
+    for mut item in items {
+        let Some(link) = item.url.clone() else {
+            sink.push(item);
+            continue;
+        };
+        let id = crate::dedup::canonical_url(&link).map(|url| crate::pipeline::id_for_url(&url));
+        if item.id.is_none() && id.as_deref().is_some_and(known) {
+            continue;
+        }
+        let article = match fetcher.get(&link, &Validators::default()).await {
+            Ok(page) => text_of(&page).map_err(|e| e.to_string()).and_then(|html| {
+                article_page(html, &page.final_url, &selectors).map_err(|e| e.to_string())
+            }),
+            Err(error) => Err(error.to_string()),
+        };
+        match article {
+            Ok(article) => {
+                if article.text.is_some() {
+                    item.text = article.text;
+                }
+                item.title = item.title.or(article.title);
+                item.published_at = item.published_at.or(article.published_at);
+                item.author = item.author.or(article.author);
+            }
+            Err(error) => {
+                tracing::warn!(source = %source.name, url = %link, %error, "article not fetched; the feed's summary is kept")
+            }
+        }
+        sink.push(item);
+    }
+    Ok(())
 }
 
 /// The items of an html source or board: item links from the list pages

@@ -900,3 +900,76 @@ fn a_crawl_killed_mid_way_loses_and_doubles_nothing() {
         "the index caught up with the store"
     );
 }
+
+#[test]
+fn feeds_with_fetch_article_take_the_article_text() {
+    let article_requests = Arc::new(AtomicUsize::new(0));
+    let counter = article_requests.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = Router::new()
+                .route(
+                    "/feed.xml",
+                    get(|| async {
+                        let feed = r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>江城晚报</title>
+<item><title>西山派出所民警出警慢被投诉</title><link>/art/1.html</link><description>摘要：市民投诉出警慢。</description><pubDate>Sat, 28 Nov 2026 08:00:00 +0800</pubDate></item>
+<item><title>北岸交警开展夜查</title><link>/art/2.html</link><description>摘要：北岸交警夜查酒驾。</description></item>
+</channel></rss>"#;
+                        ([(header::CONTENT_TYPE, "application/rss+xml")], feed)
+                    }),
+                )
+                .route(
+                    "/art/{page}",
+                    get(move |axum::extract::Path(page): axum::extract::Path<String>| {
+                        let counter = counter.clone();
+                        async move {
+                            counter.fetch_add(1, Ordering::SeqCst);
+                            if page == "2.html" {
+                                return StatusCode::NOT_FOUND.into_response();
+                            }
+                            html_page("<html><body><nav>首页 新闻 社会 体育 财经 评论</nav><div class=\"article\"><p>记者调查：市民张先生凌晨报警称家门被撬，西山派出所四十分钟后才出警，民警到场后态度敷衍，只做了简单登记。</p><p>西山区公安分局表示将调查核实。</p></div><footer>版权所有 江城晚报</footer></body></html>")
+                        }
+                    }),
+                );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let addr: SocketAddr = rx.recv().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("yuqing.toml"),
+        format!(
+            "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"evening\"\nkind = \"feed\"\nurl = \"http://{addr}/feed.xml\"\nfetch_article = true\nbody_selector = \"div.article p\"\nallow_private = true\n"
+        ),
+    )
+    .unwrap();
+    let crawl = || run(yuqing(dir.path()).args(["--config", "yuqing.toml", "crawl", "--json"]));
+    let (code, stdout, stderr) = crawl();
+    assert_eq!(code, 0, "{stderr}");
+    let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(runs[0]["new"], 2, "{stdout}");
+
+    let search = |query: &str| {
+        let (_, stdout, _) =
+            run(yuqing(dir.path()).args(["--config", "yuqing.toml", "search", query, "--json"]));
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    // The article's text (not the summary, not the page's boilerplate).
+    assert_eq!(search("撬")["total"], 1);
+    assert_eq!(search("版权所有")["total"], 0);
+    // The article that could not be fetched keeps the feed's summary.
+    assert_eq!(search("夜查")["total"], 1);
+    assert_eq!(article_requests.load(Ordering::SeqCst), 2);
+
+    // Stored articles are not fetched again.
+    let (code, _, _) = crawl();
+    assert_eq!(code, 0);
+    assert_eq!(article_requests.load(Ordering::SeqCst), 2);
+}
