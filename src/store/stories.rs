@@ -26,7 +26,7 @@ const POSTING_TERMS: usize = 12;
 /// A word on more items than this in one day says little about which
 /// story an item belongs to (it is that day's common word); its posting
 /// list is not read.
-const MAX_POSTINGS: usize = 400;
+const MAX_POSTINGS: usize = 256;
 /// Words two items must share to be copies: one or two common words make
 /// short texts look alike (`酒店本身也很小` and any hotel review), not
 /// copies of one story.
@@ -34,7 +34,7 @@ const MIN_SHARED: usize = 3;
 /// Least similarity of a copy to its story's first item.
 const SEED_FLOOR: f32 = 0.2;
 /// Candidates compared in full at most (those sharing the most words).
-const MAX_CANDIDATES: usize = 200;
+const MAX_CANDIDATES: usize = 64;
 /// Cached items at most; least recently used days are dropped beyond it.
 const MAX_CACHED: usize = 300_000;
 const DAY_SECS: i64 = 86_400;
@@ -198,8 +198,12 @@ impl StoryCache {
             }
         }
         let mut candidates: Vec<((i64, u32), u32)> = shared.into_iter().collect();
-        candidates.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        candidates.truncate(MAX_CANDIDATES);
+        let by_shared =
+            |a: &((i64, u32), u32), b: &((i64, u32), u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        if candidates.len() > MAX_CANDIDATES {
+            candidates.select_nth_unstable_by(MAX_CANDIDATES, by_shared);
+            candidates.truncate(MAX_CANDIDATES);
+        }
         let mut found: Vec<(Box<str>, f32)> = Vec::new();
         for ((d, index), _) in candidates {
             let entry = &self.days[&d].entries[index as usize];
