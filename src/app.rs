@@ -84,22 +84,38 @@ impl App {
     /// The analyser (complaint detector, sentiment, units, keywords).
     pub fn analyzer(&self) -> anyhow::Result<crate::analyze::Analyzer> {
         let segmenter = self.segmenter()?;
-        match &self.config.text.dictionary_dir {
-            None => Ok(crate::analyze::Analyzer::new(segmenter)),
-            Some(dir) => crate::analyze::Analyzer::from_dir(segmenter, dir).with_context(|| {
-                format!(
-                    "loading lexicons from {} ([text] dictionary_dir)",
-                    dir.display()
-                )
-            }),
-        }
+        let analyzer = match &self.config.text.dictionary_dir {
+            None => crate::analyze::Analyzer::new(segmenter.clone()),
+            Some(dir) => {
+                crate::analyze::Analyzer::from_dir(segmenter.clone(), dir).with_context(|| {
+                    format!(
+                        "loading lexicons from {} ([text] dictionary_dir)",
+                        dir.display()
+                    )
+                })?
+            }
+        };
+        let topics = crate::analyze::topics::Topics::compile(&self.config.topics, &segmenter)
+            .map_err(|(index, error)| anyhow::anyhow!("[[topics]] #{}: {error}", index + 1))?;
+        Ok(analyzer.with_topics(topics))
     }
 
     /// Locks the data directory and opens store and index for writing.
     pub fn open_writer(&self) -> anyhow::Result<Writer> {
         let lock = self.data.lock()?;
         let store = Store::open(&self.data.db_path())?;
-        let index = SearchIndex::open(&self.data.index_path(), self.segmenter()?)?;
+        let path = self.data.index_path();
+        let index = match SearchIndex::open(&path, self.segmenter()?) {
+            Err(crate::index::IndexError::SchemaChanged { .. }) => {
+                // The index is derived: an older layout is set aside and
+                // rebuilt from the store by the next catch-up.
+                tracing::warn!(index = %path.display(), "index built by an older yuqing: rebuilding it from the store");
+                std::fs::remove_dir_all(&path)
+                    .with_context(|| format!("removing the outdated index {}", path.display()))?;
+                SearchIndex::open(&path, self.segmenter()?)?
+            }
+            other => other?,
+        };
         Ok(Writer { lock, store, index })
     }
 

@@ -80,6 +80,9 @@ pub struct Config {
     /// What to crawl.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<SourceConfig>,
+    /// Watched topics (舆情方案): items matching a topic's query are tagged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<crate::analyze::topics::TopicConfig>,
 }
 
 /// `[storage]`: the data directory holds SQLite, the index and the outbox.
@@ -254,6 +257,30 @@ impl Config {
             ));
         }
         sources::validate(&self.crawl, &self.sources)?;
+        let mut topic_names = std::collections::HashSet::new();
+        for (index, topic) in self.topics.iter().enumerate() {
+            let key = |name: &str| KeyPath::indexed("topics", index, name);
+            if topic.name.trim().is_empty()
+                || topic.name.chars().any(|c| c.is_whitespace() || c == ':')
+            {
+                return Err((
+                    key("name"),
+                    format!(
+                        "`{}` cannot be a topic name: it must be non-empty, without spaces or `:` (it is searched as topic:NAME)",
+                        topic.name
+                    ),
+                ));
+            }
+            if !topic_names.insert(topic.name.as_str()) {
+                return Err((
+                    key("name"),
+                    format!("two topics are named `{}`", topic.name),
+                ));
+            }
+            if let Err(error) = crate::index::query::parse(&topic.query) {
+                return Err((key("query"), error.to_string()));
+            }
+        }
         if self.schedule.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err((
                 KeyPath::new("schedule", "timezone"),

@@ -187,4 +187,7 @@ pub struct Analysis {
     /// Keywords, most salient first.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Watched topics (`[[topics]]`) the item matched when it was stored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
 }

@@ -9,6 +9,8 @@ pub mod keywords;
 pub mod lexicon;
 pub mod prepare;
 pub mod sentiment;
+pub mod topics;
+pub mod trend;
 pub mod units;
 
 #[cfg(test)]
@@ -81,6 +83,7 @@ pub struct Analyzer {
     segmenter: Segmenter,
     lexicons: Shared<ComplaintLexicons>,
     sentiment: Shared<SentimentLexicon>,
+    topics: Arc<topics::Topics>,
 }
 
 impl Analyzer {
@@ -90,6 +93,7 @@ impl Analyzer {
             segmenter,
             lexicons: Shared::Embedded(ComplaintLexicons::embedded()),
             sentiment: Shared::Embedded(SentimentLexicon::embedded()),
+            topics: Arc::default(),
         }
     }
 
@@ -106,7 +110,19 @@ impl Analyzer {
             segmenter,
             lexicons: Shared::Loaded(Arc::new(lexicons)),
             sentiment: Shared::Loaded(Arc::new(sentiment)),
+            topics: Arc::default(),
         })
+    }
+
+    /// The same analyser, tagging items with `topics` (see [`Analyzer::topics_of`]).
+    pub fn with_topics(mut self, topics: topics::Topics) -> Analyzer {
+        self.topics = Arc::new(topics);
+        self
+    }
+
+    /// The watched topics `item` matches (percolation at ingest).
+    pub fn topics_of(&self, item: &crate::model::Item, analysis: &Analysis) -> Vec<String> {
+        self.topics.matching(&self.segmenter, item, analysis)
     }
 
     /// The segmenter.
@@ -187,6 +203,7 @@ impl Analyzer {
             },
             units,
             keywords,
+            topics: Vec::new(),
         }
     }
 }

@@ -35,6 +35,12 @@ pub enum IndexError {
         /// The index directory.
         path: PathBuf,
     },
+    /// The index on disk was built with another schema (an older yuqing).
+    #[error("index {path} was built by another version of yuqing: run `yuqing reindex`")]
+    SchemaChanged {
+        /// The index directory.
+        path: PathBuf,
+    },
     /// The index could not be opened or created.
     #[error(
         "cannot open index {path}: {source} (it is derived data: delete the folder and run `yuqing reindex`)"
@@ -99,9 +105,9 @@ impl SearchIndex {
         let directory = MmapDirectory::open(dir).map_err(|e| open_error(e.into()))?;
         let index = Index::open_or_create(directory, schema.clone()).map_err(open_error)?;
         if index.schema() != schema {
-            return Err(open_error(tantivy::TantivyError::SchemaError(
-                "the index was built by another version of yuqing".into(),
-            )));
+            return Err(IndexError::SchemaChanged {
+                path: dir.to_path_buf(),
+            });
         }
         index.tokenizers().register(
             TOKENIZER_NAME,
@@ -203,6 +209,9 @@ impl SearchIndex {
         );
         if let Some(url) = &item.url {
             doc.add_text(f.url, url);
+        }
+        for topic in &analysis.topics {
+            doc.add_text(f.topic, topic);
         }
         doc
     }

@@ -1,7 +1,7 @@
 //! The search query language, parsed by hand so errors can say where:
 //! words, "phrases" (also “…”), AND / OR / NOT, `-word`, parentheses and
 //! field filters (`kind:news`, `source:city-news`, `category:inaction`,
-//! `flagged:true`, `unit:城关派出所`, `title:…`, `body:…`). Juxtaposed terms
+//! `flagged:true`, `unit:城关派出所`, `topic:NAME`, `title:…`, `body:…`). Juxtaposed terms
 //! are ANDed. The parser only builds an [`Expr`]; `search` turns it into a
 //! tantivy query with the segmenter.
 
@@ -10,7 +10,7 @@ use thiserror::Error;
 
 /// Field names a query may filter on.
 pub const FIELDS: &[&str] = &[
-    "kind", "source", "category", "flagged", "unit", "title", "body",
+    "kind", "source", "category", "flagged", "unit", "topic", "title", "body",
 ];
 
 /// A query that does not parse or cannot be run.
@@ -435,7 +435,7 @@ mod tests {
             ),
             (
                 "colour:red",
-                "query error at column 1: unknown field `colour`: use one of kind, source, category, flagged, unit, title, body",
+                "query error at column 1: unknown field `colour`: use one of kind, source, category, flagged, unit, topic, title, body",
             ),
             (
                 "民警 kind:",

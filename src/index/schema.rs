@@ -31,6 +31,8 @@ pub struct Fields {
     pub published_at: Field,
     /// Link to the original.
     pub url: Field,
+    /// Watched topics matched (exact, fast, multi-valued).
+    pub topic: Field,
 }
 
 impl Fields {
@@ -54,6 +56,7 @@ impl Fields {
             severity: builder.add_u64_field("severity", INDEXED | STORED | FAST),
             published_at: builder.add_date_field("published_at", INDEXED | STORED | FAST),
             url: builder.add_text_field("url", STORED),
+            topic: builder.add_text_field("topic", STRING | STORED | FAST),
         };
         (builder.build(), fields)
     }

@@ -224,7 +224,7 @@ impl SearchIndex {
     }
 
     fn facets(&self, searcher: &Searcher, query: &dyn Query) -> Result<Facets, IndexError> {
-        let names = ["kind", "source", "category"];
+        let names = ["kind", "source", "category", "unit", "topic"];
         let request: serde_json::Map<String, serde_json::Value> = names
             .iter()
             .map(|name| {
@@ -419,6 +419,7 @@ impl SearchIndex {
             }
             "source" => exact(f.source, value),
             "unit" => exact(f.unit, value),
+            "topic" => exact(f.topic, value),
             "category" => {
                 check_category(value, column)?;
                 exact(f.category, value)

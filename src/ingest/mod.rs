@@ -130,6 +130,8 @@ fn analyze_batch(analyzer: &Analyzer, batch: Vec<Prepared>, report: &mut IngestR
                 copies: 1,
             });
             item.unit = analysis.units.first().cloned();
+            let mut analysis = analysis;
+            analysis.topics = analyzer.topics_of(&item, &analysis);
             let vector = StoryVector::of(analyzer.segmenter(), &item.title, &item.body);
             ((item, analysis), vector)
         })

@@ -1,7 +1,7 @@
 //! Items in SQLite: idempotent upserts (an unchanged item is a no-op, a
 //! changed one gets a new `seq`), reads by id and by `seq` for the indexer.
 
-use super::{QueryContext, Store, StoreError, stories};
+use super::{QueryContext, Store, StoreError, stories, trends};
 use crate::dedup::story::StoryVector;
 use crate::model::{Analysis, Item, ItemKind, PetitionState};
 use chrono::{DateTime, Utc};
@@ -49,7 +49,7 @@ pub struct StoredItem {
     pub analysis: Analysis,
 }
 
-const COLUMNS: &str = "seq, id, source, kind, url, title, body, author, published_at, fetched_at, \
+pub(super) const COLUMNS: &str = "seq, id, source, kind, url, title, body, author, published_at, fetched_at, \
      unit, region, petition_status, petition_reply, petition_reply_unit, petition_replied_at, \
      content_hash, flagged, categories, severity, analysis";
 
@@ -215,6 +215,7 @@ fn write_items(
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .during("starting an item write")?;
+    let mut counts = trends::PendingCounts::default();
     {
         let mut existing = tx
             .prepare_cached("SELECT content_hash, analysis, petition_status, petition_reply FROM items WHERE id = ?1")
@@ -287,7 +288,7 @@ fn write_items(
                 None => {
                     outcome.inserted += 1;
                     let vector = vectors.get(position).cloned().unwrap_or_default();
-                    stories::assign(
+                    let story = stories::assign(
                         &tx,
                         story_cache,
                         &item.id,
@@ -295,6 +296,7 @@ fn write_items(
                         item.published_at.timestamp(),
                         &vector,
                     )?;
+                    counts.add(item, analysis, &story);
                 }
             }
             write
@@ -325,6 +327,7 @@ fn write_items(
             next_seq += 1;
         }
     }
+    counts.write(&tx)?;
     tx.commit().during("committing items")?;
     Ok(outcome)
 }
@@ -338,7 +341,7 @@ fn parse_time(id: &str, column: &str, value: &str) -> Result<DateTime<Utc>, Stor
         })
 }
 
-fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredItem, StoreError>> {
+pub(super) fn read_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredItem, StoreError>> {
     let id: String = row.get(1)?;
     let kind: String = row.get(3)?;
     let published: String = row.get(8)?;
@@ -494,6 +497,7 @@ pub(crate) mod tests {
             }],
             units: vec!["城关派出所".into()],
             keywords: vec!["出警".into()],
+            topics: vec!["城关".into()],
         };
         store
             .upsert_items(&[(original.clone(), analysis.clone())])

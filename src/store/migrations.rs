@@ -87,4 +87,65 @@ pub const MIGRATIONS: &[&str] = &[
     // 7: how a source's last crawl ended, so `yuqing sources` can tell
     // "blocked" from "nothing new" from "parse errors".
     "ALTER TABLE source_state ADD COLUMN last_outcome TEXT;",
+    // 8: hourly counts for trends (dimension: kind, source, category, unit,
+    // topic, keyword, story), counted when an item is first stored and
+    // rebuildable from the items.
+    "CREATE TABLE trend_counts (
+        dim  TEXT NOT NULL,
+        key  TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        n    INTEGER NOT NULL,
+        PRIMARY KEY (dim, key, hour)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX trend_counts_by_hour ON trend_counts(hour);",
+    // 9: the review queue: one case per story of flagged items, per trend,
+    // per petition left without a useful reply; notes; how far the raising
+    // pass has read the items.
+    "CREATE TABLE cases (
+        id             INTEGER PRIMARY KEY,
+        origin         TEXT NOT NULL,
+        subject        TEXT NOT NULL UNIQUE,
+        item_id        TEXT,
+        title          TEXT NOT NULL,
+        category       TEXT,
+        level          TEXT NOT NULL,
+        severity       INTEGER NOT NULL,
+        priority       INTEGER NOT NULL,
+        status         TEXT NOT NULL,
+        assignee       TEXT,
+        due_at         TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        dismiss_reason TEXT,
+        detail         TEXT NOT NULL DEFAULT '{}'
+    ) STRICT;
+    CREATE INDEX cases_by_status ON cases(status, priority);
+    CREATE TABLE case_notes (
+        case_id INTEGER NOT NULL,
+        at      TEXT NOT NULL,
+        author  TEXT NOT NULL,
+        note    TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX case_notes_by_case ON case_notes(case_id);
+    CREATE TABLE review_state (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) STRICT;",
+    // 10: the audit log: append-only, each row hash-chained to the one before
+    // (`yuqing audit verify`).
+    "CREATE TABLE audit_log (
+        seq    INTEGER PRIMARY KEY,
+        at     TEXT NOT NULL,
+        actor  TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        before TEXT,
+        after  TEXT,
+        detail TEXT,
+        hash   TEXT NOT NULL
+    ) STRICT;
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 ];

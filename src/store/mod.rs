@@ -7,10 +7,12 @@ mod items;
 mod migrations;
 mod sources;
 mod stories;
+mod trends;
 
 pub use items::{StatusChange, StoredItem, UpsertOutcome};
 pub use sources::SourceState;
 pub use stories::StoryInfo;
+pub use trends::{DIMENSIONS, HOUR_SECS, trend_keys};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
