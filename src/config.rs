@@ -80,6 +80,12 @@ pub struct Config {
     /// What to crawl.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<SourceConfig>,
+    /// When a rise is a trend.
+    #[serde(default)]
+    pub trends: crate::trends::TrendConfig,
+    /// The review queue: deadlines, petitions without reply.
+    #[serde(default)]
+    pub review: crate::review::ReviewConfig,
     /// Watched topics (舆情方案): items matching a topic's query are tagged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topics: Vec<crate::analyze::topics::TopicConfig>,

@@ -83,6 +83,8 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
     let mut crawler = Crawler::new(app)?;
     let mut runs = crawler.crawl_all(&sources)?;
     runs.sort_by_key(|run| sources.iter().position(|s| s.name == run.source));
+    let raised = crawler.catch_up()?;
+    tracing::info!(?raised, "review cases raised");
     let failed = runs.iter().any(|r| !r.ok);
     if args.json {
         print_json(&runs)?;
@@ -161,6 +163,11 @@ impl<'a> Crawler<'a> {
     /// The async runtime the crawler runs on (the scheduler waits on it).
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime
+    }
+
+    /// Detects trends and raises the review cases due (after crawling).
+    pub fn catch_up(&mut self) -> anyhow::Result<crate::review::Raised> {
+        super::review::catch_up(self.app, &mut self.writer)
     }
 
     /// The stored state of a source.

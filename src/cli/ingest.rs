@@ -69,8 +69,11 @@ pub fn run(app: &App, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         &writer.index,
         bar,
     )?;
+    let raised = super::review::catch_up(app, &mut writer)?;
     if args.json {
-        print_json(&report)?;
+        let mut value = serde_json::to_value(&report)?;
+        value["cases_raised"] = serde_json::to_value(&raised)?;
+        print_json(&value)?;
     } else {
         for failure in &report.failed {
             eprintln!("{name}:{}: {}", failure.line, failure.error);
@@ -93,6 +96,10 @@ pub fn run(app: &App, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         }
         if report.warnings > 0 {
             println!("{} warnings (run with -v to see them)", report.warnings);
+        }
+        let new_cases = raised.items + raised.trends + raised.petitions;
+        if new_cases > 0 {
+            println!("review queue: {new_cases} new cases (yuqing review list)");
         }
     }
     Ok(if report.failed.is_empty() {

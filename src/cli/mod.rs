@@ -6,6 +6,7 @@ mod admin;
 mod analyze;
 pub(crate) mod crawl;
 mod ingest;
+pub(crate) mod review;
 mod run;
 pub mod search;
 
@@ -55,6 +56,14 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Search the index: words, "phrases", AND/OR/NOT, -word, field:value.
     Search(search::SearchArgs),
+    /// What is rising: keywords, categories, units, topics, stories against their baseline.
+    Trends(review::TrendsArgs),
+    /// The review queue: list, show, assign and decide cases.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
+    /// The audit log: list entries, verify the hash chain.
+    #[command(subcommand)]
+    Audit(review::AuditCommand),
     /// Rebuild the search index from the database (e.g. after a dictionary change).
     Reindex(admin::ReindexArgs),
     /// Remove items older than the retention period ([privacy] retention_days).
@@ -80,6 +89,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Crawl(args) => crawl::crawl(&app()?, &args),
         Command::Sources(args) => crawl::sources(&app()?, &args),
         Command::Search(args) => search::run(&app()?, &args),
+        Command::Trends(args) => review::trends(&app()?, &args),
+        Command::Review(command) => review::review(&app()?, &command),
+        Command::Audit(command) => review::audit(&app()?, &command),
         Command::Reindex(args) => admin::reindex(&app()?, &args),
         Command::Purge(args) => admin::purge(&app()?, &args),
         Command::Config(command) => {

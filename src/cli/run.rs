@@ -63,7 +63,10 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
             batch.push(source);
         }
         if !batch.is_empty() {
-            for run in crawler.crawl_all(&batch)? {
+            let runs = crawler.crawl_all(&batch)?;
+            let raised = crawler.catch_up()?;
+            tracing::info!(?raised, "review cases raised");
+            for run in runs {
                 match &run.error {
                     Some(error) => {
                         tracing::warn!(source = %run.source, %error, "scheduled crawl failed")

@@ -177,7 +177,19 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let tz = app.config.timezone();
     let (base, sources, runs) = crawl_demo(app, args.json)?;
     let totals = Totals::of(&runs);
-    let writer = app.open_writer()?;
+    let mut writer = app.open_writer()?;
+    let raised = crate::cli::review::catch_up(app, &mut writer)?;
+    let trends = crate::trends::detect_trends(
+        &writer.store,
+        Some(&writer.index),
+        chrono::Utc::now(),
+        chrono::Duration::hours(24),
+        &app.config.trends,
+    )?;
+    let open_cases = writer.store.cases(&crate::store::CaseFilter {
+        limit: 0,
+        ..Default::default()
+    })?;
     let by_kind = writer.store.count_by_kind()?;
     let mut request = SearchRequest::new(DEMO_QUERY);
     request.limit = 3;
@@ -223,6 +235,9 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             })).collect::<Vec<_>>(),
             "sample_query": DEMO_QUERY,
             "sample": results,
+            "trends": trends,
+            "cases_raised": raised,
+            "cases": open_cases.len(),
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -286,6 +301,27 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             shown.join("; ")
         );
     }
+    if !trends.is_empty() {
+        println!("Rising now (yuqing trends):");
+        for trend in trends.iter().take(5) {
+            println!(
+                "  {} {}: {} in the window vs {:.1} expected (×{:.1})  {}",
+                trend.dimension,
+                trend.label,
+                trend.current,
+                trend.expected,
+                trend.ratio,
+                crate::trends::sparkline(&trend.series)
+            );
+        }
+    }
+    println!(
+        "Review queue (yuqing review list): {} cases — {} for stories of flagged items, {} for trends, {} for petitions without a useful reply.",
+        open_cases.len(),
+        raised.items,
+        raised.trends,
+        raised.petitions
+    );
     println!(
         "Data directory: {} (SQLite yuqing.db is the record; index/ is the tantivy index).",
         app.data.root().display()

@@ -3,12 +3,16 @@
 //! an append-only migrations list. Everything derived — the search index,
 //! clusters, trend counts — can be rebuilt from here.
 
+mod audit;
+mod cases;
 mod items;
 mod migrations;
 mod sources;
 mod stories;
 mod trends;
 
+pub use audit::{AuditCheck, AuditEntry, AuditRecord};
+pub use cases::{Case, CaseChange, CaseFilter, CaseNote, NewCase};
 pub use items::{StatusChange, StoredItem, UpsertOutcome};
 pub use sources::SourceState;
 pub use stories::StoryInfo;

@@ -5,5 +5,6 @@ mod config;
 mod crawl;
 mod demo;
 mod privacy;
+mod review;
 mod search;
 mod stories;

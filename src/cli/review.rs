@@ -1,0 +1,499 @@
+//! `yuqing trends`, `yuqing review …` and `yuqing audit …`: what is rising,
+//! the review queue, and the audit log. Case changes and views are audited
+//! under the user named by `--user` (or `$YUQING_USER`, else `$USER`).
+
+use super::print_json;
+use super::search::parse_age;
+use crate::app::{App, Writer};
+use crate::review::{self, Raised};
+use crate::store::{AuditRecord, CaseFilter, Store};
+use crate::trends::{Trend, detect_trends, sparkline};
+use chrono::Utc;
+use clap::{Args, Subcommand};
+use std::process::ExitCode;
+
+/// Options of `yuqing trends`.
+#[derive(Debug, Args)]
+pub struct TrendsArgs {
+    /// What rose over this window: 1h (the last hour) or 24h (the last hour
+    /// and the last day).
+    #[arg(long, default_value = "24h", value_parser = parse_age)]
+    pub window: chrono::Duration,
+    /// Show at most this many.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Who is acting (for the audit log).
+#[derive(Debug, Args)]
+pub struct Actor {
+    /// Your user name, recorded in the audit log [default: $YUQING_USER, else $USER].
+    #[arg(long = "user", value_name = "NAME", env = "YUQING_USER")]
+    pub user: Option<String>,
+}
+
+impl Actor {
+    fn name(&self) -> String {
+        self.user
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| "cli".to_string())
+    }
+}
+
+/// `yuqing review …`.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// List cases, most urgent first.
+    List {
+        /// Only this status (new, in_review, confirmed, dismissed, escalated).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this complaint category.
+        #[arg(long)]
+        category: Option<String>,
+        /// Only this level (low, medium, high, critical).
+        #[arg(long)]
+        level: Option<String>,
+        /// Only cases assigned to this user.
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Only open cases past their deadline.
+        #[arg(long)]
+        overdue: bool,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one case with its item, notes and history (audited as a view).
+    Show {
+        /// Case number.
+        id: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Assign a case to a user (a new case goes to in_review).
+    Assign {
+        /// Case number.
+        id: i64,
+        /// Who works it.
+        assignee: String,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Change a case's status: in_review, confirmed, dismissed (with --reason), escalated.
+    Set {
+        /// Case number.
+        id: i64,
+        /// The new status.
+        status: String,
+        /// A note (why).
+        #[arg(long)]
+        note: Option<String>,
+        /// Why dismissed: not_police, praise, announcement, refuted, other_dept, fiction,
+        /// not_a_complaint, duplicate, other.
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Raise the cases due now (also done after every crawl and import).
+    Raise,
+    /// Reviewers' decisions per category and dismissal reason: where the detector errs.
+    Report {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `yuqing audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the audit log (exit 1 when broken).
+    Verify {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The newest entries.
+    List {
+        /// Only entries about this target (e.g. case:12).
+        #[arg(long)]
+        target: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Detects the trends now and raises the cases due (after a crawl or an
+/// import, in the writer's process).
+pub fn catch_up(app: &App, writer: &mut Writer) -> anyhow::Result<Raised> {
+    let now = Utc::now();
+    let trends = detect_trends(
+        &writer.store,
+        Some(&writer.index),
+        now,
+        chrono::Duration::hours(24),
+        &app.config.trends,
+    )?;
+    Ok(review::raise_cases(
+        &mut writer.store,
+        &app.config.review,
+        &trends,
+        now,
+    )?)
+}
+
+fn reader(app: &App) -> anyhow::Result<Store> {
+    if !app.data.exists() {
+        anyhow::bail!(
+            "no data in {}: import or crawl first (`yuqing demo`, `yuqing crawl`)",
+            app.data.root().display()
+        );
+    }
+    Ok(Store::open_read_only(&app.data.db_path())?)
+}
+
+/// `yuqing trends`.
+pub fn trends(app: &App, args: &TrendsArgs) -> anyhow::Result<ExitCode> {
+    let store = reader(app)?;
+    let index = app.open_index().ok();
+    let mut found = detect_trends(
+        &store,
+        index.as_ref(),
+        Utc::now(),
+        args.window,
+        &app.config.trends,
+    )?;
+    found.truncate(args.limit);
+    if args.json {
+        print_json(&found)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if found.is_empty() {
+        println!(
+            "Nothing is rising against its baseline (window {}h).",
+            args.window.num_hours().max(1)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tz = app.config.timezone();
+    println!("{} rising (last 48 h per hour, ▁ to █):", found.len());
+    for trend in &found {
+        print_trend(trend, tz);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_trend(trend: &Trend, tz: chrono_tz::Tz) {
+    let since = crate::text::dates::parse_datetime(&trend.since, chrono_tz::UTC)
+        .map(|t| t.with_timezone(&tz).format("%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| trend.since.clone());
+    println!(
+        "  {:<9} {}  {} vs {:.1} expected (×{:.1}, score {:.1}) since {}",
+        trend.dimension,
+        trend.label,
+        trend.current,
+        trend.expected,
+        trend.ratio,
+        trend.score,
+        since
+    );
+    println!("            {}", sparkline(&trend.series));
+    for example in &trend.examples {
+        println!("            · {}  [{}]", example.title, example.id);
+    }
+}
+
+/// `yuqing review …`.
+pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        ReviewCommand::List {
+            status,
+            category,
+            level,
+            assignee,
+            overdue,
+            limit,
+            json,
+        } => {
+            let store = reader(app)?;
+            let filter = CaseFilter {
+                status: status.clone(),
+                category: category.clone(),
+                level: level.clone(),
+                assignee: assignee.clone(),
+                overdue_at: overdue
+                    .then(|| Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                limit: *limit,
+            };
+            let cases = store.cases(&filter)?;
+            if *json {
+                print_json(&cases)?;
+            } else if cases.is_empty() {
+                println!("No cases match.");
+            } else {
+                let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                println!(
+                    "{:>5}  {:<9} {:<3} {:<8} {:<10} {:<22} {:<10} title",
+                    "case", "status", "pri", "level", "origin", "category", "assignee"
+                );
+                for case in &cases {
+                    let late = if case.due_at < now
+                        && matches!(case.status.as_str(), "new" | "in_review")
+                    {
+                        " (overdue)"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "{:>5}  {:<9} P{:<2} {:<8} {:<10} {:<22} {:<10} {}{late}",
+                        case.id,
+                        case.status,
+                        case.priority,
+                        case.level,
+                        case.origin,
+                        case.category.as_deref().unwrap_or("-"),
+                        case.assignee.as_deref().unwrap_or("-"),
+                        case.title
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCommand::Show { id, json, actor } => {
+            let mut store = reader(app)?;
+            let case = store.case(*id)?.ok_or(review::ReviewError::NoCase(*id))?;
+            let item = match &case.item_id {
+                Some(item_id) => store.get_item(item_id)?,
+                None => None,
+            };
+            let notes = store.case_notes(*id)?;
+            let history = store.audit_entries(Some(&format!("case:{id}")), 100)?;
+            let story = match &case.item_id {
+                Some(item_id) => store.story_of(item_id)?,
+                None => None,
+            };
+            store.audit(&AuditRecord {
+                actor: &actor.name(),
+                action: "case.view",
+                target: &format!("case:{id}"),
+                ..AuditRecord::default()
+            })?;
+            if *json {
+                print_json(&serde_json::json!({
+                    "case": case, "notes": notes, "history": history, "story": story,
+                    "item": item.as_ref().map(|s| serde_json::json!({"item": s.item, "analysis": s.analysis})),
+                }))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "case {} — {} ({}, P{}, {}) — {}",
+                case.id, case.status, case.level, case.priority, case.origin, case.title
+            );
+            println!(
+                "  subject {} · due {} · assignee {}",
+                case.subject,
+                case.due_at,
+                case.assignee.as_deref().unwrap_or("-")
+            );
+            if let Some(story) = &story {
+                println!(
+                    "  story: {} copies since {} (first from {})",
+                    story.copies, story.first_at, story.first_source
+                );
+            }
+            if let Some(stored) = &item {
+                println!(
+                    "  item {} · {} · {}",
+                    stored.item.id,
+                    stored.item.source,
+                    stored.item.url.as_deref().unwrap_or("-")
+                );
+                println!(
+                    "  categories {:?} · severity {} · units {:?}",
+                    stored.analysis.categories, stored.analysis.severity, stored.analysis.units
+                );
+                for evidence in &stored.analysis.evidence {
+                    println!("    「{}」 ({})", evidence.text, evidence.category);
+                }
+                println!(
+                    "  {}",
+                    stored.item.body.chars().take(300).collect::<String>()
+                );
+            }
+            for note in &notes {
+                println!("  note {} {}: {}", note.at, note.author, note.note);
+            }
+            for entry in history.iter().rev() {
+                println!(
+                    "  audit #{} {} {} {} {} → {}",
+                    entry.seq,
+                    entry.at,
+                    entry.actor,
+                    entry.action,
+                    entry.before.as_deref().unwrap_or("-"),
+                    entry.after.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCommand::Assign {
+            id,
+            assignee,
+            note,
+            actor,
+        } => {
+            let mut store = writable(app)?;
+            let case = review::assign(&mut store, *id, &actor.name(), assignee, note.as_deref())?;
+            println!(
+                "case {} assigned to {} ({})",
+                case.id, assignee, case.status
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCommand::Set {
+            id,
+            status,
+            note,
+            reason,
+            actor,
+        } => {
+            let mut store = writable(app)?;
+            let case = review::set_status(
+                &mut store,
+                *id,
+                &actor.name(),
+                status,
+                reason.as_deref(),
+                note.as_deref(),
+            )?;
+            println!("case {} is now {}", case.id, case.status);
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCommand::Raise => {
+            let mut writer = app.open_writer()?;
+            let raised = catch_up(app, &mut writer)?;
+            println!(
+                "raised {} cases for flagged stories, {} for trends, {} for petitions",
+                raised.items, raised.trends, raised.petitions
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCommand::Report { json } => {
+            let store = reader(app)?;
+            let outcomes = store.case_outcomes()?;
+            if *json {
+                let rows: Vec<_> = outcomes
+                    .iter()
+                    .map(|(category, status, reason, n)| serde_json::json!({"category": category, "status": status, "reason": reason, "cases": n}))
+                    .collect();
+                print_json(&rows)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "Reviewers' decisions on flagged items (a dismissal's reason says where the detector erred):"
+            );
+            println!(
+                "{:<22} {:<10} {:<16} {:>5}",
+                "category", "status", "reason", "cases"
+            );
+            for (category, status, reason, n) in &outcomes {
+                println!("{category:<22} {status:<10} {reason:<16} {n:>5}");
+            }
+            let decided: u32 = outcomes
+                .iter()
+                .filter(|o| matches!(o.1.as_str(), "confirmed" | "dismissed" | "escalated"))
+                .map(|o| o.3)
+                .sum();
+            let confirmed: u32 = outcomes
+                .iter()
+                .filter(|o| matches!(o.1.as_str(), "confirmed" | "escalated"))
+                .map(|o| o.3)
+                .sum();
+            if decided > 0 {
+                println!(
+                    "Precision as judged by reviewers: {confirmed}/{decided} = {:.3}",
+                    f64::from(confirmed) / f64::from(decided)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The store for a case change: case writes are small and serialised by
+/// SQLite, so they do not wait for a running crawl's writer lock.
+fn writable(app: &App) -> anyhow::Result<Store> {
+    reader(app)?;
+    Ok(Store::open(&app.data.db_path())?)
+}
+
+/// `yuqing audit …`.
+pub fn audit(app: &App, command: &AuditCommand) -> anyhow::Result<ExitCode> {
+    let store = reader(app)?;
+    match command {
+        AuditCommand::Verify { json } => {
+            let check = store.verify_audit()?;
+            if *json {
+                print_json(&check)?;
+            } else {
+                match &check.broken_at {
+                    None => println!(
+                        "audit log intact: {} entries, hash chain verified",
+                        check.entries
+                    ),
+                    Some((seq, why)) => println!("audit log BROKEN at entry {seq}: {why}"),
+                }
+            }
+            Ok(if check.broken_at.is_some() {
+                ExitCode::from(super::EXIT_PARTIAL)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        AuditCommand::List {
+            target,
+            limit,
+            json,
+        } => {
+            let entries = store.audit_entries(target.as_deref(), *limit)?;
+            if *json {
+                print_json(&entries)?;
+            } else {
+                for e in &entries {
+                    println!(
+                        "#{:<5} {} {:<12} {:<14} {:<24} {} → {} {}",
+                        e.seq,
+                        e.at,
+                        e.actor,
+                        e.action,
+                        e.target,
+                        e.before.as_deref().unwrap_or("-"),
+                        e.after.as_deref().unwrap_or("-"),
+                        e.detail.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! What is rising: the hourly counts of the store run through the burst
+//! detector (`analyze::trend`), each trend labelled, with its recent series
+//! (for a chart) and example items. A story is one trend (its copies per
+//! hour), not one per copy.
+
+use crate::analyze::trend::{BurstConfig, Window, detect};
+use crate::index::{SearchIndex, SearchRequest, SortOrder};
+use crate::store::{HOUR_SECS, Store};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Hours of history read per key: 14 days of baseline plus the current day.
+const HISTORY_HOURS: i64 = 15 * 24;
+/// Hours of series kept in a trend for its chart.
+pub const CHART_HOURS: usize = 48;
+/// Example items per trend.
+const EXAMPLES: usize = 3;
+
+/// `[trends]`: when a rise is a trend.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendConfig {
+    /// Least count in the window (1 → 3 mentions is not a trend).
+    #[serde(default = "default_min_support")]
+    pub min_support: u32,
+    /// Least ratio of the count to its expected value.
+    #[serde(default = "default_min_ratio")]
+    pub min_ratio: f64,
+    /// Least score (a z-score allowing for over-dispersion).
+    #[serde(default = "default_min_z")]
+    pub min_z: f64,
+}
+
+fn default_min_support() -> u32 {
+    5
+}
+fn default_min_ratio() -> f64 {
+    3.0
+}
+fn default_min_z() -> f64 {
+    3.0
+}
+
+impl Default for TrendConfig {
+    fn default() -> Self {
+        TrendConfig {
+            min_support: default_min_support(),
+            min_ratio: default_min_ratio(),
+            min_z: default_min_z(),
+        }
+    }
+}
+
+impl TrendConfig {
+    /// The detector's settings.
+    pub fn burst(&self) -> BurstConfig {
+        BurstConfig {
+            min_support: self.min_support,
+            min_ratio: self.min_ratio,
+            min_z: self.min_z,
+            ..BurstConfig::default()
+        }
+    }
+}
+
+/// One example item of a trend.
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    /// Item id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Link to the original.
+    pub url: Option<String>,
+    /// Publication time, RFC 3339 UTC.
+    pub published_at: String,
+}
+
+/// Something rising against its own baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trend {
+    /// What kind of thing: kind, source, flagged, category, unit, topic, keyword, story.
+    pub dimension: String,
+    /// Which one (a category name, a unit, a keyword, a story id …).
+    pub key: String,
+    /// How to show it (Chinese category label, story title …).
+    pub label: String,
+    /// Over which window it rose.
+    pub window: Window,
+    /// Count in the window.
+    pub current: u32,
+    /// What was expected.
+    pub expected: f64,
+    /// `current / expected`.
+    pub ratio: f64,
+    /// The detector's score.
+    pub score: f64,
+    /// Start of the rise (an hour, RFC 3339 UTC).
+    pub since: String,
+    /// Hourly counts of the last [`CHART_HOURS`] hours, oldest first.
+    pub series: Vec<u32>,
+    /// A few of the items behind it, newest first.
+    pub examples: Vec<Example>,
+}
+
+/// The trends at `now`: over the last hour (`window` ≤ 1 h) or over the
+/// last hour and the last day, strongest first.
+pub fn detect_trends(
+    store: &Store,
+    index: Option<&SearchIndex>,
+    now: DateTime<Utc>,
+    window: chrono::Duration,
+    config: &TrendConfig,
+) -> anyhow::Result<Vec<Trend>> {
+    let burst = config.burst();
+    let now_hour = now.timestamp().div_euclid(HOUR_SECS);
+    let windows: &[Window] = if window <= chrono::Duration::hours(1) {
+        &[Window::Hour]
+    } else {
+        &[Window::Hour, Window::Day]
+    };
+    let span = if windows.contains(&Window::Day) {
+        24
+    } else {
+        1
+    };
+    let from = now_hour - HISTORY_HOURS - 23;
+    let mut trends: Vec<Trend> = Vec::new();
+    for (dim, key, _) in
+        store.trend_candidates(now_hour - span + 1, now_hour, config.min_support)?
+    {
+        let series = store.trend_series(&dim, &key, from, now_hour)?;
+        // The strongest window only: a key rising this hour and this day is one trend.
+        let best = windows
+            .iter()
+            .filter_map(|w| detect(&series, *w, &burst))
+            .max_by(|a, b| a.score.total_cmp(&b.score));
+        let Some(found) = best else { continue };
+        let since_hour = from + found.rising_since as i64;
+        let since = DateTime::from_timestamp(since_hour * HOUR_SECS, 0).unwrap_or(now);
+        trends.push(Trend {
+            label: label(store, &dim, &key)?,
+            examples: examples(store, index, &dim, &key, since)?,
+            series: series[series.len().saturating_sub(CHART_HOURS)..].to_vec(),
+            dimension: dim,
+            key,
+            window: found.window,
+            current: found.current,
+            expected: (found.expected * 100.0).round() / 100.0,
+            ratio: (found.ratio * 10.0).round() / 10.0,
+            score: (found.score * 10.0).round() / 10.0,
+            since: since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        });
+    }
+    trends.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
+    Ok(trends)
+}
+
+fn label(store: &Store, dim: &str, key: &str) -> anyhow::Result<String> {
+    Ok(match dim {
+        "category" => format!("{} ({key})", crate::model::category_label_zh(key)),
+        "flagged" => "全部投诉".to_string(),
+        "kind" => key
+            .parse::<crate::model::ItemKind>()
+            .map(|k| k.label_zh().to_string())
+            .unwrap_or_else(|_| key.to_string()),
+        "story" => {
+            let first = store
+                .story_of(key)?
+                .map_or_else(|| key.to_string(), |story| story.first_item);
+            match store.get_item(&first)? {
+                Some(stored) => stored.item.title,
+                None => key.to_string(),
+            }
+        }
+        _ => key.to_string(),
+    })
+}
+
+fn examples(
+    store: &Store,
+    index: Option<&SearchIndex>,
+    dim: &str,
+    key: &str,
+    since: DateTime<Utc>,
+) -> anyhow::Result<Vec<Example>> {
+    let of = |stored: crate::store::StoredItem| Example {
+        id: stored.item.id,
+        title: stored.item.title,
+        url: stored.item.url,
+        published_at: stored.item.published_at.to_rfc3339(),
+    };
+    if dim == "story" {
+        let ids = store.story_items(key)?;
+        let mut found = Vec::new();
+        for id in ids.iter().rev().take(EXAMPLES) {
+            if let Some(stored) = store.get_item(id)? {
+                found.push(of(stored));
+            }
+        }
+        return Ok(found);
+    }
+    let Some(index) = index else {
+        return Ok(Vec::new());
+    };
+    let quoted = key.replace('"', " ");
+    let query = match dim {
+        "keyword" => format!("\"{quoted}\""),
+        "flagged" => "flagged:true".to_string(),
+        field => format!("{field}:{}", key.replace(char::is_whitespace, "")),
+    };
+    let mut request = SearchRequest::new(&query);
+    request.from = Some(since);
+    request.sort = SortOrder::Time;
+    request.limit = EXAMPLES;
+    let Ok(results) = index.search(&request) else {
+        return Ok(Vec::new());
+    };
+    Ok(results
+        .hits
+        .into_iter()
+        .map(|hit| Example {
+            id: hit.id,
+            title: hit.title,
+            url: hit.url,
+            published_at: hit.published_at,
+        })
+        .collect())
+}
+
+/// A one-line chart of a series: ▁▂▃▄▅▆▇█ scaled to its maximum.
+pub fn sparkline(series: &[u32]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = series.iter().copied().max().unwrap_or(0).max(1);
+    series
+        .iter()
+        .map(|&n| {
+            if n == 0 {
+                ' '
+            } else {
+                BARS[((n as usize * 7).div_ceil(max as usize)).min(7)]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_the_maximum() {
+        assert_eq!(sparkline(&[0, 1, 8]), " ▂█");
+        assert_eq!(sparkline(&[]), "");
+    }
+}
