@@ -43,18 +43,22 @@ pub enum ConfigCommand {
 
 /// Rebuilds the index from SQLite.
 pub fn reindex(app: &App, args: &ReindexArgs) -> anyhow::Result<ExitCode> {
-    let writer = app.open_writer()?;
+    let mut writer = app.open_writer()?;
     let total = writer.store.count_items()?;
     let bar = crate::progress::bar(Some(total as u64), false, args.json, "reindexing");
     let started = std::time::Instant::now();
     let written = rebuild_index(&writer.store, &writer.index, Some(&bar))?;
     bar.finish_and_clear();
+    // Trend counts are derived too: recounted from the items.
+    let counted = writer.store.rebuild_trend_counts()?;
     let seconds = started.elapsed().as_secs_f64();
     if args.json {
-        print_json(&serde_json::json!({ "indexed": written, "seconds": seconds }))?;
+        print_json(
+            &serde_json::json!({ "indexed": written, "trend_counted": counted, "seconds": seconds }),
+        )?;
     } else {
         println!(
-            "reindexed {written} items in {seconds:.1} s ({})",
+            "reindexed {written} items and recounted trends in {seconds:.1} s ({})",
             writer.index.segmenter().fingerprint()
         );
     }

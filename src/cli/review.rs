@@ -36,7 +36,8 @@ pub struct Actor {
 }
 
 impl Actor {
-    fn name(&self) -> String {
+    /// The acting user's name.
+    pub fn name(&self) -> String {
         self.user
             .clone()
             .or_else(|| std::env::var("USER").ok())
@@ -79,6 +80,7 @@ pub enum ReviewCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Who looks.
         #[command(flatten)]
         actor: Actor,
     },
@@ -91,6 +93,7 @@ pub enum ReviewCommand {
         /// A note.
         #[arg(long)]
         note: Option<String>,
+        /// Who acts.
         #[command(flatten)]
         actor: Actor,
     },
@@ -107,6 +110,7 @@ pub enum ReviewCommand {
         /// not_a_complaint, duplicate, other.
         #[arg(long)]
         reason: Option<String>,
+        /// Who acts.
         #[command(flatten)]
         actor: Actor,
     },

@@ -15,7 +15,8 @@ use std::process::ExitCode;
 pub struct SearchArgs {
     /// Query: words (ANDed), "phrases", AND / OR / NOT, -word, ( ),
     /// kind:news, source:NAME, category:inaction, flagged:true, unit:NAME,
-    /// title:word. Empty matches everything.
+    /// topic:NAME, title:word. Empty matches everything. Searches are
+    /// recorded in the audit log.
     #[arg(default_value = "")]
     pub query: String,
     /// Print one JSON object: {"total", "hits", "facets"}.
@@ -54,6 +55,9 @@ pub struct SearchArgs {
     /// Order: relevance or time (newest first).
     #[arg(long, value_enum, default_value = "relevance")]
     pub sort: SortArg,
+    /// Who searches (recorded in the audit log).
+    #[command(flatten)]
+    pub actor: super::review::Actor,
 }
 
 /// `--sort` values.
@@ -121,6 +125,15 @@ pub fn run(app: &App, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let index = app.open_index()?;
     let results = index.search(&request)?;
+    // Who searched for what is audited (a view of the results).
+    let mut store = crate::store::Store::open_read_only(&app.data.db_path())?;
+    store.audit(&crate::store::AuditRecord {
+        actor: &args.actor.name(),
+        action: "search",
+        target: &args.query,
+        detail: Some(&format!("{} results", results.total)),
+        ..Default::default()
+    })?;
     if args.json {
         print_json(&results)?;
     } else {

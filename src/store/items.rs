@@ -138,6 +138,11 @@ impl Store {
             )
             .during("deleting old items")?;
         stories::prune(&tx)?;
+        tx.execute(
+            "DELETE FROM trend_counts WHERE hour < ?1",
+            params![cutoff.timestamp().div_euclid(trends::HOUR_SECS)],
+        )
+        .during("deleting old trend counts")?;
         tx.commit().during("committing the purge")?;
         self.stories.clear();
         Ok(deleted)

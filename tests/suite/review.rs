@@ -129,10 +129,27 @@ fn a_spike_is_a_trend_and_one_case_and_every_decision_is_audited() {
     }
     // Topics are searchable.
     let hits = json_of(
-        &[&c[..], &["search", "topic:西山", "--json"]].concat(),
+        &[
+            &c[..],
+            &["search", "topic:西山", "--json", "--user", "analyst-li"],
+        ]
+        .concat(),
         path,
     );
     assert_eq!(hits["total"], 9);
+    let searches = json_of(
+        &[
+            &c[..],
+            &["audit", "list", "--target", "topic:西山", "--json"],
+        ]
+        .concat(),
+        path,
+    );
+    assert_eq!(
+        searches[0]["actor"], "analyst-li",
+        "searches are audited: {searches}"
+    );
+    assert_eq!(searches[0]["detail"], "9 results");
 
     // One case for the story, not one per copy; the trend is a case too.
     let cases = json_of(&[&c[..], &["review", "list", "--json"]].concat(), path);
