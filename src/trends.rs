@@ -15,6 +15,17 @@ const HISTORY_HOURS: i64 = 15 * 24;
 pub const CHART_HOURS: usize = 48;
 /// Example items per trend.
 const EXAMPLES: usize = 3;
+/// Chance of one false trend per run over all the keys tested.
+const FAMILY_FALSE_ALARM: f64 = 0.01;
+
+/// `z` with P(Z > z) = `p` for a standard normal Z (Abramowitz & Stegun
+/// 26.2.23, error < 4.5e-4), for 0 < p ≤ 0.5.
+fn upper_normal_quantile(p: f64) -> f64 {
+    let p = p.clamp(1e-300, 0.5);
+    let t = (-2.0 * p.ln()).sqrt();
+    t - (2.515517 + 0.802853 * t + 0.010328 * t * t)
+        / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t)
+}
 
 /// `[trends]`: when a rise is a trend.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,10 +136,17 @@ pub fn detect_trends(
         1
     };
     let from = now_hour - HISTORY_HOURS - 23;
+    let candidates = store.trend_candidates(now_hour - span + 1, now_hour, config.min_support)?;
+    // Thousands of keys are tested at once: a score that one key in a
+    // thousand reaches by chance is no news. The score needed grows with
+    // their number (Bonferroni, about one false alarm in a hundred runs).
+    let mut burst = burst;
+    let tests = (candidates.len() * windows.len()).max(1) as f64;
+    burst.min_z = burst
+        .min_z
+        .max(upper_normal_quantile(FAMILY_FALSE_ALARM / tests));
     let mut trends: Vec<Trend> = Vec::new();
-    for (dim, key, _) in
-        store.trend_candidates(now_hour - span + 1, now_hour, config.min_support)?
-    {
+    for (dim, key, _) in candidates {
         let series = store.trend_series(&dim, &key, from, now_hour)?;
         // The strongest window only: a key rising this hour and this day is one trend.
         let best = windows
@@ -169,7 +187,7 @@ fn label(store: &Store, dim: &str, key: &str) -> anyhow::Result<String> {
                 .story_of(key)?
                 .map_or_else(|| key.to_string(), |story| story.first_item);
             match store.get_item(&first)? {
-                Some(stored) => stored.item.title,
+                Some(stored) => display_title(&stored.item.title, &stored.item.body),
                 None => key.to_string(),
             }
         }
@@ -185,8 +203,8 @@ fn examples(
     since: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Example>> {
     let of = |stored: crate::store::StoredItem| Example {
+        title: display_title(&stored.item.title, &stored.item.body),
         id: stored.item.id,
-        title: stored.item.title,
         url: stored.item.url,
         published_at: stored.item.published_at.to_rfc3339(),
     };
@@ -220,12 +238,25 @@ fn examples(
         .hits
         .into_iter()
         .map(|hit| Example {
+            title: display_title(&hit.title, &hit.snippet),
             id: hit.id,
-            title: hit.title,
             url: hit.url,
             published_at: hit.published_at,
         })
         .collect())
+}
+
+/// The title, or the body's beginning when there is none (posts).
+pub fn display_title(title: &str, body: &str) -> String {
+    if !title.trim().is_empty() {
+        return title.to_string();
+    }
+    let head: String = body.chars().take(30).collect();
+    if body.chars().count() > 30 {
+        format!("{head}…")
+    } else {
+        head
+    }
 }
 
 /// A one-line chart of a series: ▁▂▃▄▅▆▇█ scaled to its maximum.
@@ -247,6 +278,13 @@ pub fn sparkline(series: &[u32]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normal_quantiles() {
+        assert!((upper_normal_quantile(0.5)).abs() < 1e-3);
+        assert!((upper_normal_quantile(0.025) - 1.96).abs() < 1e-2);
+        assert!((upper_normal_quantile(1e-6) - 4.753).abs() < 1e-2);
+    }
 
     #[test]
     fn sparkline_scales_to_the_maximum() {
