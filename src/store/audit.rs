@@ -36,6 +36,20 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+impl AuditEntry {
+    /// The record this row holds.
+    fn record(&self) -> AuditRecord<'_> {
+        AuditRecord {
+            actor: &self.actor,
+            action: &self.action,
+            target: &self.target,
+            before: self.before.as_deref(),
+            after: self.after.as_deref(),
+            detail: self.detail.as_deref(),
+        }
+    }
+}
+
 /// What `audit verify` found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditCheck {
@@ -62,29 +76,19 @@ pub struct AuditRecord<'a> {
     pub detail: Option<&'a str>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn chain_hash(
-    previous: &str,
-    seq: i64,
-    at: &str,
-    actor: &str,
-    action: &str,
-    target: &str,
-    before: Option<&str>,
-    after: Option<&str>,
-    detail: Option<&str>,
-) -> String {
+/// The hash of a row: its position, time and record, chained to `previous`.
+fn chain_hash(previous: &str, seq: i64, at: &str, record: &AuditRecord<'_>) -> String {
     let mut hasher = Sha256::new();
     for part in [
         previous,
         &seq.to_string(),
         at,
-        actor,
-        action,
-        target,
-        before.unwrap_or("\u{0}"),
-        after.unwrap_or("\u{0}"),
-        detail.unwrap_or("\u{0}"),
+        record.actor,
+        record.action,
+        record.target,
+        record.before.unwrap_or("\u{0}"),
+        record.after.unwrap_or("\u{0}"),
+        record.detail.unwrap_or("\u{0}"),
     ] {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
@@ -107,17 +111,7 @@ pub(crate) fn append(tx: &Transaction<'_>, record: &AuditRecord<'_>) -> Result<i
         None => (1, GENESIS.to_string()),
     };
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let hash = chain_hash(
-        &previous,
-        seq,
-        &at,
-        record.actor,
-        record.action,
-        record.target,
-        record.before,
-        record.after,
-        record.detail,
-    );
+    let hash = chain_hash(&previous, seq, &at, record);
     tx.execute(
         "INSERT INTO audit_log (seq, at, actor, action, target, before, after, detail, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -222,17 +216,7 @@ impl Store {
                     )),
                 });
             }
-            let hash = chain_hash(
-                &previous,
-                entry.seq,
-                &entry.at,
-                &entry.actor,
-                &entry.action,
-                &entry.target,
-                entry.before.as_deref(),
-                entry.after.as_deref(),
-                entry.detail.as_deref(),
-            );
+            let hash = chain_hash(&previous, entry.seq, &entry.at, &entry.record());
             if hash != entry.hash {
                 return Ok(AuditCheck {
                     entries,

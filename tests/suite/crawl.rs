@@ -37,6 +37,23 @@ fn html_page(body: impl Into<String>) -> axum::response::Response {
         .into_response()
 }
 
+/// Serves `app` on a loopback port from a thread of its own; returns the address.
+fn serve(app: Router) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
 struct Server {
     addr: SocketAddr,
     rss_full_responses: Arc<AtomicUsize>,
@@ -46,118 +63,108 @@ fn start_server() -> Server {
     let rss_full_responses = Arc::new(AtomicUsize::new(0));
     let counter = rss_full_responses.clone();
     let board_visits = Arc::new(AtomicUsize::new(0));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = Router::new()
-                .route(
-                    "/rss.xml",
-                    get(move |headers: HeaderMap| {
-                        let counter = counter.clone();
-                        async move {
-                            if headers
-                                .get(header::IF_NONE_MATCH)
-                                .and_then(|v| v.to_str().ok())
-                                == Some("\"v1\"")
-                            {
-                                return StatusCode::NOT_MODIFIED.into_response();
-                            }
-                            counter.fetch_add(1, Ordering::SeqCst);
-                            let (gbk, _, _) = encoding_rs::GBK.encode(RSS);
-                            (
-                                [
-                                    (header::CONTENT_TYPE, "application/rss+xml"),
-                                    (header::ETAG, "\"v1\""),
-                                ],
-                                gbk.into_owned(),
-                            )
-                                .into_response()
-                        }
-                    }),
+    let addr = serve(
+        Router::new()
+        .route(
+            "/rss.xml",
+            get(move |headers: HeaderMap| {
+                let counter = counter.clone();
+                async move {
+                    if headers
+                        .get(header::IF_NONE_MATCH)
+                        .and_then(|v| v.to_str().ok())
+                        == Some("\"v1\"")
+                    {
+                        return StatusCode::NOT_MODIFIED.into_response();
+                    }
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let (gbk, _, _) = encoding_rs::GBK.encode(RSS);
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/rss+xml"),
+                            (header::ETAG, "\"v1\""),
+                        ],
+                        gbk.into_owned(),
+                    )
+                        .into_response()
+                }
+            }),
+        )
+        .route("/site/list.html", get(|| async { html_page(LIST_1) }))
+        .route("/site/list2.html", get(|| async { html_page(LIST_2) }))
+        .route(
+            "/site/{page}",
+            get(|axum::extract::Path(page): axum::extract::Path<String>| async move {
+                let n = page.trim_start_matches('a').trim_end_matches(".html").to_string();
+                html_page(format!(
+                    "<html><head><title>江城新闻网</title></head><body><nav>首页 | 新闻</nav><h1>第{n}条新闻：东湖派出所回应群众关切</h1><span class=\"time\">2026-11-2{n} 10:00</span><div class=\"content\"><p>第{n}篇正文：东湖派出所民警接警后推诿，群众不满。</p></div><footer>版权所有</footer></body></html>"
+                ))
+            }),
+        )
+        .route("/board/list.html", get(|| async { html_page("<ul class=\"msgs\"><li><a href=\"/board/m1.html\">反映城关派出所不立案</a></li></ul>".to_string()) }))
+        .route(
+            "/board/m1.html",
+            get(move || {
+                let visits = board_visits.clone();
+                async move {
+                    let replied = visits.fetch_add(1, Ordering::SeqCst) > 0;
+                    let (status, reply) = if replied { ("已回复", "<div class=\"reply\">已责成城关派出所依法受理。</div><span class=\"unit\">城关区公安分局</span>") } else { ("未回复", "") };
+                    html_page(format!(
+                        "<h1>反映城关派出所不立案</h1><span class=\"time\">2026-11-20 09:00</span><div class=\"content\">电动车被盗，去城关派出所报案，民警推诿不给立案。</div><span class=\"status\">{status}</span>{reply}"
+                    ))
+                }
+            }),
+        )
+        .route(
+            "/api/posts",
+            get(|query: axum::extract::Query<std::collections::HashMap<String, String>>| async move {
+                let body = match query.get("cursor").map(String::as_str) {
+                    None => r#"{"data":{"list":[{"id":3,"content":"派出所民警态度恶劣，张口就骂","user":{"name":"网友丙"},"created_at":"2026-11-28T09:00:00+08:00"},{"id":2,"content":"今天天气很好"}],"next":"c2"}}"#,
+                    Some("c2") => r#"{"data":{"list":[{"id":1,"content":"交警查酒驾，注意安全"}],"next":null}}"#,
+                    Some(_) => r#"{"data":{"list":[],"next":null}}"#,
+                };
+                ([(header::CONTENT_TYPE, "application/json")], body)
+            }),
+        )
+        .route(
+            "/robots.txt",
+            get(|| async { "User-agent: *\nDisallow: /private\n" }),
+        )
+        .route(
+            "/private/rss.xml",
+            get(|| async { ([(header::CONTENT_TYPE, "application/rss+xml")], RSS) }),
+        )
+        .route(
+            "/atom.xml",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+                    ATOM,
                 )
-                .route("/site/list.html", get(|| async { html_page(LIST_1) }))
-                .route("/site/list2.html", get(|| async { html_page(LIST_2) }))
-                .route(
-                    "/site/{page}",
-                    get(|axum::extract::Path(page): axum::extract::Path<String>| async move {
-                        let n = page.trim_start_matches('a').trim_end_matches(".html").to_string();
-                        html_page(format!(
-                            "<html><head><title>江城新闻网</title></head><body><nav>首页 | 新闻</nav><h1>第{n}条新闻：东湖派出所回应群众关切</h1><span class=\"time\">2026-11-2{n} 10:00</span><div class=\"content\"><p>第{n}篇正文：东湖派出所民警接警后推诿，群众不满。</p></div><footer>版权所有</footer></body></html>"
-                        ))
-                    }),
+            }),
+        )
+        .route(
+            "/forbidden.xml",
+            get(|| async { (StatusCode::FORBIDDEN, "forbidden") }),
+        )
+        .route(
+            "/verify.xml",
+            get(|| async {
+                html_page("<html><head><title>安全验证</title></head><body>访问过于频繁，请完成安全验证后继续。<div id=\"slider\">向右滑动</div></body></html>")
+            }),
+        )
+        .route(
+            "/broken.xml",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/rss+xml")],
+                    "<rss><channel><item><title>断",
                 )
-                .route("/board/list.html", get(|| async { html_page("<ul class=\"msgs\"><li><a href=\"/board/m1.html\">反映城关派出所不立案</a></li></ul>".to_string()) }))
-                .route(
-                    "/board/m1.html",
-                    get(move || {
-                        let visits = board_visits.clone();
-                        async move {
-                            let replied = visits.fetch_add(1, Ordering::SeqCst) > 0;
-                            let (status, reply) = if replied { ("已回复", "<div class=\"reply\">已责成城关派出所依法受理。</div><span class=\"unit\">城关区公安分局</span>") } else { ("未回复", "") };
-                            html_page(format!(
-                                "<h1>反映城关派出所不立案</h1><span class=\"time\">2026-11-20 09:00</span><div class=\"content\">电动车被盗，去城关派出所报案，民警推诿不给立案。</div><span class=\"status\">{status}</span>{reply}"
-                            ))
-                        }
-                    }),
-                )
-                .route(
-                    "/api/posts",
-                    get(|query: axum::extract::Query<std::collections::HashMap<String, String>>| async move {
-                        let body = match query.get("cursor").map(String::as_str) {
-                            None => r#"{"data":{"list":[{"id":3,"content":"派出所民警态度恶劣，张口就骂","user":{"name":"网友丙"},"created_at":"2026-11-28T09:00:00+08:00"},{"id":2,"content":"今天天气很好"}],"next":"c2"}}"#,
-                            Some("c2") => r#"{"data":{"list":[{"id":1,"content":"交警查酒驾，注意安全"}],"next":null}}"#,
-                            Some(_) => r#"{"data":{"list":[],"next":null}}"#,
-                        };
-                        ([(header::CONTENT_TYPE, "application/json")], body)
-                    }),
-                )
-                .route(
-                    "/robots.txt",
-                    get(|| async { "User-agent: *\nDisallow: /private\n" }),
-                )
-                .route(
-                    "/private/rss.xml",
-                    get(|| async { ([(header::CONTENT_TYPE, "application/rss+xml")], RSS) }),
-                )
-                .route(
-                    "/atom.xml",
-                    get(|| async {
-                        (
-                            [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-                            ATOM,
-                        )
-                    }),
-                )
-                .route(
-                    "/forbidden.xml",
-                    get(|| async { (StatusCode::FORBIDDEN, "forbidden") }),
-                )
-                .route(
-                    "/verify.xml",
-                    get(|| async {
-                        html_page("<html><head><title>安全验证</title></head><body>访问过于频繁，请完成安全验证后继续。<div id=\"slider\">向右滑动</div></body></html>")
-                    }),
-                )
-                .route(
-                    "/broken.xml",
-                    get(|| async {
-                        (
-                            [(header::CONTENT_TYPE, "application/rss+xml")],
-                            "<rss><channel><item><title>断",
-                        )
-                    }),
-                );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
+            }),
+        ),
+    );
     Server {
-        addr: rx.recv().unwrap(),
+        addr,
         rss_full_responses,
     }
 }
@@ -795,45 +802,34 @@ fn a_crawl_killed_mid_way_loses_and_doubles_nothing() {
     const ARTICLES: usize = 30;
     let served = Arc::new(AtomicUsize::new(0));
     let counter = served.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let list: String = (1..=ARTICLES)
-                .map(|n| format!("<li><a href=\"/a{n}.html\">第{n}条</a></li>"))
-                .collect();
-            let app = Router::new()
-                .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
-                .route(
-                    "/list.html",
-                    get(move || {
-                        let list = list.clone();
-                        async move { html_page(format!("<ul class=\"news\">{list}</ul>")) }
-                    }),
-                )
-                .route(
-                    "/{page}",
-                    get(move |axum::extract::Path(page): axum::extract::Path<String>| {
-                        let counter = counter.clone();
-                        async move {
-                            // Slow articles, so the kill lands mid-crawl.
-                            tokio::time::sleep(std::time::Duration::from_millis(60)).await;
-                            counter.fetch_add(1, Ordering::SeqCst);
-                            html_page(format!(
-                                "<h1>文章{page}</h1><div class=\"content\">西山派出所民警走访辖区，第{page}篇。</div>"
-                            ))
-                        }
-                    }),
-                );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
+    let addr = serve({
+        let list: String = (1..=ARTICLES)
+            .map(|n| format!("<li><a href=\"/a{n}.html\">第{n}条</a></li>"))
+            .collect();
+        Router::new()
+        .route("/robots.txt", get(|| async { StatusCode::NOT_FOUND }))
+        .route(
+            "/list.html",
+            get(move || {
+                let list = list.clone();
+                async move { html_page(format!("<ul class=\"news\">{list}</ul>")) }
+            }),
+        )
+        .route(
+            "/{page}",
+            get(move |axum::extract::Path(page): axum::extract::Path<String>| {
+                let counter = counter.clone();
+                async move {
+                    // Slow articles, so the kill lands mid-crawl.
+                    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    html_page(format!(
+                        "<h1>文章{page}</h1><div class=\"content\">西山派出所民警走访辖区，第{page}篇。</div>"
+                    ))
+                }
+            }),
+        )
     });
-    let addr: SocketAddr = rx.recv().unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("yuqing.toml"),
@@ -905,43 +901,32 @@ fn a_crawl_killed_mid_way_loses_and_doubles_nothing() {
 fn feeds_with_fetch_article_take_the_article_text() {
     let article_requests = Arc::new(AtomicUsize::new(0));
     let counter = article_requests.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = Router::new()
-                .route(
-                    "/feed.xml",
-                    get(|| async {
-                        let feed = r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>江城晚报</title>
+    let addr = serve(
+        Router::new()
+        .route(
+            "/feed.xml",
+            get(|| async {
+                let feed = r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>江城晚报</title>
 <item><title>西山派出所民警出警慢被投诉</title><link>/art/1.html</link><description>摘要：市民投诉出警慢。</description><pubDate>Sat, 28 Nov 2026 08:00:00 +0800</pubDate></item>
 <item><title>北岸交警开展夜查</title><link>/art/2.html</link><description>摘要：北岸交警夜查酒驾。</description></item>
 </channel></rss>"#;
-                        ([(header::CONTENT_TYPE, "application/rss+xml")], feed)
-                    }),
-                )
-                .route(
-                    "/art/{page}",
-                    get(move |axum::extract::Path(page): axum::extract::Path<String>| {
-                        let counter = counter.clone();
-                        async move {
-                            counter.fetch_add(1, Ordering::SeqCst);
-                            if page == "2.html" {
-                                return StatusCode::NOT_FOUND.into_response();
-                            }
-                            html_page("<html><body><nav>首页 新闻 社会 体育 财经 评论</nav><div class=\"article\"><p>记者调查：市民张先生凌晨报警称家门被撬，西山派出所四十分钟后才出警，民警到场后态度敷衍，只做了简单登记。</p><p>西山区公安分局表示将调查核实。</p></div><footer>版权所有 江城晚报</footer></body></html>")
-                        }
-                    }),
-                );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    let addr: SocketAddr = rx.recv().unwrap();
+                ([(header::CONTENT_TYPE, "application/rss+xml")], feed)
+            }),
+        )
+        .route(
+            "/art/{page}",
+            get(move |axum::extract::Path(page): axum::extract::Path<String>| {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    if page == "2.html" {
+                        return StatusCode::NOT_FOUND.into_response();
+                    }
+                    html_page("<html><body><nav>首页 新闻 社会 体育 财经 评论</nav><div class=\"article\"><p>记者调查：市民张先生凌晨报警称家门被撬，西山派出所四十分钟后才出警，民警到场后态度敷衍，只做了简单登记。</p><p>西山区公安分局表示将调查核实。</p></div><footer>版权所有 江城晚报</footer></body></html>")
+                }
+            }),
+        ),
+    );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("yuqing.toml"),
