@@ -152,15 +152,10 @@ impl Store {
     pub fn audit(&mut self, record: &AuditRecord<'_>) -> Result<i64, StoreError> {
         let mut writable;
         let conn = if self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
-            writable =
-                rusqlite::Connection::open(&self.path).map_err(|source| StoreError::Open {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            writable
-                .busy_timeout(super::BUSY_TIMEOUT)
-                .during("setting the busy timeout")?;
-            &mut writable
+            // Opened like a writer: a database left by an older yuqing
+            // gets its migrations (the audit table) first.
+            writable = Store::open(&self.path)?;
+            &mut writable.conn
         } else {
             &mut self.conn
         };
