@@ -80,6 +80,9 @@ pub struct Config {
     /// What to crawl.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<SourceConfig>,
+    /// The digest for leadership and how mail is sent.
+    #[serde(default)]
+    pub digest: crate::alert::DigestConfig,
     /// When a rise is a trend.
     #[serde(default)]
     pub trends: crate::trends::TrendConfig,
@@ -263,6 +266,35 @@ impl Config {
             ));
         }
         sources::validate(&self.crawl, &self.sources)?;
+        let digest = &self.digest;
+        sources::parse_schedule(&digest.schedule)
+            .map_err(|message| (KeyPath::new("digest", "schedule"), message))?;
+        let groups = digest.all_groups();
+        for address in
+            std::iter::once(&digest.from).chain(groups.iter().flat_map(|g| &g.recipients))
+        {
+            if address.parse::<lettre::Address>().is_err() {
+                let key = if *address == digest.from {
+                    "from"
+                } else {
+                    "recipients"
+                };
+                return Err((
+                    KeyPath::new("digest", key),
+                    format!("`{address}` is not an e-mail address"),
+                ));
+            }
+        }
+        if let Some(url) = &digest.smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err((
+                KeyPath::new("digest", "smtp_url"),
+                format!(
+                    "`{url}`: use smtp://host:port (STARTTLS when offered) or smtps://host:port"
+                ),
+            ));
+        }
         let mut topic_names = std::collections::HashSet::new();
         for (index, topic) in self.topics.iter().enumerate() {
             let key = |name: &str| KeyPath::indexed("topics", index, name);

@@ -43,6 +43,7 @@
 
 #![warn(missing_docs)]
 
+pub mod alert;
 pub mod analyze;
 pub mod app;
 pub mod bench;

@@ -130,10 +130,12 @@ pub fn detect_trends(
     } else {
         &[Window::Hour, Window::Day]
     };
+    // The hour window looks at the current hour and the last complete one:
+    // just after the hour turns, the current one has hardly begun.
     let span = if windows.contains(&Window::Day) {
         24
     } else {
-        1
+        2
     };
     let from = now_hour - HISTORY_HOURS - 23;
     let candidates = store.trend_candidates(now_hour - span + 1, now_hour, config.min_support)?;
@@ -149,9 +151,11 @@ pub fn detect_trends(
     for (dim, key, _) in candidates {
         let series = store.trend_series(&dim, &key, from, now_hour)?;
         // The strongest window only: a key rising this hour and this day is one trend.
+        let previous_hour = &series[..series.len() - 1];
         let best = windows
             .iter()
             .filter_map(|w| detect(&series, *w, &burst))
+            .chain(detect(previous_hour, Window::Hour, &burst))
             .max_by(|a, b| a.score.total_cmp(&b.score));
         let Some(found) = best else { continue };
         let since_hour = from + found.rising_since as i64;

@@ -5,6 +5,7 @@
 mod admin;
 mod analyze;
 pub(crate) mod crawl;
+pub(crate) mod digest;
 mod ingest;
 pub(crate) mod review;
 mod run;
@@ -61,6 +62,8 @@ pub enum Command {
     /// The review queue: list, show, assign and decide cases.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// The digest for leadership: write it to the outbox (--dry-run) or send it (--send).
+    Digest(digest::DigestArgs),
     /// The audit log: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(review::AuditCommand),
@@ -92,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Trends(args) => review::trends(&app()?, &args),
         Command::Review(command) => review::review(&app()?, &command),
         Command::Audit(command) => review::audit(&app()?, &command),
+        Command::Digest(args) => digest::run(&app()?, &args),
         Command::Reindex(args) => admin::reindex(&app()?, &args),
         Command::Purge(args) => admin::purge(&app()?, &args),
         Command::Config(command) => {

@@ -186,6 +186,15 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         chrono::Duration::hours(24),
         &app.config.trends,
     )?;
+    let digest = crate::cli::digest::make_digest(
+        app,
+        &mut writer.store,
+        chrono::Utc::now(),
+        chrono::Duration::hours(24),
+        false,
+    )?
+    .into_iter()
+    .find_map(|made| made.outbox);
     let open_cases = writer.store.cases(&crate::store::CaseFilter {
         limit: 0,
         ..Default::default()
@@ -237,6 +246,7 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             "sample": results,
             "trends": trends,
             "cases_raised": raised,
+            "digest": digest,
             "cases": open_cases.len(),
         }))?;
         return Ok(ExitCode::SUCCESS);
@@ -322,6 +332,12 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         raised.trends,
         raised.petitions
     );
+    if let Some(path) = &digest {
+        println!(
+            "The morning digest for leadership (yuqing digest) is in the outbox — open it in a browser: {}",
+            path.display()
+        );
+    }
     println!(
         "Data directory: {} (SQLite yuqing.db is the record; index/ is the tantivy index).",
         app.data.root().display()

@@ -72,18 +72,7 @@ impl Site {
 
 /// HTML-escapes text (also safe inside XML and attribute values).
 fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text::escape::escape_html(text)
 }
 
 /// One `<p>` per non-empty line of `text`, escaped.

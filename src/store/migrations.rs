@@ -148,4 +148,18 @@ pub const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    // 11: the mail queue: each digest / alert under an idempotency key, kept
+    // until delivered (and after, so it is never sent twice).
+    "CREATE TABLE mail_queue (
+        key             TEXT PRIMARY KEY,
+        subject         TEXT NOT NULL,
+        recipients      TEXT NOT NULL,
+        eml             BLOB NOT NULL,
+        status          TEXT NOT NULL,
+        attempts        INTEGER NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        sent_at         TEXT
+    ) STRICT;",
 ];

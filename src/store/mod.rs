@@ -5,6 +5,7 @@
 
 mod audit;
 mod cases;
+mod digest;
 mod items;
 mod migrations;
 mod sources;
@@ -13,6 +14,7 @@ mod trends;
 
 pub use audit::{AuditCheck, AuditEntry, AuditRecord};
 pub use cases::{Case, CaseChange, CaseFilter, CaseNote, NewCase};
+pub use digest::{Backlog, Grouping, QueuedMail};
 pub use items::{StatusChange, StoredItem, UpsertOutcome};
 pub use sources::SourceState;
 pub use stories::StoryInfo;

@@ -7,6 +7,7 @@
 pub mod author;
 pub mod dates;
 pub mod dictionary;
+pub mod escape;
 pub mod normalize;
 pub mod redact;
 pub mod segment;

@@ -26,6 +26,13 @@ fn demo_crawls_its_local_sites_indexes_and_shows_a_highlighted_search() {
         "{}",
         summary["stories"]
     );
+    // The digest for leadership is written to the outbox.
+    let digest = summary["digest"].as_str().expect("a digest path");
+    assert!(
+        std::fs::read_to_string(digest)
+            .unwrap()
+            .contains("舆情日报")
+    );
 
     // Six sources, each crawled over HTTP from the local site, every item new.
     let sources = summary["sources"].as_array().unwrap();

@@ -4,6 +4,7 @@ mod common;
 mod config;
 mod crawl;
 mod demo;
+mod digest;
 mod privacy;
 mod review;
 mod search;

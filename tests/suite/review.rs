@@ -57,8 +57,12 @@ fn records() -> Vec<Value> {
             }));
         }
     }
+    // The spike fills the last complete clock hour (whatever the minute
+    // the test runs at, it is one hourly bucket).
+    let hour_start = now.timestamp() / 3600 * 3600 - 3600;
+    let hour_start = chrono::DateTime::from_timestamp(hour_start, 0).unwrap();
     for (n, text) in SPIKE.iter().enumerate() {
-        let at = now - Duration::minutes(50 - 5 * n as i64);
+        let at = hour_start + Duration::minutes(2 + 6 * n as i64);
         records.push(json!({
             "id": format!("spike-{n}"),
             "source": "forum",

@@ -1,0 +1,192 @@
+//! `yuqing digest`: build the digest of a period, write it to the outbox,
+//! and with `--send` queue it (once per period and recipient group) and
+//! deliver what is queued.
+
+use super::print_json;
+use super::search::parse_age;
+use crate::alert::digest::{collect, render};
+use crate::alert::mail::{build_message, deliver_due, enqueue, transport, write_outbox};
+use crate::app::App;
+use crate::store::Store;
+use chrono::{DateTime, Duration, Timelike, Utc};
+use clap::Args;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Options of `yuqing digest`.
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// Write it to the outbox and print the path; send nothing (the default).
+    #[arg(long, conflicts_with = "send")]
+    pub dry_run: bool,
+    /// Queue it for each recipient group (once per period) and deliver.
+    #[arg(long)]
+    pub send: bool,
+    /// The period: this long before now (24h, 7d …).
+    #[arg(long, default_value = "24h", value_parser = parse_age)]
+    pub since: Duration,
+    /// Print a JSON array, one object per message.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One message made.
+#[derive(Debug, Serialize)]
+pub struct Made {
+    /// Idempotency key.
+    pub key: String,
+    /// Recipient group.
+    pub group: String,
+    /// Subject.
+    pub subject: String,
+    /// The outbox copy to open in a browser.
+    pub outbox: Option<PathBuf>,
+    /// Newly queued (false: this period's digest was queued or sent before).
+    pub queued: bool,
+    /// Delivered now.
+    pub sent: bool,
+    /// Why delivery failed (it stays queued).
+    pub error: Option<String>,
+}
+
+/// The hour a digest belongs to (its idempotency key): `now`, to the hour.
+pub fn period_end(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(now)
+}
+
+/// Builds, writes and (with `send`) queues and delivers the digest of
+/// `[to - since, to)`.
+pub fn make_digest(
+    app: &App,
+    store: &mut Store,
+    to: DateTime<Utc>,
+    since: Duration,
+    send: bool,
+) -> anyhow::Result<Vec<Made>> {
+    let config = &app.config.digest;
+    let tz = app.config.timezone();
+    let index = app.open_index().ok();
+    let trends = crate::trends::detect_trends(
+        store,
+        index.as_ref(),
+        to,
+        Duration::hours(24),
+        &app.config.trends,
+    )?;
+    let data = collect(store, to - since, to, trends, config.top)?;
+    let rendered = render(&data, tz);
+    let mut groups = config.all_groups();
+    if groups.is_empty() {
+        // No recipients configured: the outbox is the destination.
+        groups.push(crate::alert::RecipientGroup {
+            name: "outbox".to_string(),
+            recipients: vec![config.from.clone()],
+        });
+    }
+    // One digest per period and group: asked twice within the hour, it is
+    // the same digest (and is not sent twice).
+    let period = period_end(to)
+        .with_timezone(&tz)
+        .format("%Y-%m-%dT%H%M")
+        .to_string();
+    let mut made = Vec::new();
+    for group in groups {
+        let key = format!("digest-{}h-{period}-{}", since.num_hours(), group.name);
+        let message = build_message(&rendered, &config.from, &group.recipients)?;
+        let outbox = if config.outbox || !send {
+            Some(write_outbox(
+                &app.data.root().join("outbox"),
+                &key,
+                &rendered,
+                &message.formatted(),
+            )?)
+        } else {
+            None
+        };
+        let queued = send
+            && enqueue(
+                store,
+                &key,
+                &message,
+                &rendered.subject,
+                &group.recipients,
+                Utc::now(),
+            )?;
+        made.push(Made {
+            key,
+            group: group.name,
+            subject: rendered.subject.clone(),
+            outbox,
+            queued,
+            sent: false,
+            error: None,
+        });
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    // The transport's connection pool lives on the runtime.
+    let _inside = runtime.enter();
+    if send && let Some(transport) = transport(config)? {
+        // Asked to send now: messages waiting for a retry go too.
+        let due_until = Utc::now() + Duration::hours(6);
+        let delivery = runtime.block_on(deliver_due(store, &transport, &config.from, due_until))?;
+        for m in &mut made {
+            m.sent = delivery.sent.contains(&m.key);
+            m.error = delivery
+                .failed
+                .iter()
+                .find(|(k, _)| *k == m.key)
+                .map(|(_, e)| e.clone());
+        }
+    }
+    Ok(made)
+}
+
+/// `yuqing digest`.
+pub fn run(app: &App, args: &DigestArgs) -> anyhow::Result<ExitCode> {
+    if !app.data.exists() {
+        anyhow::bail!(
+            "no data in {}: crawl or import first (`yuqing demo`, `yuqing crawl`)",
+            app.data.root().display()
+        );
+    }
+    let mut store = Store::open(&app.data.db_path())?;
+    let made = make_digest(app, &mut store, Utc::now(), args.since, args.send)?;
+    let failed = made.iter().any(|m| m.error.is_some());
+    if args.json {
+        print_json(&made)?;
+    } else {
+        for m in &made {
+            println!("{} [{}]", m.subject, m.group);
+            if let Some(path) = &m.outbox {
+                println!("  outbox: {}", path.display());
+            }
+            if args.send {
+                let state = match (&m.error, m.sent, m.queued) {
+                    (Some(error), _, _) => {
+                        format!("not delivered, stays queued and is retried: {error}")
+                    }
+                    (None, true, _) => "sent".to_string(),
+                    (None, false, false) => {
+                        "already queued or sent for this period: not sent again".to_string()
+                    }
+                    (None, false, true) if app.config.digest.smtp_url.is_none() => {
+                        "queued; no [digest] smtp_url, so it stays in the outbox".to_string()
+                    }
+                    (None, false, true) => "queued".to_string(),
+                };
+                println!("  {state}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(super::EXIT_PARTIAL)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
