@@ -83,6 +83,9 @@ pub struct Config {
     /// The digest for leadership and how mail is sent.
     #[serde(default)]
     pub digest: crate::alert::DigestConfig,
+    /// Immediate alerts: critical items and sharp bursts.
+    #[serde(default)]
+    pub alerts: crate::alert::alerts::AlertConfig,
     /// When a rise is a trend.
     #[serde(default)]
     pub trends: crate::trends::TrendConfig,
@@ -295,6 +298,9 @@ impl Config {
                 ),
             ));
         }
+        self.alerts
+            .quiet()
+            .map_err(|message| (KeyPath::new("alerts", "quiet_hours"), message))?;
         let mut topic_names = std::collections::HashSet::new();
         for (index, topic) in self.topics.iter().enumerate() {
             let key = |name: &str| KeyPath::indexed("topics", index, name);

@@ -4,6 +4,7 @@
 //! message, writes it to the outbox and delivers it through SMTP exactly
 //! once (a queue in SQLite keyed by period and recipient group).
 
+pub mod alerts;
 pub mod chart;
 pub mod digest;
 pub mod mail;

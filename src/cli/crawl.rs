@@ -170,6 +170,11 @@ impl<'a> Crawler<'a> {
         super::review::catch_up(self.app, &mut self.writer)
     }
 
+    /// The store and index the crawler writes.
+    pub fn writer(&mut self) -> &mut Writer {
+        &mut self.writer
+    }
+
     /// The stored state of a source.
     pub fn source_state(&self, name: &str) -> anyhow::Result<SourceState> {
         Ok(self.writer.store.source_state(name)?)

@@ -4,10 +4,11 @@
 
 use super::print_json;
 use super::search::parse_age;
+use crate::alert::alerts::{due_alerts, render_alert};
 use crate::alert::digest::{collect, render};
 use crate::alert::mail::{build_message, deliver_due, enqueue, transport, write_outbox};
 use crate::app::App;
-use crate::store::Store;
+use crate::store::{QueuedMail, Store};
 use chrono::{DateTime, Duration, Timelike, Utc};
 use clap::Args;
 use serde::Serialize;
@@ -58,14 +59,14 @@ pub fn period_end(now: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(now)
 }
 
-/// Builds, writes and (with `send`) queues and delivers the digest of
-/// `[to - since, to)`.
+/// Builds and writes the digest of `[to - since, to)` to the outbox, and
+/// with `queue` queues it for each recipient group (once per period).
 pub fn make_digest(
     app: &App,
     store: &mut Store,
     to: DateTime<Utc>,
     since: Duration,
-    send: bool,
+    queue: bool,
 ) -> anyhow::Result<Vec<Made>> {
     let config = &app.config.digest;
     let tz = app.config.timezone();
@@ -97,7 +98,7 @@ pub fn make_digest(
     for group in groups {
         let key = format!("digest-{}h-{period}-{}", since.num_hours(), group.name);
         let message = build_message(&rendered, &config.from, &group.recipients)?;
-        let outbox = if config.outbox || !send {
+        let outbox = if config.outbox || !queue {
             Some(write_outbox(
                 &app.data.root().join("outbox"),
                 &key,
@@ -107,7 +108,7 @@ pub fn make_digest(
         } else {
             None
         };
-        let queued = send
+        let queued = queue
             && enqueue(
                 store,
                 &key,
@@ -126,24 +127,6 @@ pub fn make_digest(
             error: None,
         });
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    // The transport's connection pool lives on the runtime.
-    let _inside = runtime.enter();
-    if send && let Some(transport) = transport(config)? {
-        // Asked to send now: messages waiting for a retry go too.
-        let due_until = Utc::now() + Duration::hours(6);
-        let delivery = runtime.block_on(deliver_due(store, &transport, &config.from, due_until))?;
-        for m in &mut made {
-            m.sent = delivery.sent.contains(&m.key);
-            m.error = delivery
-                .failed
-                .iter()
-                .find(|(k, _)| *k == m.key)
-                .map(|(_, e)| e.clone());
-        }
-    }
     Ok(made)
 }
 
@@ -157,6 +140,19 @@ pub fn run(app: &App, args: &DigestArgs) -> anyhow::Result<ExitCode> {
     }
     let mut store = Store::open(&app.data.db_path())?;
     let made = make_digest(app, &mut store, Utc::now(), args.since, args.send)?;
+    let mut made = made;
+    if args.send {
+        // Asked to send now: messages waiting for a retry go too.
+        let delivery = deliver(app, &mut store, Utc::now() + Duration::hours(6))?;
+        for m in &mut made {
+            m.sent = delivery.sent.contains(&m.key);
+            m.error = delivery
+                .failed
+                .iter()
+                .find(|(k, _)| *k == m.key)
+                .map(|(_, e)| e.clone());
+        }
+    }
     let failed = made.iter().any(|m| m.error.is_some());
     if args.json {
         print_json(&made)?;
@@ -189,4 +185,119 @@ pub fn run(app: &App, args: &DigestArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Queues the immediate alert due at `now`, if any (critical items and
+/// sharp bursts not alerted before, within the hourly limit and outside
+/// quiet hours for bursts). Returns its key.
+pub fn queue_alert(
+    app: &App,
+    store: &mut Store,
+    trends: &[crate::trends::Trend],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<String>> {
+    let mut recipients: Vec<String> = app
+        .config
+        .digest
+        .all_groups()
+        .into_iter()
+        .flat_map(|group| group.recipients)
+        .collect();
+    recipients.sort();
+    recipients.dedup();
+    if recipients.is_empty() {
+        return Ok(None);
+    }
+    let tz = app.config.timezone();
+    let batch = due_alerts(store, &app.config.alerts, trends, now, tz)?;
+    if batch.is_empty() {
+        return Ok(None);
+    }
+    let rendered = render_alert(&batch, now, tz);
+    let key = format!("alert-{}", now.format("%Y%m%dT%H%M%S"));
+    let message = build_message(&rendered, &app.config.digest.from, &recipients)?;
+    if app.config.digest.outbox {
+        write_outbox(
+            &app.data.root().join("outbox"),
+            &key,
+            &rendered,
+            &message.formatted(),
+        )?;
+    }
+    store.enqueue_alert(
+        &QueuedMail {
+            key: key.clone(),
+            subject: rendered.subject.clone(),
+            recipients: recipients.join(","),
+            eml: message.formatted(),
+            status: "queued".into(),
+            attempts: 0,
+            next_attempt_at: now.to_rfc3339(),
+            last_error: None,
+            sent_at: None,
+        },
+        &batch.subjects(),
+    )?;
+    tracing::info!(%key, items = batch.items.len(), bursts = batch.trends.len(), "alert queued");
+    Ok(Some(key))
+}
+
+/// Delivers the queued messages due by `due_until` (nothing without
+/// `[digest] smtp_url`: they stay in the queue and the outbox).
+pub fn deliver(
+    app: &App,
+    store: &mut Store,
+    due_until: DateTime<Utc>,
+) -> anyhow::Result<crate::alert::mail::Delivery> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    // The transport's connection pool lives on the runtime.
+    let _inside = runtime.enter();
+    let Some(transport) = transport(&app.config.digest)? else {
+        return Ok(Default::default());
+    };
+    Ok(runtime.block_on(deliver_due(
+        store,
+        &transport,
+        &app.config.digest.from,
+        due_until,
+    ))?)
+}
+
+/// One scheduler tick of mail: the digest when its time has come
+/// (`digest_due`: period end and length), the immediate alert after a
+/// crawl brought items (`new_items`), then
+/// delivery of what is queued and due (failed messages wait their backoff).
+pub fn mail_tick(
+    app: &App,
+    store: &mut Store,
+    index: &crate::index::SearchIndex,
+    digest_due: Option<(DateTime<Utc>, Duration)>,
+    new_items: bool,
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    if let Some((to, since)) = digest_due {
+        for m in make_digest(app, store, to, since, true)? {
+            tracing::info!(key = %m.key, subject = %m.subject, "digest queued");
+        }
+    }
+    if new_items {
+        let trends = crate::trends::detect_trends(
+            store,
+            Some(index),
+            now,
+            Duration::hours(24),
+            &app.config.trends,
+        )?;
+        queue_alert(app, store, &trends, now)?;
+    }
+    let delivery = deliver(app, store, now)?;
+    for key in &delivery.sent {
+        tracing::info!(%key, "mail delivered");
+    }
+    for (key, error) in &delivery.failed {
+        tracing::warn!(%key, %error, "mail not delivered; retried later");
+    }
+    Ok(())
 }

@@ -42,6 +42,14 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         schedules.iter().map(|s| next_after(s, tz, start)).collect()
     };
+    // The digest is sent on its own schedule when it has recipients.
+    let digest_schedule = (!app.config.digest.all_groups().is_empty())
+        .then(|| crate::config::parse_schedule(&app.config.digest.schedule))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("[digest] schedule: {e}"))?;
+    let mut next_digest = digest_schedule
+        .as_ref()
+        .and_then(|s| next_after(s, tz, start));
     let mut shutdown = crawler.runtime().block_on(async { Shutdown::new() })?;
     tracing::info!(sources = sources.len(), "scheduler started");
     eprintln!(
@@ -62,7 +70,8 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
             }
             batch.push(source);
         }
-        if !batch.is_empty() {
+        let crawled = !batch.is_empty();
+        if crawled {
             let runs = crawler.crawl_all(&batch)?;
             let raised = crawler.catch_up()?;
             tracing::info!(?raised, "review cases raised");
@@ -77,10 +86,28 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        // Mail: the digest when due (missed ones coalesced into one), the
+        // immediate alert after a crawl, delivery of what is queued.
+        let digest_due = match (&digest_schedule, next_digest) {
+            (Some(schedule), Some(at)) if at <= now => {
+                next_digest = next_after(schedule, tz, now);
+                let period =
+                    next_after(schedule, tz, at).map_or(chrono::Duration::hours(24), |n| n - at);
+                Some((at, period))
+            }
+            _ => None,
+        };
+        let writer = crawler.writer();
+        if let Err(error) =
+            super::digest::mail_tick(app, &mut writer.store, &writer.index, digest_due, crawled)
+        {
+            tracing::error!(error = %format!("{error:#}"), "digest / alert / delivery failed this tick");
+        }
         if shutdown.requested() {
             break;
         }
-        let Some(wake) = earliest(&next) else {
+        let wake = earliest(&next).into_iter().chain(next_digest).min();
+        let Some(wake) = wake else {
             tracing::info!("no schedule fires again");
             break;
         };

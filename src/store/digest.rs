@@ -226,6 +226,59 @@ impl Store {
             .during("reading a queued message")
     }
 
+    /// Messages whose key starts with `prefix`, queued at or after `since`
+    /// (for the alerts' hourly limit).
+    pub fn mail_sent_since(&self, prefix: &str, since: DateTime<Utc>) -> Result<u32, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM mail_queue WHERE substr(key, 1, length(?1)) = ?1 AND created_at >= ?2",
+                params![prefix, rfc(since)],
+                |row| row.get(0),
+            )
+            .during("counting recent messages")
+    }
+
+    /// True when `subject` (a story, a trend) has been alerted on.
+    pub fn was_alerted(&self, subject: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM alerted WHERE subject = ?1",
+                params![subject],
+                |_| Ok(()),
+            )
+            .optional()
+            .during("reading alerted subjects")?
+            .is_some())
+    }
+
+    /// Queues an alert message and marks its subjects alerted, together
+    /// (a crash cannot alert twice or mark without queueing).
+    pub fn enqueue_alert(
+        &mut self,
+        mail: &QueuedMail,
+        subjects: &[String],
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .during("starting an alert write")?;
+        tx.execute(
+            "INSERT INTO mail_queue (key, subject, recipients, eml, status, attempts, next_attempt_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?5) ON CONFLICT(key) DO NOTHING",
+            params![mail.key, mail.subject, mail.recipients, mail.eml, mail.next_attempt_at],
+        )
+        .during("queueing an alert")?;
+        for subject in subjects {
+            tx.execute(
+                "INSERT INTO alerted (subject, at) VALUES (?1, ?2) ON CONFLICT(subject) DO NOTHING",
+                params![subject, mail.next_attempt_at],
+            )
+            .during("marking a subject alerted")?;
+        }
+        tx.commit().during("committing an alert")
+    }
+
     /// Records a delivery attempt: sent, or failed with the next try time.
     pub fn mail_attempted(
         &mut self,

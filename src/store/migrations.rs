@@ -162,4 +162,9 @@ pub const MIGRATIONS: &[&str] = &[
         created_at      TEXT NOT NULL,
         sent_at         TEXT
     ) STRICT;",
+    // 12: what immediate alerts have covered (a story or a trend alerts once).
+    "CREATE TABLE alerted (
+        subject TEXT PRIMARY KEY,
+        at      TEXT NOT NULL
+    ) STRICT;",
 ];
