@@ -305,16 +305,27 @@ mod tests {
         let batch = due_alerts(&store, &config, &[], Utc::now(), tz).unwrap();
         assert_eq!(batch.items.len(), 1);
         let rendered = render_alert(&batch, Utc::now(), tz);
-        assert!(rendered.subject.contains("1 条紧急投诉"), "{}", rendered.subject);
+        assert!(
+            rendered.subject.contains("1 条紧急投诉"),
+            "{}",
+            rendered.subject
+        );
         queue(&mut store, &batch, "alert-1");
-        assert!(due_alerts(&store, &config, &[], Utc::now(), tz).unwrap().is_empty(), "alerted once");
+        assert!(
+            due_alerts(&store, &config, &[], Utc::now(), tz)
+                .unwrap()
+                .is_empty(),
+            "alerted once"
+        );
         store.upsert_items(&[critical("b")]).unwrap();
         let batch = due_alerts(&store, &config, &[], Utc::now(), tz).unwrap();
         assert_eq!(batch.items.len(), 1, "a new story alerts");
         queue(&mut store, &batch, "alert-2");
         store.upsert_items(&[critical("c")]).unwrap();
         assert!(
-            due_alerts(&store, &config, &[], Utc::now(), tz).unwrap().is_empty(),
+            due_alerts(&store, &config, &[], Utc::now(), tz)
+                .unwrap()
+                .is_empty(),
             "two alerts this hour already: the third waits"
         );
     }

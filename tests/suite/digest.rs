@@ -185,3 +185,74 @@ fn a_dry_run_writes_the_outbox_and_an_empty_period_says_so() {
     assert!(page.contains("无新增舆情"), "{page}");
     assert!(std::path::Path::new(outbox).with_extension("eml").exists());
 }
+
+#[test]
+fn the_daemon_alerts_on_a_critical_complaint_once_within_a_tick() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    std::fs::create_dir(path.join("drops")).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = Inbox::default();
+    start_smtp(listener, inbox.clone());
+    std::fs::write(
+        path.join("yuqing.toml"),
+        format!(
+            "[[sources]]\nname = \"drops\"\nkind = \"file\"\npath = \"drops/*.jsonl\"\nschedule = \"* * * * * *\"\n\n[digest]\nrecipients = [\"leader@example.gov.cn\"]\nfrom = \"yuqing@example.gov.cn\"\nsmtp_url = \"smtp://127.0.0.1:{port}\"\n\n[alerts]\nquiet_hours = \"\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        path.join("drops/a.jsonl"),
+        "{\"id\":\"k1\",\"text\":\"西山派出所民警刑讯逼供，把我弟弟吊起来殴打了一整夜，打断了三根肋骨，现在还在重症监护室。\"}\n",
+    )
+    .unwrap();
+    let child = yuqing(path)
+        .args(["--config", "yuqing.toml", "run"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let received = || inbox.messages.lock().unwrap().len();
+    while received() < 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(received(), 1, "the alert arrived");
+    // A repost of the same story arrives: it is not alerted again.
+    std::fs::write(
+        path.join("drops/b.jsonl"),
+        "{\"id\":\"k2\",\"text\":\"转发：西山派出所民警刑讯逼供，把人吊起来殴打一整夜，打断三根肋骨，人在重症监护室。\"}\n",
+    )
+    .unwrap();
+    let db = path.join("data/yuqing.db");
+    let count = || {
+        yuqing::store::Store::open_read_only(&db)
+            .ok()
+            .and_then(|store| store.count_items().ok())
+            .unwrap_or(0)
+    };
+    while count() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(count(), 2);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let messages = inbox.messages.lock().unwrap().clone();
+    assert_eq!(messages.len(), 1, "one story, one alert");
+    let message = MessageParser::default().parse(&messages[0]).unwrap();
+    let subject = message.subject().unwrap();
+    assert!(
+        subject.contains("舆情预警") && subject.contains("1 条紧急投诉"),
+        "{subject}"
+    );
+    assert!(message.body_text(0).unwrap().contains("西山派出所"));
+}
