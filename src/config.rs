@@ -272,6 +272,10 @@ impl Config {
         let digest = &self.digest;
         sources::parse_schedule(&digest.schedule)
             .map_err(|message| (KeyPath::new("digest", "schedule"), message))?;
+        if let Some(weekly) = &digest.weekly_schedule {
+            sources::parse_schedule(weekly)
+                .map_err(|message| (KeyPath::new("digest", "weekly_schedule"), message))?;
+        }
         let groups = digest.all_groups();
         for address in
             std::iter::once(&digest.from).chain(groups.iter().flat_map(|g| &g.recipients))

@@ -19,6 +19,10 @@ pub struct DigestConfig {
     /// timezone`); also the period: from the previous run to this one.
     #[serde(default = "default_schedule")]
     pub schedule: String,
+    /// A weekly digest too, on this schedule (e.g. `0 0 8 * * Mon`); its
+    /// period is the week. Unset: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly_schedule: Option<String>,
     /// Who receives it (the default group).
     #[serde(default)]
     pub recipients: Vec<String>,
@@ -74,6 +78,7 @@ impl Default for DigestConfig {
     fn default() -> Self {
         DigestConfig {
             schedule: default_schedule(),
+            weekly_schedule: None,
             recipients: Vec::new(),
             groups: Vec::new(),
             smtp_url: None,

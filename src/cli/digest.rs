@@ -273,11 +273,11 @@ pub fn mail_tick(
     app: &App,
     store: &mut Store,
     index: &crate::index::SearchIndex,
-    digest_due: Option<(DateTime<Utc>, Duration)>,
+    digest_due: &[(DateTime<Utc>, Duration)],
     new_items: bool,
 ) -> anyhow::Result<()> {
     let now = Utc::now();
-    if let Some((to, since)) = digest_due {
+    for &(to, since) in digest_due {
         for m in make_digest(app, store, to, since, true)? {
             tracing::info!(key = %m.key, subject = %m.subject, "digest queued");
         }

@@ -42,14 +42,18 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         schedules.iter().map(|s| next_after(s, tz, start)).collect()
     };
-    // The digest is sent on its own schedule when it has recipients.
-    let digest_schedule = (!app.config.digest.all_groups().is_empty())
-        .then(|| crate::config::parse_schedule(&app.config.digest.schedule))
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("[digest] schedule: {e}"))?;
-    let mut next_digest = digest_schedule
-        .as_ref()
-        .and_then(|s| next_after(s, tz, start));
+    // The digests (daily, and weekly when configured) go out on their own
+    // schedules when there are recipients.
+    let mut digests: Vec<(cron::Schedule, Option<chrono::DateTime<chrono::Utc>>)> = Vec::new();
+    if !app.config.digest.all_groups().is_empty() {
+        let digest = &app.config.digest;
+        for expression in std::iter::once(&digest.schedule).chain(&digest.weekly_schedule) {
+            let schedule = crate::config::parse_schedule(expression)
+                .map_err(|e| anyhow::anyhow!("[digest] schedule: {e}"))?;
+            let next = next_after(&schedule, tz, start);
+            digests.push((schedule, next));
+        }
+    }
     let mut shutdown = crawler.runtime().block_on(async { Shutdown::new() })?;
     tracing::info!(sources = sources.len(), "scheduler started");
     eprintln!(
@@ -88,25 +92,30 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         // Mail: the digest when due (missed ones coalesced into one), the
         // immediate alert after a crawl, delivery of what is queued.
-        let digest_due = match (&digest_schedule, next_digest) {
-            (Some(schedule), Some(at)) if at <= now => {
-                next_digest = next_after(schedule, tz, now);
+        // The period of a digest runs from its previous time to this one
+        // (taken as the interval to its next time); missed ones coalesce.
+        let mut digest_due = Vec::new();
+        for (schedule, next) in &mut digests {
+            if let Some(at) = next.filter(|at| *at <= now) {
+                *next = next_after(schedule, tz, now);
                 let period =
                     next_after(schedule, tz, at).map_or(chrono::Duration::hours(24), |n| n - at);
-                Some((at, period))
+                digest_due.push((at, period));
             }
-            _ => None,
-        };
+        }
         let writer = crawler.writer();
         if let Err(error) =
-            super::digest::mail_tick(app, &mut writer.store, &writer.index, digest_due, crawled)
+            super::digest::mail_tick(app, &mut writer.store, &writer.index, &digest_due, crawled)
         {
             tracing::error!(error = %format!("{error:#}"), "digest / alert / delivery failed this tick");
         }
         if shutdown.requested() {
             break;
         }
-        let wake = earliest(&next).into_iter().chain(next_digest).min();
+        let wake = earliest(&next)
+            .into_iter()
+            .chain(digests.iter().filter_map(|(_, next)| *next))
+            .min();
         let Some(wake) = wake else {
             tracing::info!("no schedule fires again");
             break;
