@@ -81,7 +81,8 @@ pub fn make_digest(
     let data = collect(store, to - since, to, trends, config.top)?;
     let rendered = render(&data, tz);
     let mut groups = config.all_groups();
-    if groups.is_empty() {
+    let outbox_only = groups.is_empty();
+    if outbox_only {
         // No recipients configured: the outbox is the destination.
         groups.push(crate::alert::RecipientGroup {
             name: "outbox".to_string(),
@@ -98,7 +99,7 @@ pub fn make_digest(
     for group in groups {
         let key = format!("digest-{}h-{period}-{}", since.num_hours(), group.name);
         let message = build_message(&rendered, &config.from, &group.recipients)?;
-        let outbox = if config.outbox || !queue {
+        let outbox = if config.outbox || !queue || outbox_only {
             Some(write_outbox(
                 &app.data.root().join("outbox"),
                 &key,
@@ -109,6 +110,7 @@ pub fn make_digest(
             None
         };
         let queued = queue
+            && !outbox_only
             && enqueue(
                 store,
                 &key,
