@@ -165,7 +165,11 @@ pub fn run(app: &App, args: &DigestArgs) -> anyhow::Result<ExitCode> {
                 println!("  outbox: {}", path.display());
             }
             if args.send {
+                let no_recipients = app.config.digest.all_groups().is_empty();
                 let state = match (&m.error, m.sent, m.queued) {
+                    _ if no_recipients => {
+                        "no [digest] recipients: written to the outbox only".to_string()
+                    }
                     (Some(error), _, _) => {
                         format!("not delivered, stays queued and is retried: {error}")
                     }
