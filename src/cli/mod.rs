@@ -10,6 +10,7 @@ mod ingest;
 pub(crate) mod review;
 mod run;
 pub mod search;
+mod users;
 
 use crate::app::App;
 use clap::{Parser, Subcommand};
@@ -64,6 +65,9 @@ pub enum Command {
     Review(review::ReviewCommand),
     /// The digest for leadership: write it to the outbox (--dry-run) or send it (--send).
     Digest(digest::DigestArgs),
+    /// Local accounts for the web UI and API.
+    #[command(subcommand)]
+    User(users::UserCommand),
     /// The audit log: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(review::AuditCommand),
@@ -96,6 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Review(command) => review::review(&app()?, &command),
         Command::Audit(command) => review::audit(&app()?, &command),
         Command::Digest(args) => digest::run(&app()?, &args),
+        Command::User(command) => users::run(&app()?, &command),
         Command::Reindex(args) => admin::reindex(&app()?, &args),
         Command::Purge(args) => admin::purge(&app()?, &args),
         Command::Config(command) => {

@@ -167,4 +167,25 @@ pub const MIGRATIONS: &[&str] = &[
         subject TEXT PRIMARY KEY,
         at      TEXT NOT NULL
     ) STRICT;",
+    // 13: local accounts for the web UI: users (argon2 hashes), sessions
+    // (SHA-256 of the token only) and failed logins (throttling).
+    "CREATE TABLE users (
+        name          TEXT PRIMARY KEY,
+        role          TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_name  TEXT NOT NULL,
+        csrf       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX sessions_by_user ON sessions(user_name);
+    CREATE TABLE login_failures (
+        user_name TEXT NOT NULL,
+        at        TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX login_failures_by_user ON login_failures(user_name, at);",
 ];

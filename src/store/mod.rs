@@ -3,6 +3,7 @@
 //! an append-only migrations list. Everything derived — the search index,
 //! clusters, trend counts — can be rebuilt from here.
 
+mod accounts;
 mod audit;
 mod cases;
 mod digest;
@@ -12,6 +13,9 @@ mod sources;
 mod stories;
 mod trends;
 
+pub use accounts::{
+    MIN_PASSWORD_CHARS, Role, Session, User, dummy_hash, hash_password, verify_password,
+};
 pub use audit::{AuditCheck, AuditEntry, AuditRecord};
 pub use cases::{Case, CaseChange, CaseFilter, CaseNote, NewCase};
 pub use digest::{Backlog, Grouping, QueuedMail};

@@ -336,3 +336,59 @@ fn purge_removes_items_past_retention_from_database_and_index() {
         );
     }
 }
+
+#[test]
+fn users_are_added_from_stdin_with_a_role_and_audited() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let add = |name: &str, role: &str, password: &str| {
+        let mut child = yuqing(dir.path())
+            .args([
+                "user",
+                "add",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+                "--user",
+                "admin-zhao",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code().unwrap(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    assert_eq!(add("li", "reviewer", "a-long-enough-password").0, 0);
+    let (code, stderr) = add("wang", "admin", "short");
+    assert_ne!(code, 0);
+    assert!(stderr.contains("too short"), "{stderr}");
+    let (code, stderr) = add("bad name", "analyst", "a-long-enough-password");
+    assert_ne!(code, 0);
+    assert!(stderr.contains("user name"), "{stderr}");
+    let (code, stdout, _) = run(yuqing(dir.path()).args(["user", "list", "--json"]));
+    assert_eq!(code, 0);
+    let users: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        users,
+        serde_json::json!([{"name": "li", "role": "reviewer"}])
+    );
+    let (_, stdout, _) = run(yuqing(dir.path()).args(["audit", "list", "--json"]));
+    let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(log[0]["actor"], "admin-zhao");
+    assert_eq!(log[0]["action"], "user.add");
+    // The password itself is nowhere in the database file.
+    for file in ["data/yuqing.db", "data/yuqing.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(22).any(|w| w == b"a-long-enough-password"),
+            "{file}"
+        );
+    }
+}
