@@ -86,6 +86,9 @@ pub struct Config {
     /// Immediate alerts: critical items and sharp bursts.
     #[serde(default)]
     pub alerts: crate::alert::alerts::AlertConfig,
+    /// Where the web UI and API listen.
+    #[serde(default)]
+    pub server: crate::web::ServerConfig,
     /// When a rise is a trend.
     #[serde(default)]
     pub trends: crate::trends::TrendConfig,
@@ -305,6 +308,15 @@ impl Config {
         self.alerts
             .quiet()
             .map_err(|message| (KeyPath::new("alerts", "quiet_hours"), message))?;
+        if self.server.addr.parse::<std::net::SocketAddr>().is_err() {
+            return Err((
+                KeyPath::new("server", "addr"),
+                format!(
+                    "`{}` is not an address: write e.g. \"127.0.0.1:8080\"",
+                    self.server.addr
+                ),
+            ));
+        }
         let mut topic_names = std::collections::HashSet::new();
         for (index, topic) in self.topics.iter().enumerate() {
             let key = |name: &str| KeyPath::indexed("topics", index, name);

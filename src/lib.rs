@@ -63,3 +63,4 @@ pub mod source;
 pub mod store;
 pub mod text;
 pub mod trends;
+pub mod web;

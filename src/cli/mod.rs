@@ -10,6 +10,7 @@ mod ingest;
 pub(crate) mod review;
 mod run;
 pub mod search;
+mod serve;
 mod users;
 
 use crate::app::App;
@@ -65,6 +66,8 @@ pub enum Command {
     Review(review::ReviewCommand),
     /// The digest for leadership: write it to the outbox (--dry-run) or send it (--send).
     Digest(digest::DigestArgs),
+    /// Serve the analysts' JSON API (and, later, the web UI).
+    Serve(serve::ServeArgs),
     /// Local accounts for the web UI and API.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -101,6 +104,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(command) => review::audit(&app()?, &command),
         Command::Digest(args) => digest::run(&app()?, &args),
         Command::User(command) => users::run(&app()?, &command),
+        Command::Serve(args) => serve::run(&app()?, &args),
         Command::Reindex(args) => admin::reindex(&app()?, &args),
         Command::Purge(args) => admin::purge(&app()?, &args),
         Command::Config(command) => {

@@ -9,3 +9,4 @@ mod privacy;
 mod review;
 mod search;
 mod stories;
+mod web;

@@ -1,0 +1,365 @@
+//! The JSON API under `/api/v1/` (the routes DESIGN.md fixes): login and
+//! logout, search (the same JSON as `yuqing search --json`), items, cases,
+//! trends, sources. Every handler checks the role; every view and search is
+//! written to the audit log under the session's user.
+
+use super::WebState;
+use super::auth::{
+    MAX_FAILURES_PER_HOUR, Refusal, SESSION_HOURS, require, same_origin, session_token, set_cookie,
+    store,
+};
+use crate::index::SearchRequest;
+use crate::store::{AuditRecord, CaseFilter, Role, dummy_hash, verify_password};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Runs blocking work (SQLite, tantivy) off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Refusal> + Send + 'static,
+) -> Result<T, Refusal> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Refusal::from(anyhow::anyhow!("worker failed: {e}")))?
+}
+
+/// `POST /api/v1/login` body.
+#[derive(Debug, Deserialize)]
+pub struct LoginBody {
+    username: String,
+    password: String,
+}
+
+/// `POST /api/v1/login`: a new session (the old one, if any, ends).
+pub async fn login(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Json(body): Json<LoginBody>,
+) -> Result<Response, Refusal> {
+    blocking(move || {
+        same_origin(&headers)?;
+        let mut store = store(&state)?;
+        let now = chrono::Utc::now();
+        let (failures, oldest) = store.login_failures(&body.username, now - chrono::Duration::hours(1))?;
+        if failures >= MAX_FAILURES_PER_HOUR {
+            let retry = oldest
+                .as_deref()
+                .and_then(|t| crate::text::dates::parse_datetime(t, chrono_tz::UTC))
+                .map_or(3600, |t| (t + chrono::Duration::hours(1) - now).num_seconds().max(1) as u64);
+            return Err(Refusal::throttled(retry));
+        }
+        let user = store.user(&body.username)?;
+        let hash = user.as_ref().map_or(dummy_hash(), |(_, hash)| hash.as_str());
+        let valid = verify_password(hash, &body.password) && user.is_some();
+        let Some((user, _)) = user.filter(|_| valid) else {
+            store.login_failed(&body.username, now)?;
+            return Err(Refusal::status(StatusCode::UNAUTHORIZED, "wrong user name or password"));
+        };
+        if let Some(old) = session_token(&headers, state.secure) {
+            store.end_session(&old)?;
+        }
+        let token = store.create_session(&user.name, SESSION_HOURS)?;
+        let session = store.session(&token, now)?.ok_or_else(Refusal::internal)?;
+        store.audit(&AuditRecord {
+            actor: &user.name,
+            action: "login",
+            target: &format!("user:{}", user.name),
+            ..AuditRecord::default()
+        })?;
+        let mut response = Json(json!({
+            "user": user.name, "role": user.role, "csrf": session.csrf, "expires_at": session.expires_at,
+        }))
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, set_cookie(Some(&token), state.secure));
+        Ok(response)
+    })
+    .await
+}
+
+/// `POST /api/v1/logout`: ends the session.
+pub async fn logout(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    blocking(move || {
+        let session = require(&state, &headers, Role::Analyst, true)?;
+        let token = session_token(&headers, state.secure).ok_or_else(Refusal::unauthenticated)?;
+        let mut store = store(&state)?;
+        store.end_session(&token)?;
+        store.audit(&AuditRecord {
+            actor: &session.user.name,
+            action: "logout",
+            target: &format!("user:{}", session.user.name),
+            ..AuditRecord::default()
+        })?;
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, set_cookie(None, state.secure));
+        Ok(response)
+    })
+    .await
+}
+
+/// `GET /api/v1/search` parameters.
+#[derive(Debug, Deserialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+    offset: Option<usize>,
+    kind: Option<String>,
+    source: Option<String>,
+    category: Option<String>,
+    flagged: Option<bool>,
+    since: Option<String>,
+    #[serde(default)]
+    facets: bool,
+}
+
+/// `GET /api/v1/search`: the JSON of `yuqing search --json`.
+pub async fn search(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, Refusal> {
+    blocking(move || {
+        let session = require(&state, &headers, Role::Analyst, false)?;
+        let mut request = SearchRequest::new(&params.q);
+        request.limit = params.limit.unwrap_or(10).min(100);
+        request.offset = params.offset.unwrap_or(0);
+        request.kind = match params.kind.as_deref() {
+            Some(kind) => Some(
+                kind.parse()
+                    .map_err(|_| Refusal::status(StatusCode::BAD_REQUEST, "unknown kind"))?,
+            ),
+            None => None,
+        };
+        request.source = params.source;
+        request.category = params.category;
+        request.flagged = params.flagged;
+        request.facets = params.facets;
+        if let Some(since) = params.since.as_deref() {
+            let age = crate::cli::search::parse_age(since).map_err(|_| {
+                Refusal::status(StatusCode::BAD_REQUEST, "since: write e.g. 24h or 7d")
+            })?;
+            request.from = Some(chrono::Utc::now() - age);
+        }
+        let results = match state.index.search(&request) {
+            Ok(results) => results,
+            Err(crate::index::IndexError::Query(error)) => {
+                let body = Json(json!({ "error": error.to_string(), "column": error.column }));
+                return Ok((StatusCode::BAD_REQUEST, body).into_response());
+            }
+            Err(other) => return Err(Refusal::from(anyhow::Error::from(other))),
+        };
+        store(&state)?.audit(&AuditRecord {
+            actor: &session.user.name,
+            action: "search",
+            target: &params.q,
+            detail: Some(&format!("{} results", results.total)),
+            ..AuditRecord::default()
+        })?;
+        Ok(Json(results).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/items/{id}`: the item, its analysis, story, petition
+/// history and case.
+pub async fn item(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Refusal> {
+    blocking(move || {
+        let session = require(&state, &headers, Role::Analyst, false)?;
+        let mut store = store(&state)?;
+        let Some(stored) = store.get_item(&id)? else {
+            return Err(Refusal::status(StatusCode::NOT_FOUND, "no such item"));
+        };
+        let story = store.story_of(&id)?;
+        let copies = match &story {
+            Some(story) => store.story_items(&story.id)?,
+            None => Vec::new(),
+        };
+        let history = store.petition_history(&id)?;
+        let case_status = store.case_status_of_item(&id)?;
+        store.audit(&AuditRecord {
+            actor: &session.user.name,
+            action: "item.view",
+            target: &format!("item:{id}"),
+            ..AuditRecord::default()
+        })?;
+        Ok(Json(json!({
+            "item": stored.item, "analysis": stored.analysis, "story": story,
+            "story_items": copies, "petition_history": history, "case_status": case_status,
+        }))
+        .into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/cases` parameters.
+#[derive(Debug, Deserialize)]
+pub struct CaseParams {
+    status: Option<String>,
+    category: Option<String>,
+    level: Option<String>,
+    assignee: Option<String>,
+    #[serde(default)]
+    overdue: bool,
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/cases`: the review queue, most urgent first.
+pub async fn cases(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(params): Query<CaseParams>,
+) -> Result<Response, Refusal> {
+    blocking(move || {
+        require(&state, &headers, Role::Analyst, false)?;
+        let filter = CaseFilter {
+            status: params.status,
+            category: params.category,
+            level: params.level,
+            assignee: params.assignee,
+            overdue_at: params
+                .overdue
+                .then(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            limit: params.limit.unwrap_or(100).min(1000),
+        };
+        Ok(Json(store(&state)?.cases(&filter)?).into_response())
+    })
+    .await
+}
+
+/// `POST /api/v1/cases/{id}` body.
+#[derive(Debug, Deserialize)]
+pub struct CaseBody {
+    status: Option<String>,
+    note: Option<String>,
+    reason: Option<String>,
+    assignee: Option<String>,
+}
+
+/// `POST /api/v1/cases/{id}`: change status (with a note), or assign.
+pub async fn change_case(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(body): Json<CaseBody>,
+) -> Result<Response, Refusal> {
+    blocking(move || {
+        let session = require(&state, &headers, Role::Reviewer, true)?;
+        let mut store = store(&state)?;
+        let actor = session.user.name.as_str();
+        let outcome = match (&body.assignee, &body.status) {
+            (Some(assignee), None) => {
+                crate::review::assign(&mut store, id, actor, assignee, body.note.as_deref())
+            }
+            (assignee, Some(status)) => {
+                let assigned = match assignee {
+                    Some(assignee) => {
+                        crate::review::assign(&mut store, id, actor, assignee, None).map(|_| ())
+                    }
+                    None => Ok(()),
+                };
+                assigned.and_then(|()| {
+                    crate::review::set_status(
+                        &mut store,
+                        id,
+                        actor,
+                        status,
+                        body.reason.as_deref(),
+                        body.note.as_deref(),
+                    )
+                })
+            }
+            (None, None) => {
+                return Err(Refusal::status(
+                    StatusCode::BAD_REQUEST,
+                    "send a status (with a note) or an assignee",
+                ));
+            }
+        };
+        match outcome {
+            Ok(case) => Ok(Json(case).into_response()),
+            Err(crate::review::ReviewError::NoCase(_)) => {
+                Err(Refusal::status(StatusCode::NOT_FOUND, "no such case"))
+            }
+            Err(crate::review::ReviewError::Store(error)) => Err(Refusal::from(error)),
+            Err(refused) => Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "error": refused.to_string() })),
+            )
+                .into_response()),
+        }
+    })
+    .await
+}
+
+/// `GET /api/v1/trends` parameters.
+#[derive(Debug, Deserialize)]
+pub struct TrendParams {
+    window: Option<String>,
+}
+
+/// `GET /api/v1/trends`: what is rising (the JSON of `yuqing trends --json`).
+pub async fn trends(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(params): Query<TrendParams>,
+) -> Result<Response, Refusal> {
+    blocking(move || {
+        require(&state, &headers, Role::Analyst, false)?;
+        let window = crate::cli::search::parse_age(params.window.as_deref().unwrap_or("24h"))
+            .map_err(|_| Refusal::status(StatusCode::BAD_REQUEST, "window: write 1h or 24h"))?;
+        let store = store(&state)?;
+        let found = crate::trends::detect_trends(
+            &store,
+            Some(&state.index),
+            chrono::Utc::now(),
+            window,
+            &state.app.config.trends,
+        )?;
+        Ok(Json(found).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/sources`: each configured source's health.
+pub async fn sources(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    blocking(move || {
+        require(&state, &headers, Role::Analyst, false)?;
+        let store = store(&state)?;
+        let mut rows: Vec<Value> = Vec::new();
+        for source in &state.app.config.sources {
+            let s = store.source_state(&source.name)?;
+            rows.push(json!({
+                "name": source.name, "kind": source.kind, "health": s.last_outcome.as_deref().unwrap_or(if s.last_attempt_at.is_some() { "ok" } else { "never_crawled" }),
+                "state": s,
+            }));
+        }
+        Ok(Json(rows).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/users`: the accounts (admins only).
+pub async fn users(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, Refusal> {
+    blocking(move || {
+        require(&state, &headers, Role::Admin, false)?;
+        Ok(Json(store(&state)?.users()?).into_response())
+    })
+    .await
+}

@@ -1,0 +1,425 @@
+//! The JSON API over real HTTP on 127.0.0.1: every endpoint × role
+//! (401 / 403), CSRF and cross-site refusal, the session cookie's
+//! attributes, rotation and logout, login throttling that does not tell
+//! users apart, audited views, and routes matching the OpenAPI document.
+
+use super::common::Fixture;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use yuqing::store::{Role, Store};
+
+struct Server {
+    base: String,
+    _fixture: Fixture,
+}
+
+fn start() -> Server {
+    let mut fixture = Fixture::new();
+    fixture.ingest(&[
+        json!({"id": "p1", "title": "城关派出所民警推诿", "text": "打了三次110，城关派出所一直没人出警，民警态度恶劣。", "kind": "post"}),
+        json!({"id": "p2", "title": "<img src=x onerror=alert(1)>", "text": "交警查酒驾，注意安全。", "kind": "news"}),
+    ]);
+    {
+        let mut store = Store::open(&fixture.data().join("yuqing.db")).unwrap();
+        for (name, role) in [
+            ("ana", Role::Analyst),
+            ("rev", Role::Reviewer),
+            ("adm", Role::Admin),
+        ] {
+            store
+                .put_user(name, role, "a-long-enough-password")
+                .unwrap();
+        }
+        yuqing::review::raise_cases(&mut store, &Default::default(), &[], chrono::Utc::now())
+            .unwrap();
+    }
+    let app = fixture.app.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let state = yuqing::web::state(app, &addr).unwrap();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                yuqing::web::serve(listener, state, std::future::pending())
+                    .await
+                    .unwrap();
+            });
+    });
+    Server {
+        base: format!("http://{addr}"),
+        _fixture: fixture,
+    }
+}
+
+/// A tiny client: requests with an optional cookie and CSRF token.
+struct Client {
+    base: String,
+    runtime: tokio::runtime::Runtime,
+    http: reqwest::Client,
+}
+
+struct Reply {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+impl Client {
+    fn new(server: &Server) -> Client {
+        Client {
+            base: server.base.clone(),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        csrf: Option<&str>,
+        body: Option<Value>,
+        origin: Option<&str>,
+    ) -> Reply {
+        self.runtime.block_on(async {
+            let mut request = self
+                .http
+                .request(method.parse().unwrap(), format!("{}{path}", self.base));
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            if let Some(csrf) = csrf {
+                request = request.header("x-csrf-token", csrf);
+            }
+            if let Some(origin) = origin {
+                request = request.header("origin", origin);
+            }
+            if let Some(body) = body {
+                request = request
+                    .header("content-type", "application/json")
+                    .body(body.to_string());
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let text = response.text().await.unwrap();
+            Reply {
+                status,
+                headers,
+                body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            }
+        })
+    }
+
+    /// Logs in; returns (cookie header value, csrf token, Set-Cookie).
+    fn login(&self, user: &str) -> (String, String, String) {
+        let reply = self.send(
+            "POST",
+            "/api/v1/login",
+            None,
+            None,
+            Some(json!({"username": user, "password": "a-long-enough-password"})),
+            None,
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let set_cookie = reply.headers["set-cookie"].to_str().unwrap().to_string();
+        let cookie = set_cookie.split(';').next().unwrap().to_string();
+        (
+            cookie,
+            reply.body["csrf"].as_str().unwrap().to_string(),
+            set_cookie,
+        )
+    }
+}
+
+#[test]
+fn every_endpoint_checks_the_session_and_the_role() {
+    let server = start();
+    let client = Client::new(&server);
+    let case_id = {
+        let (cookie, _, _) = client.login("ana");
+        let cases = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+        assert_eq!(cases.status, 200);
+        cases.body[0]["id"]
+            .as_i64()
+            .expect("the flagged item raised a case")
+    };
+    let case_path = format!("/api/v1/cases/{case_id}");
+    let gets = [
+        "/api/v1/search?q=派出所",
+        "/api/v1/items/p1",
+        "/api/v1/cases",
+        "/api/v1/trends",
+        "/api/v1/sources",
+        "/api/v1/users",
+    ];
+    // Without a session: 401 everywhere but the open routes.
+    for path in gets {
+        assert_eq!(
+            client.send("GET", path, None, None, None, None).status,
+            401,
+            "{path}"
+        );
+    }
+    let change = json!({"status": "in_review", "note": "看一下"});
+    assert_eq!(
+        client
+            .send("POST", &case_path, None, None, Some(change.clone()), None)
+            .status,
+        401
+    );
+    assert_eq!(
+        client
+            .send("GET", "/api/v1/openapi.json", None, None, None, None)
+            .status,
+        200
+    );
+
+    // Each role: reads for all, case actions from reviewer, users for admin.
+    for (user, can_change, can_list_users) in [
+        ("ana", false, false),
+        ("rev", true, false),
+        ("adm", true, true),
+    ] {
+        let (cookie, csrf, _) = client.login(user);
+        for path in gets {
+            let expected = if path == "/api/v1/users" && !can_list_users {
+                403
+            } else {
+                200
+            };
+            let reply = client.send("GET", path, Some(&cookie), None, None, None);
+            assert_eq!(reply.status, expected, "{user} GET {path}: {}", reply.body);
+            assert!(
+                reply.headers["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("application/json")
+            );
+            assert!(
+                reply.headers["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .contains("default-src 'none'")
+            );
+        }
+        let note = json!({"note": format!("{user} 备注"), "status": if user == "rev" { "in_review" } else { "confirmed" }});
+        let reply = client.send(
+            "POST",
+            &case_path,
+            Some(&cookie),
+            Some(&csrf),
+            Some(note),
+            None,
+        );
+        assert_eq!(
+            reply.status,
+            if can_change { 200 } else { 403 },
+            "{user}: {}",
+            reply.body
+        );
+    }
+    // Every route of the document answers (no 404 / 405).
+    for (method, path) in yuqing::web::openapi::ROUTES {
+        let path = path.replace("{id}", "p1");
+        let status = client
+            .send(
+                &method.to_uppercase(),
+                &path,
+                None,
+                None,
+                Some(json!({})),
+                None,
+            )
+            .status;
+        assert!(![404, 405].contains(&status), "{method} {path}: {status}");
+    }
+}
+
+#[test]
+fn csrf_cookies_rotation_logout_and_throttling() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, csrf, set_cookie) = client.login("rev");
+    assert!(cookie.starts_with("__Host-yuqing="), "{set_cookie}");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Secure"] {
+        assert!(set_cookie.contains(attribute), "{attribute}: {set_cookie}");
+    }
+    let cases = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let path = format!("/api/v1/cases/{}", cases.body[0]["id"]);
+    let change = || Some(json!({"status": "in_review", "note": "核查"}));
+    // No token, a wrong token, another site: refused.
+    assert_eq!(
+        client
+            .send("POST", &path, Some(&cookie), None, change(), None)
+            .status,
+        403
+    );
+    assert_eq!(
+        client
+            .send("POST", &path, Some(&cookie), Some("forged"), change(), None)
+            .status,
+        403
+    );
+    assert_eq!(
+        client
+            .send(
+                "POST",
+                &path,
+                Some(&cookie),
+                Some(&csrf),
+                change(),
+                Some("https://evil.example")
+            )
+            .status,
+        403
+    );
+    assert_eq!(
+        client
+            .send("POST", &path, Some(&cookie), Some(&csrf), change(), None)
+            .status,
+        200
+    );
+    // A new login rotates the session; logout ends it.
+    let (second, second_csrf, _) = client.login("rev");
+    assert_ne!(second, cookie);
+    assert_eq!(
+        client
+            .send(
+                "POST",
+                "/api/v1/logout",
+                Some(&second),
+                Some(&second_csrf),
+                None,
+                None
+            )
+            .status,
+        204
+    );
+    assert_eq!(
+        client
+            .send("GET", "/api/v1/cases", Some(&second), None, None, None)
+            .status,
+        401
+    );
+
+    // Throttling: wrong passwords and unknown users get the same answer;
+    // after 100 failures in an hour the account gets 429 + Retry-After.
+    let wrong = |user: &str| {
+        client.send(
+            "POST",
+            "/api/v1/login",
+            None,
+            None,
+            Some(json!({"username": user, "password": "not-the-password"})),
+            None,
+        )
+    };
+    let unknown = wrong("nobody");
+    let bad = wrong("ana");
+    assert_eq!((unknown.status, &unknown.body), (bad.status, &bad.body));
+    for _ in 0..99 {
+        assert_eq!(wrong("ana").status, 401);
+    }
+    let throttled = wrong("ana");
+    assert_eq!(throttled.status, 429);
+    assert!(
+        throttled.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
+    let right = client.send(
+        "POST",
+        "/api/v1/login",
+        None,
+        None,
+        Some(json!({"username": "ana", "password": "a-long-enough-password"})),
+        None,
+    );
+    assert_eq!(right.status, 429, "even the right password waits");
+    assert_eq!(
+        client.login("rev").0.len(),
+        cookie.len(),
+        "other accounts are not affected"
+    );
+}
+
+#[test]
+fn views_and_searches_are_audited_and_search_matches_the_cli_json() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, _, _) = client.login("ana");
+    let found = client.send(
+        "GET",
+        "/api/v1/search?q=%E6%B4%BE%E5%87%BA%E6%89%80&facets=true",
+        Some(&cookie),
+        None,
+        None,
+        None,
+    );
+    assert_eq!(found.status, 200);
+    assert_eq!(found.body["total"], 1);
+    for key in [
+        "id",
+        "score",
+        "title",
+        "url",
+        "kind",
+        "source",
+        "published_at",
+        "flagged",
+        "categories",
+        "snippet",
+        "highlights",
+    ] {
+        assert!(found.body["hits"][0].get(key).is_some(), "{key}");
+    }
+    let bad = client.send(
+        "GET",
+        "/api/v1/search?q=(%E6%B0%91%E8%AD%A6",
+        Some(&cookie),
+        None,
+        None,
+        None,
+    );
+    assert_eq!(bad.status, 400);
+    assert!(bad.body["column"].is_number(), "{}", bad.body);
+    let item = client.send("GET", "/api/v1/items/p2", Some(&cookie), None, None, None);
+    assert_eq!(item.status, 200);
+    assert_eq!(
+        client
+            .send("GET", "/api/v1/items/none", Some(&cookie), None, None, None)
+            .status,
+        404
+    );
+    let store = Store::open_read_only(&server._fixture.data().join("yuqing.db")).unwrap();
+    let log = store.audit_entries(None, 20).unwrap();
+    let actions: Vec<(&str, &str, &str)> = log
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str(), e.target.as_str()))
+        .collect();
+    assert!(
+        actions.contains(&("ana", "search", "派出所")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("ana", "item.view", "item:p2")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("ana", "login", "user:ana")),
+        "{actions:?}"
+    );
+}
