@@ -1,6 +1,6 @@
-//! The analysts' web layer (axum): the JSON API under `/api/v1/`
-//! (`api`), sessions, roles and CSRF (`auth`), the OpenAPI document
-//! (`openapi`). Binds to 127.0.0.1 by default; put it behind a TLS reverse
+//! The analysts' web layer (axum): the pages (`ui`), the JSON API under
+//! `/api/v1/` (`api`), sessions, roles and CSRF (`auth`), the OpenAPI
+//! document (`openapi`). Binds to 127.0.0.1 by default; put it behind a TLS reverse
 //! proxy (or `[server] tls`, later) to serve it further.
 //!
 //! Every response carries a strict Content-Security-Policy, `nosniff`,
@@ -10,6 +10,7 @@
 pub mod api;
 pub mod auth;
 pub mod openapi;
+pub mod ui;
 
 use crate::app::App;
 use crate::index::SearchIndex;
@@ -65,7 +66,16 @@ pub fn router(state: WebState) -> Router {
         .route("/api/v1/trends", get(api::trends))
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/users", get(api::users))
-        .route("/api/v1/openapi.json", get(openapi::document));
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/", get(ui::search_page))
+        .route("/login", get(ui::login_page))
+        .route("/items/{id}", get(ui::item_page))
+        .route("/review", get(ui::review_page))
+        .route("/trends", get(ui::trends_page))
+        .route("/sources", get(ui::sources_page))
+        .route("/export.csv", get(ui::export))
+        .route("/static/app.css", get(ui::css))
+        .route("/static/app.js", get(ui::js));
     api.with_state(state)
         .layer(axum::middleware::map_response(security_headers))
 }
@@ -83,7 +93,9 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::REFERRER_POLICY, "no-referrer");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::CACHE_CONTROL, "no-store");
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
     response
 }
 

@@ -17,7 +17,8 @@ fn start() -> Server {
     let mut fixture = Fixture::new();
     fixture.ingest(&[
         json!({"id": "p1", "title": "城关派出所民警推诿", "text": "打了三次110，城关派出所一直没人出警，民警态度恶劣。", "kind": "post"}),
-        json!({"id": "p2", "title": "<img src=x onerror=alert(1)>", "text": "交警查酒驾，注意安全。", "kind": "news"}),
+        // Entity-encoded markup decodes to a literal tag: the pages must escape it.
+        json!({"id": "p2", "title": "&lt;img src=x onerror=alert(1)&gt;交警公告", "text": "交警查酒驾，注意安全。&lt;script&gt;alert(2)&lt;/script&gt;", "kind": "news"}),
     ]);
     {
         let mut store = Store::open(&fixture.data().join("yuqing.db")).unwrap();
@@ -421,5 +422,103 @@ fn views_and_searches_are_audited_and_search_matches_the_cli_json() {
     assert!(
         actions.contains(&("ana", "login", "user:ana")),
         "{actions:?}"
+    );
+}
+
+#[test]
+fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
+    let server = start();
+    let client = Client::new(&server);
+    let get = |path: &str, cookie: Option<&str>| -> (u16, reqwest::header::HeaderMap, String) {
+        client.runtime.block_on(async {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let mut request = http.get(format!("{}{path}", client.base));
+            if let Some(cookie) = cookie {
+                request = request.header("cookie", cookie);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            (status, headers, response.text().await.unwrap())
+        })
+    };
+    // No session: the pages send you to the login page (which needs no session).
+    for path in ["/", "/items/p1", "/review", "/trends", "/sources"] {
+        let (status, headers, _) = get(path, None);
+        assert_eq!(status, 303, "{path}");
+        assert!(
+            headers["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login?next="),
+            "{path}"
+        );
+    }
+    assert_eq!(get("/export.csv?q=x", None).0, 401);
+    let (status, headers, login) = get("/login", None);
+    assert_eq!(status, 200);
+    assert!(login.contains("id=\"login-form\""));
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert!(!login.contains("<script>"), "no inline script");
+    assert_eq!(get("/static/app.js", None).0, 200);
+
+    let (analyst, _, _) = client.login("ana");
+    let (status, _, page) = get("/?q=%E6%B4%BE%E5%87%BA%E6%89%80", Some(&analyst));
+    assert_eq!(status, 200);
+    assert!(page.contains("<mark>派出所</mark>"), "{page}");
+    assert!(page.contains("导出 CSV"));
+    // Hostile crawled text is inert wherever it shows.
+    let (_, _, page) = get("/?q=%E4%BA%A4%E8%AD%A6", Some(&analyst));
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains("<img src=x"));
+    let (status, _, item) = get("/items/p2", Some(&analyst));
+    assert_eq!(status, 200);
+    assert!(!item.contains("<img src=x") && item.contains("&lt;img"));
+    let (_, _, review) = get("/review", Some(&analyst));
+    assert!(
+        review.contains("审核队列") && !review.contains("case-action"),
+        "analysts see no actions"
+    );
+    let (reviewer, _, _) = client.login("rev");
+    let (_, _, review) = get("/review", Some(&reviewer));
+    assert!(
+        review.contains("class=\"case-action"),
+        "reviewers get the actions"
+    );
+    for path in ["/trends", "/sources"] {
+        assert_eq!(get(path, Some(&analyst)).0, 200, "{path}");
+    }
+    let (status, headers, csv) = get("/export.csv?q=%E6%B4%BE%E5%87%BA%E6%89%80", Some(&analyst));
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.contains("id,published_at") && csv.contains("p1"),
+        "{csv}"
+    );
+    let store = Store::open_read_only(&server._fixture.data().join("yuqing.db")).unwrap();
+    let log = store.audit_entries(None, 30).unwrap();
+    assert!(
+        log.iter().any(|e| e.actor == "ana" && e.action == "export"),
+        "exports are audited"
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.actor == "ana" && e.action == "item.view" && e.target == "item:p2")
     );
 }
