@@ -1,4 +1,5 @@
 mod analyze;
+mod browser;
 mod cli;
 mod common;
 mod config;

@@ -8,12 +8,15 @@ use serde_json::{Value, json};
 use std::net::SocketAddr;
 use yuqing::store::{Role, Store};
 
-struct Server {
-    base: String,
-    _fixture: Fixture,
+pub(super) struct Server {
+    pub(super) base: String,
+    pub(super) _fixture: Fixture,
 }
 
-fn start() -> Server {
+/// A data directory with two items, a case and three users (analyst `ana`,
+/// reviewer `rev`, admin `adm`, password `a-long-enough-password`), served
+/// on a loopback port.
+pub(super) fn start() -> Server {
     let mut fixture = Fixture::new();
     fixture.ingest(&[
         json!({"id": "p1", "title": "城关派出所民警推诿", "text": "打了三次110，城关派出所一直没人出警，民警态度恶劣。", "kind": "post"}),
