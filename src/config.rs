@@ -86,9 +86,10 @@ pub struct Config {
     /// Immediate alerts: critical items and sharp bursts.
     #[serde(default)]
     pub alerts: crate::alert::alerts::AlertConfig,
-    /// Where the web UI and API listen.
-    #[serde(default)]
-    pub server: crate::web::ServerConfig,
+    /// Where the web UI and API listen (`yuqing serve`; `yuqing run` serves
+    /// them too when the section is present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<crate::web::ServerConfig>,
     /// When a rise is a trend.
     #[serde(default)]
     pub trends: crate::trends::TrendConfig,
@@ -308,12 +309,14 @@ impl Config {
         self.alerts
             .quiet()
             .map_err(|message| (KeyPath::new("alerts", "quiet_hours"), message))?;
-        if self.server.addr.parse::<std::net::SocketAddr>().is_err() {
+        if let Some(server) = &self.server
+            && server.addr.parse::<std::net::SocketAddr>().is_err()
+        {
             return Err((
                 KeyPath::new("server", "addr"),
                 format!(
                     "`{}` is not an address: write e.g. \"127.0.0.1:8080\"",
-                    self.server.addr
+                    server.addr
                 ),
             ));
         }

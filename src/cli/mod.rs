@@ -10,7 +10,7 @@ mod ingest;
 pub(crate) mod review;
 mod run;
 pub mod search;
-mod serve;
+pub(crate) mod serve;
 mod users;
 
 use crate::app::App;

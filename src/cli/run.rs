@@ -54,6 +54,10 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
             digests.push((schedule, next));
         }
     }
+    if let Some(server) = &app.config.server {
+        let bound = super::serve::spawn(app, server.addr.parse()?)?;
+        eprintln!("yuqing run: web UI and API on http://{bound}/");
+    }
     let mut shutdown = crawler.runtime().block_on(async { Shutdown::new() })?;
     tracing::info!(sources = sources.len(), "scheduler started");
     eprintln!(

@@ -37,8 +37,8 @@ pub const DEMO_QUERY: &str = "派出所 态度";
 /// Options of `yuqing demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Run one cycle and exit (today the demo always does; later it also
-    /// serves the web UI until stopped).
+    /// Run one cycle and exit, without serving the web UI afterwards (it is
+    /// only served when the demo runs on a terminal).
     #[arg(long)]
     pub once: bool,
     /// Print a JSON summary instead of the tour.
@@ -359,5 +359,44 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     ] {
         println!("  {hint}");
     }
+    use std::io::IsTerminal;
+    if !args.once && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        drop(writer);
+        serve_ui(app)?;
+    } else {
+        println!(
+            "  cargo run -- user add NAME --role reviewer && cargo run -- serve   # the web UI"
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Serves the web UI with a demo account until Ctrl-C.
+fn serve_ui(app: &App) -> anyhow::Result<()> {
+    use rand::Rng;
+    let password: String = (0..12)
+        .map(|_| {
+            const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+            CHARS[rand::rng().random_range(0..CHARS.len())] as char
+        })
+        .collect();
+    crate::store::Store::open(&app.data.db_path())?.put_user(
+        "demo",
+        crate::store::Role::Reviewer,
+        &password,
+    )?;
+    let wanted: std::net::SocketAddr =
+        app.config.server.clone().unwrap_or_default().addr.parse()?;
+    let bound = crate::cli::serve::spawn(app, wanted).or_else(|_| {
+        crate::cli::serve::spawn(app, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+    })?;
+    println!();
+    println!(
+        "Web UI: http://{bound}/  — user demo, password {password} (reviewer). Ctrl-C stops; --once skips this."
+    );
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(tokio::signal::ctrl_c())?;
+    Ok(())
 }

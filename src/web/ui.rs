@@ -547,9 +547,10 @@ pub async fn review_page(
             limit: 200,
         })?;
         let mut body = format!(
-            "<h1>审核队列</h1><form class=\"search\" method=\"get\" action=\"/review\"><select name=\"status\" aria-label=\"状态\">{}</select><select name=\"level\" aria-label=\"等级\">{}</select><input type=\"text\" name=\"assignee\" placeholder=\"经办人\" value=\"{}\"><label><input type=\"checkbox\" name=\"overdue\" value=\"1\"{}> 仅超期</label><button type=\"submit\">筛选</button></form><table><tr><th>编号</th><th>状态</th><th>等级</th><th>类别</th><th>标题</th><th>期限</th><th>经办人</th><th>操作</th></tr>",
+            "<h1>审核队列</h1><form class=\"search\" method=\"get\" action=\"/review\"><select name=\"status\" aria-label=\"状态\">{}</select><select name=\"level\" aria-label=\"等级\">{}</select><select name=\"category\" aria-label=\"类别\">{}</select><input type=\"text\" name=\"assignee\" placeholder=\"经办人\" value=\"{}\"><label><input type=\"checkbox\" name=\"overdue\" value=\"1\"{}> 仅超期</label><button type=\"submit\">筛选</button></form><table><tr><th>编号</th><th>状态</th><th>等级</th><th>类别</th><th>标题</th><th>期限</th><th>经办人</th><th>操作</th></tr>",
             options(&[("", "全部状态"), ("new", "待处理"), ("in_review", "核查中"), ("confirmed", "已确认"), ("dismissed", "已排除"), ("escalated", "已上报")], form.status.as_deref()),
             options(&[("", "全部等级"), ("critical", "特急"), ("high", "高"), ("medium", "中"), ("low", "低")], form.level.as_deref()),
+            options(&std::iter::once(("", "全部类别")).chain(crate::model::CATEGORIES.iter().map(|c| (*c, category_label_zh(c)))).collect::<Vec<_>>(), form.category.as_deref()),
             esc(form.assignee.as_deref().unwrap_or("")),
             if form.overdue.is_some() { " checked" } else { "" },
         );
@@ -621,7 +622,36 @@ pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> R
         };
         let store = store(&state)?;
         let trends = crate::trends::detect_trends(&store, Some(&state.index), chrono::Utc::now(), chrono::Duration::hours(24), &state.app.config.trends)?;
-        let mut body = String::from("<h1>上升趋势</h1>");
+        // Volume over the last 48 hours by kind and by complaint category.
+        let now_hour = chrono::Utc::now().timestamp().div_euclid(crate::store::HOUR_SECS);
+        let mut body = String::from("<h1>近48小时走势</h1>");
+        for (dim, title) in [("kind", "按类型"), ("category", "涉警投诉按类别")] {
+            let table = store.trend_table(dim, now_hour - 47, now_hour)?;
+            let mut keys: Vec<&String> = table.iter().map(|(k, _, _)| k).collect();
+            keys.sort();
+            keys.dedup();
+            if keys.is_empty() {
+                continue;
+            }
+            body.push_str(&format!("<h2>{title}</h2>"));
+            for key in keys {
+                let mut series = vec![0u32; 48];
+                for (_, hour, n) in table.iter().filter(|(k, _, _)| k == key) {
+                    series[(hour - (now_hour - 47)) as usize] = *n;
+                }
+                let label = match dim {
+                    "kind" => kind_label(key).to_string(),
+                    _ => category_label_zh(key).to_string(),
+                };
+                body.push_str(&format!(
+                    "<div class=\"trend\"><b>{}</b> <span class=\"meta\">共 {} 条</span><br>{}</div>",
+                    esc(&label),
+                    series.iter().sum::<u32>(),
+                    svg_bars(&series)
+                ));
+            }
+        }
+        body.push_str("<h1>上升趋势</h1>");
         if trends.is_empty() {
             body.push_str("<p>目前没有明显上升的话题。</p>");
         }
