@@ -107,6 +107,28 @@ impl ReviewConfig {
     }
 }
 
+/// A case status in Chinese, for digests and pages.
+pub fn status_label_zh(status: &str) -> &'static str {
+    match status {
+        "new" => "待处理",
+        "in_review" => "核查中",
+        "confirmed" => "已确认",
+        "dismissed" => "已排除",
+        "escalated" => "已上报",
+        _ => "-",
+    }
+}
+
+/// A severity level in Chinese.
+pub fn level_label_zh(level: &str) -> &'static str {
+    match level {
+        "critical" => "特急",
+        "high" => "高",
+        "medium" => "中",
+        _ => "低",
+    }
+}
+
 /// Priority 1 (most urgent) … 4 of a level.
 pub fn priority(level: &str) -> u8 {
     match level {

@@ -5,7 +5,7 @@
 //! critical items.
 
 use super::chart::bar_chart_png;
-use super::digest::{Rendered, evidence_snippet};
+use super::digest::{Rendered, evidence_snippet, plain_snippet};
 use crate::model::category_label_zh;
 use crate::store::{Store, StoredItem};
 use crate::text::escape::escape_html as esc;
@@ -173,16 +173,10 @@ pub fn render_alert(batch: &AlertBatch, now: DateTime<Utc>, tz: chrono_tz::Tz) -
     let mut text = format!("{subject}\n\n");
     for (_, stored, copies) in &batch.items {
         let title = display_title(&stored.item.title, &stored.item.body);
-        let snippet: String = evidence_snippet(&stored.item.body, &stored.analysis.evidence)
-            .iter()
-            .map(|(t, hit)| {
-                if *hit {
-                    format!("【{t}】")
-                } else {
-                    t.clone()
-                }
-            })
-            .collect();
+        let snippet = plain_snippet(&evidence_snippet(
+            &stored.item.body,
+            &stored.analysis.evidence,
+        ));
         let category = stored
             .analysis
             .categories

@@ -246,6 +246,19 @@ pub fn evidence_snippet(body: &str, evidence: &[crate::model::Evidence]) -> Vec<
     runs
 }
 
+/// A snippet as plain text, the evidence in 【】.
+pub fn plain_snippet(runs: &[(String, bool)]) -> String {
+    runs.iter()
+        .map(|(text, hit)| {
+            if *hit {
+                format!("【{text}】")
+            } else {
+                text.clone()
+            }
+        })
+        .collect()
+}
+
 /// A rendered digest.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -273,10 +286,7 @@ fn label(key: &str) -> String {
         "post" => "帖子".into(),
         "news" => "新闻".into(),
         "petition" => "信访".into(),
-        "critical" => "特急".into(),
-        "high" => "高".into(),
-        "medium" => "中".into(),
-        "low" => "低".into(),
+        "critical" | "high" | "medium" | "low" => crate::review::level_label_zh(key).into(),
         other if crate::model::CATEGORIES.contains(&other) => category_label_zh(other).to_string(),
         other => other.to_string(),
     }
@@ -394,17 +404,7 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
                     }
                 })
                 .collect();
-            let snippet_text: String = item
-                .snippet
-                .iter()
-                .map(|(t, hit)| {
-                    if *hit {
-                        format!("【{t}】")
-                    } else {
-                        t.clone()
-                    }
-                })
-                .collect();
+            let snippet_text = plain_snippet(&item.snippet);
             let category = item
                 .category
                 .as_deref()
@@ -418,7 +418,10 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
                 item.unit.as_deref().unwrap_or("未识别单位"),
                 item.source,
                 item.copies,
-                item.case_status.as_deref().map(case_label).unwrap_or("-")
+                item.case_status
+                    .as_deref()
+                    .map(crate::review::status_label_zh)
+                    .unwrap_or("-")
             );
             let link = match item
                 .url
@@ -509,17 +512,6 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
         html,
         text,
         images,
-    }
-}
-
-fn case_label(status: &str) -> &'static str {
-    match status {
-        "new" => "待处理",
-        "in_review" => "核查中",
-        "confirmed" => "已确认",
-        "dismissed" => "已排除",
-        "escalated" => "已上报",
-        _ => "-",
     }
 }
 

@@ -141,17 +141,13 @@ pub fn enqueue(
     recipients: &[String],
     now: DateTime<Utc>,
 ) -> Result<bool, MailError> {
-    Ok(store.enqueue_mail(&QueuedMail {
-        key: key.to_string(),
-        subject: subject.to_string(),
-        recipients: recipients.join(","),
-        eml: message.formatted(),
-        status: "queued".into(),
-        attempts: 0,
-        next_attempt_at: now.to_rfc3339(),
-        last_error: None,
-        sent_at: None,
-    })?)
+    Ok(store.enqueue_mail(&QueuedMail::new(
+        key,
+        subject,
+        recipients,
+        message.formatted(),
+        now,
+    ))?)
 }
 
 /// The SMTP transport of `[digest] smtp_url`.

@@ -231,17 +231,13 @@ pub fn queue_alert(
         )?;
     }
     store.enqueue_alert(
-        &QueuedMail {
-            key: key.clone(),
-            subject: rendered.subject.clone(),
-            recipients: recipients.join(","),
-            eml: message.formatted(),
-            status: "queued".into(),
-            attempts: 0,
-            next_attempt_at: now.to_rfc3339(),
-            last_error: None,
-            sent_at: None,
-        },
+        &QueuedMail::new(
+            &key,
+            &rendered.subject,
+            &recipients,
+            message.formatted(),
+            now,
+        ),
         &batch.subjects(),
     )?;
     tracing::info!(%key, items = batch.items.len(), bursts = batch.trends.len(), "alert queued");

@@ -59,6 +59,29 @@ pub struct QueuedMail {
     pub sent_at: Option<String>,
 }
 
+impl QueuedMail {
+    /// A message to queue now under `key`.
+    pub fn new(
+        key: &str,
+        subject: &str,
+        recipients: &[String],
+        eml: Vec<u8>,
+        now: DateTime<Utc>,
+    ) -> QueuedMail {
+        QueuedMail {
+            key: key.to_string(),
+            subject: subject.to_string(),
+            recipients: recipients.join(","),
+            eml,
+            status: "queued".into(),
+            attempts: 0,
+            next_attempt_at: now.to_rfc3339(),
+            last_error: None,
+            sent_at: None,
+        }
+    }
+}
+
 fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339()
 }

@@ -311,33 +311,10 @@ fn options(choices: &[(&str, &str)], selected: Option<&str>) -> String {
         .collect()
 }
 
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "new" => "待处理",
-        "in_review" => "核查中",
-        "confirmed" => "已确认",
-        "dismissed" => "已排除",
-        "escalated" => "已上报",
-        _ => "-",
-    }
-}
-
-fn level_label(level: &str) -> &'static str {
-    match level {
-        "critical" => "特急",
-        "high" => "高",
-        "medium" => "中",
-        _ => "低",
-    }
-}
-
 fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "post" => "帖子",
-        "news" => "新闻",
-        "petition" => "信访",
-        _ => "其他",
-    }
+    kind.parse::<crate::model::ItemKind>()
+        .map(crate::model::ItemKind::label_zh)
+        .unwrap_or("其他")
 }
 
 /// `GET /export.csv`: the search results (up to 1,000) as CSV; audited.
@@ -506,7 +483,7 @@ pub async fn item_page(
         if let Some(status) = store.case_status_of_item(&id)? {
             body.push_str(&format!(
                 "<p>审核案件状态：{} · <a href=\"/review\">审核队列</a></p>",
-                status_label(&status)
+                crate::review::status_label_zh(&status)
             ));
         }
         Ok(shell("信息", "", Some(&session), &body))
@@ -574,9 +551,9 @@ pub async fn review_page(
                 "<tr><td>{}</td><td data-status=\"{}\">{}</td><td><span class=\"badge {}\">{}</span></td><td>{}</td><td>{}</td><td{}>{}</td><td>{}</td><td>{}</td></tr>",
                 case.id,
                 esc(&case.status),
-                status_label(&case.status),
+                crate::review::status_label_zh(&case.status),
                 esc(&case.level),
-                level_label(&case.level),
+                crate::review::level_label_zh(&case.level),
                 esc(case.category.as_deref().map(category_label_zh).unwrap_or("-")),
                 title,
                 if overdue { " class=\"overdue\"" } else { "" },
