@@ -153,13 +153,36 @@ pub struct SearchForm {
     #[serde(default)]
     flagged: Option<String>,
     since: Option<String>,
+    unit: Option<String>,
+    topic: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
     sort: Option<String>,
     offset: Option<usize>,
 }
 
 impl SearchForm {
-    fn request(&self, limit: usize) -> SearchRequest {
-        let mut request = SearchRequest::new(&self.q);
+    fn request(&self, limit: usize, tz: chrono_tz::Tz) -> SearchRequest {
+        // Unit and topic filters are field terms of the query.
+        let mut query = self.q.clone();
+        for (field, value) in [("unit", &self.unit), ("topic", &self.topic)] {
+            if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                let value: String = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
+                query = format!("{query} {field}:{value}");
+            }
+        }
+        let mut request = SearchRequest::new(query.trim());
+        let date = |value: &Option<String>| {
+            value
+                .as_deref()
+                .filter(|v| !v.is_empty())
+                .and_then(|v| crate::text::dates::parse_datetime(v, tz))
+        };
+        request.from = date(&self.from);
+        request.to = date(&self.to).map(|t| t + chrono::Duration::days(1));
         request.limit = limit;
         request.offset = self.offset.unwrap_or(0);
         request.kind = self
@@ -180,7 +203,8 @@ impl SearchForm {
             .filter(|s| !s.is_empty())
             .and_then(|s| crate::cli::search::parse_age(s).ok())
         {
-            request.from = Some(chrono::Utc::now() - age);
+            let since = chrono::Utc::now() - age;
+            request.from = Some(request.from.map_or(since, |f| f.max(since)));
         }
         request.sort = if self.sort.as_deref() == Some("time") {
             SortOrder::Time
@@ -206,13 +230,18 @@ pub async fn search_page(
             Ok(session) => session,
             Err(redirect) => return Ok(*redirect),
         };
-        let request = form.request(PAGE);
+        let request = form.request(PAGE, state.app.config.timezone());
         let mut body = format!(
-            "<form class=\"search\" method=\"get\" action=\"/\"><input type=\"text\" name=\"q\" value=\"{}\" placeholder=\"关键词、\u{201c}短语\u{201d}、AND/OR/NOT、category:inaction …\" aria-label=\"检索\"><select name=\"kind\" aria-label=\"类型\">{}</select><select name=\"category\" aria-label=\"类别\">{}</select><select name=\"since\" aria-label=\"时间\">{}</select><label><input type=\"checkbox\" name=\"flagged\" value=\"1\"{}> 仅投诉</label><select name=\"sort\" aria-label=\"排序\"><option value=\"relevance\">相关度</option><option value=\"time\"{}>时间</option></select><button type=\"submit\">检索</button></form>",
+            "<form class=\"search\" method=\"get\" action=\"/\"><input type=\"text\" name=\"q\" value=\"{}\" placeholder=\"关键词、\u{201c}短语\u{201d}、AND/OR/NOT、category:inaction …\" aria-label=\"检索\"><select name=\"kind\" aria-label=\"类型\">{}</select><select name=\"category\" aria-label=\"类别\">{}</select><select name=\"since\" aria-label=\"时间\">{}</select><input type=\"text\" name=\"source\" placeholder=\"来源\" aria-label=\"来源\" value=\"{}\" size=\"10\"><input type=\"text\" name=\"unit\" placeholder=\"单位\" aria-label=\"单位\" value=\"{}\" size=\"10\"><input type=\"text\" name=\"topic\" placeholder=\"专题\" aria-label=\"专题\" value=\"{}\" size=\"8\"><input type=\"date\" name=\"from\" aria-label=\"起始日期\" value=\"{}\"><input type=\"date\" name=\"to\" aria-label=\"截止日期\" value=\"{}\"><label><input type=\"checkbox\" name=\"flagged\" value=\"1\"{}> 仅投诉</label><select name=\"sort\" aria-label=\"排序\"><option value=\"relevance\">相关度</option><option value=\"time\"{}>时间</option></select><button type=\"submit\">检索</button></form>",
             esc(&form.q),
             options(&[("", "全部类型"), ("post", "帖子"), ("news", "新闻"), ("petition", "信访")], form.kind.as_deref()),
             options(&std::iter::once(("", "全部类别")).chain(crate::model::CATEGORIES.iter().map(|c| (*c, category_label_zh(c)))).collect::<Vec<_>>(), form.category.as_deref()),
             options(&[("", "不限时间"), ("24h", "24小时"), ("7d", "7天"), ("30d", "30天")], form.since.as_deref()),
+            esc(form.source.as_deref().unwrap_or("")),
+            esc(form.unit.as_deref().unwrap_or("")),
+            esc(form.topic.as_deref().unwrap_or("")),
+            esc(form.from.as_deref().unwrap_or("")),
+            esc(form.to.as_deref().unwrap_or("")),
             if request.flagged == Some(true) { " checked" } else { "" },
             if form.sort.as_deref() == Some("time") { " selected" } else { "" },
         );
@@ -325,7 +354,7 @@ pub async fn export(
 ) -> Response {
     blocking(move || {
         let session = super::auth::require(&state, &headers, Role::Analyst, false)?;
-        let mut request = form.request(1000);
+        let mut request = form.request(1000, state.app.config.timezone());
         request.offset = 0;
         request.facets = false;
         let results = state

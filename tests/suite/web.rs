@@ -478,6 +478,17 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
     assert_eq!(status, 200);
     assert!(page.contains("<mark>派出所</mark>"), "{page}");
     assert!(page.contains("导出 CSV"));
+    // Filters: unit (a field of the query) and a date range.
+    let (_, _, by_unit) = get(
+        "/?q=&unit=%E5%9F%8E%E5%85%B3%E6%B4%BE%E5%87%BA%E6%89%80",
+        Some(&analyst),
+    );
+    assert!(by_unit.contains("共 1 条"), "{by_unit}");
+    let (_, _, old_range) = get(
+        "/?q=%E6%B4%BE%E5%87%BA%E6%89%80&from=2000-01-01&to=2000-01-02",
+        Some(&analyst),
+    );
+    assert!(old_range.contains("共 0 条"), "{old_range}");
     // Hostile crawled text is inert wherever it shows.
     let (_, _, page) = get("/?q=%E4%BA%A4%E8%AD%A6", Some(&analyst));
     assert!(
