@@ -138,9 +138,22 @@ impl Analyzer {
 
     /// Prepares, segments and runs the detector; the sentiment too when asked.
     fn run(&self, input: AnalyzeInput<'_>, with_sentiment: bool) -> (Detection, Prepared, f32) {
+        self.run_with_words(input, with_sentiment, |_, _| {})
+    }
+
+    /// [`Analyzer::run`], handing the body's and the title's words to
+    /// `words_seen` before they are dropped (so the story vector needs no
+    /// segmentation of its own).
+    fn run_with_words(
+        &self,
+        input: AnalyzeInput<'_>,
+        with_sentiment: bool,
+        mut words_seen: impl FnMut(&[crate::text::segment::Word<'_>], bool),
+    ) -> (Detection, Prepared, f32) {
         let text = crate::text::normalize::truncate_at_char(input.text, MAX_ANALYSIS_BYTES);
         let body = Prepared::new(text);
         let words = self.segmenter.cut(&body.text);
+        words_seen(&words, false);
         let boundaries = Boundaries::new(
             body.text.len(),
             words.iter().map(|w| (w.byte_start, w.byte_end)),
@@ -155,6 +168,7 @@ impl Analyzer {
         let title = input.title.filter(|t| !t.trim().is_empty()).map(|t| {
             let prepared = Prepared::new(crate::text::normalize::truncate_at_char(t, 4096));
             let words = self.segmenter.cut(&prepared.text);
+            words_seen(&words, true);
             let boundaries = Boundaries::new(
                 prepared.text.len(),
                 words.iter().map(|w| (w.byte_start, w.byte_end)),
@@ -178,7 +192,32 @@ impl Analyzer {
 
     /// Analyses one text.
     pub fn analyze(&self, input: AnalyzeInput<'_>) -> Analysis {
-        let (detection, body, sentiment) = self.run(input, true);
+        self.analyze_with(input, |_, _| {})
+    }
+
+    /// Analyses one text and computes its story vector from the same
+    /// segmentation (for storing: the text is segmented once for both).
+    pub fn analyze_for_story(
+        &self,
+        input: AnalyzeInput<'_>,
+    ) -> (Analysis, crate::dedup::story::StoryVector) {
+        let mut words: Vec<String> = Vec::new();
+        let analysis = self.analyze_with(input, |seen, _| {
+            words.extend(seen.iter().map(|w| w.text.to_string()));
+        });
+        let vector = crate::dedup::story::StoryVector::from_words(
+            &self.segmenter,
+            words.iter().map(String::as_str),
+        );
+        (analysis, vector)
+    }
+
+    fn analyze_with(
+        &self,
+        input: AnalyzeInput<'_>,
+        words_seen: impl FnMut(&[crate::text::segment::Word<'_>], bool),
+    ) -> Analysis {
+        let (detection, body, sentiment) = self.run_with_words(input, true, words_seen);
         let units = units::main_units(&body.text, UNITS);
         let keyword_text = match input.title {
             Some(title) if !title.is_empty() => format!("{title}\n{}", body.text),

@@ -57,20 +57,53 @@ pub struct StoryVector {
 }
 
 impl StoryVector {
-    /// The vector of an item's title and body.
+    /// The vector of an item's title and body (segments them).
     pub fn of(segmenter: &Segmenter, title: &str, body: &str) -> StoryVector {
+        let title_words = segmenter.cut(title);
+        let body_words = segmenter.cut(body);
+        StoryVector::from_words(
+            segmenter,
+            title_words.iter().chain(&body_words).map(|w| w.text),
+        )
+    }
+
+    /// The vector of already segmented text (the analysis's words, so the
+    /// text is not segmented twice): each word and, like jieba's search
+    /// mode, the dictionary words of two and three characters inside it
+    /// (so 烤红薯 also counts 红薯).
+    pub fn from_words<'a>(
+        segmenter: &Segmenter,
+        words: impl IntoIterator<Item = &'a str>,
+    ) -> StoryVector {
         let mut counts: HashMap<String, u32> = HashMap::default();
-        for text in [title, body] {
-            segmenter.for_each_search_token(text, |token| {
-                let word = token.word;
-                if word.chars().count() < 2
-                    || word.chars().all(|c| !c.is_alphabetic())
-                    || segmenter.is_stopword(word)
-                {
-                    return;
+        let mut count = |word: &str| {
+            if word.chars().count() < 2
+                || word.chars().all(|c| !c.is_alphabetic())
+                || segmenter.is_stopword(word)
+            {
+                return;
+            }
+            *counts.entry(word.to_lowercase()).or_default() += 1;
+        };
+        for word in words {
+            let offsets: Vec<usize> = word
+                .char_indices()
+                .map(|(at, _)| at)
+                .chain(std::iter::once(word.len()))
+                .collect();
+            let chars = offsets.len() - 1;
+            for len in [2, 3] {
+                if chars <= len {
+                    continue;
                 }
-                *counts.entry(word.to_lowercase()).or_default() += 1;
-            });
+                for i in 0..=chars - len {
+                    let gram = &word[offsets[i]..offsets[i + len]];
+                    if segmenter.jieba().has_word(gram) {
+                        count(gram);
+                    }
+                }
+            }
+            count(word);
         }
         let mut terms: Vec<(String, f32)> = counts
             .into_iter()

@@ -7,7 +7,6 @@
 pub mod reader;
 
 use crate::analyze::{AnalyzeInput, Analyzer};
-use crate::dedup::story::StoryVector;
 use crate::index::SearchIndex;
 use crate::pipeline::{Analysed, PipelineError, Prepared, Preparer, store_items, sync_index};
 use crate::store::{Store, UpsertOutcome};
@@ -123,7 +122,7 @@ fn analyze_batch(analyzer: &Analyzer, batch: Vec<Prepared>, report: &mut IngestR
         .into_par_iter()
         .map(|prepared| {
             let mut item = prepared.item;
-            let analysis = analyzer.analyze(AnalyzeInput {
+            let (analysis, vector) = analyzer.analyze_for_story(AnalyzeInput {
                 text: &item.body,
                 title: Some(&item.title),
                 kind: Some(item.kind),
@@ -132,7 +131,6 @@ fn analyze_batch(analyzer: &Analyzer, batch: Vec<Prepared>, report: &mut IngestR
             item.unit = analysis.units.first().cloned();
             let mut analysis = analysis;
             analysis.topics = analyzer.topics_of(&item, &analysis);
-            let vector = StoryVector::of(analyzer.segmenter(), &item.title, &item.body);
             ((item, analysis), vector)
         })
         .unzip();
