@@ -83,7 +83,7 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
     let mut crawler = Crawler::new(app)?;
     let mut runs = crawler.crawl_all(&sources)?;
     runs.sort_by_key(|run| sources.iter().position(|s| s.name == run.source));
-    let raised = crawler.catch_up()?;
+    let (raised, _) = crawler.catch_up()?;
     tracing::info!(?raised, "review cases raised");
     let failed = runs.iter().any(|r| !r.ok);
     if args.json {
@@ -166,7 +166,9 @@ impl<'a> Crawler<'a> {
     }
 
     /// Detects trends and raises the review cases due (after crawling).
-    pub fn catch_up(&mut self) -> anyhow::Result<crate::review::Raised> {
+    pub fn catch_up(
+        &mut self,
+    ) -> anyhow::Result<(crate::review::Raised, Vec<crate::trends::Trend>)> {
         super::review::catch_up(self.app, &mut self.writer)
     }
 

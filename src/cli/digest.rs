@@ -251,6 +251,9 @@ pub fn deliver(
     store: &mut Store,
     due_until: DateTime<Utc>,
 ) -> anyhow::Result<crate::alert::mail::Delivery> {
+    if app.config.digest.smtp_url.is_none() {
+        return Ok(Default::default());
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -269,14 +272,13 @@ pub fn deliver(
 
 /// One scheduler tick of mail: the digest when its time has come
 /// (`digest_due`: period end and length), the immediate alert after a
-/// crawl brought items (`new_items`), then
-/// delivery of what is queued and due (failed messages wait their backoff).
+/// crawl (`fresh_trends`: the trends detected after it), then delivery of
+/// what is queued and due (failed messages wait their backoff).
 pub fn mail_tick(
     app: &App,
     store: &mut Store,
-    index: &crate::index::SearchIndex,
     digest_due: &[(DateTime<Utc>, Duration)],
-    new_items: bool,
+    fresh_trends: Option<&[crate::trends::Trend]>,
 ) -> anyhow::Result<()> {
     let now = Utc::now();
     for &(to, since) in digest_due {
@@ -284,15 +286,8 @@ pub fn mail_tick(
             tracing::info!(key = %m.key, subject = %m.subject, "digest queued");
         }
     }
-    if new_items {
-        let trends = crate::trends::detect_trends(
-            store,
-            Some(index),
-            now,
-            Duration::hours(24),
-            &app.config.trends,
-        )?;
-        queue_alert(app, store, &trends, now)?;
+    if let Some(trends) = fresh_trends {
+        queue_alert(app, store, trends, now)?;
     }
     let delivery = deliver(app, store, now)?;
     for key in &delivery.sent {

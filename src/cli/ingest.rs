@@ -69,7 +69,7 @@ pub fn run(app: &App, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         &writer.index,
         bar,
     )?;
-    let raised = super::review::catch_up(app, &mut writer)?;
+    let (raised, _) = super::review::catch_up(app, &mut writer)?;
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["cases_raised"] = serde_json::to_value(&raised)?;

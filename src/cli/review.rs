@@ -148,8 +148,9 @@ pub enum AuditCommand {
 }
 
 /// Detects the trends now and raises the cases due (after a crawl or an
-/// import, in the writer's process).
-pub fn catch_up(app: &App, writer: &mut Writer) -> anyhow::Result<Raised> {
+/// import, in the writer's process). Returns the cases raised and the
+/// trends, for the caller to reuse (alerts, the demo).
+pub fn catch_up(app: &App, writer: &mut Writer) -> anyhow::Result<(Raised, Vec<Trend>)> {
     let now = Utc::now();
     let trends = detect_trends(
         &writer.store,
@@ -158,12 +159,8 @@ pub fn catch_up(app: &App, writer: &mut Writer) -> anyhow::Result<Raised> {
         chrono::Duration::hours(24),
         &app.config.trends,
     )?;
-    Ok(review::raise_cases(
-        &mut writer.store,
-        &app.config.review,
-        &trends,
-        now,
-    )?)
+    let raised = review::raise_cases(&mut writer.store, &app.config.review, &trends, now)?;
+    Ok((raised, trends))
 }
 
 fn reader(app: &App) -> anyhow::Result<Store> {
@@ -395,7 +392,7 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
         }
         ReviewCommand::Raise => {
             let mut writer = app.open_writer()?;
-            let raised = catch_up(app, &mut writer)?;
+            let (raised, _) = catch_up(app, &mut writer)?;
             println!(
                 "raised {} cases for flagged stories, {} for trends, {} for petitions",
                 raised.items, raised.trends, raised.petitions

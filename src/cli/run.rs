@@ -78,10 +78,12 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
             }
             batch.push(source);
         }
-        let crawled = !batch.is_empty();
-        if crawled {
+        // The trends detected after a crawl also decide the immediate alert.
+        let mut fresh_trends = None;
+        if !batch.is_empty() {
             let runs = crawler.crawl_all(&batch)?;
-            let raised = crawler.catch_up()?;
+            let (raised, trends) = crawler.catch_up()?;
+            fresh_trends = Some(trends);
             tracing::info!(?raised, "review cases raised");
             for run in runs {
                 match &run.error {
@@ -109,7 +111,7 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         let writer = crawler.writer();
         if let Err(error) =
-            super::digest::mail_tick(app, &mut writer.store, &writer.index, &digest_due, crawled)
+            super::digest::mail_tick(app, &mut writer.store, &digest_due, fresh_trends.as_deref())
         {
             tracing::error!(error = %format!("{error:#}"), "digest / alert / delivery failed this tick");
         }

@@ -178,14 +178,7 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let (base, sources, runs) = crawl_demo(app, args.json)?;
     let totals = Totals::of(&runs);
     let mut writer = app.open_writer()?;
-    let raised = crate::cli::review::catch_up(app, &mut writer)?;
-    let trends = crate::trends::detect_trends(
-        &writer.store,
-        Some(&writer.index),
-        chrono::Utc::now(),
-        chrono::Duration::hours(24),
-        &app.config.trends,
-    )?;
+    let (raised, trends) = crate::cli::review::catch_up(app, &mut writer)?;
     let digest = crate::cli::digest::make_digest(
         app,
         &mut writer.store,

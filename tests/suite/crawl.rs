@@ -37,6 +37,11 @@ fn html_page(body: impl Into<String>) -> axum::response::Response {
         .into_response()
 }
 
+/// Runs yuqing in `dir` with its `yuqing.toml`: (exit code, stdout, stderr).
+fn cli(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    run(yuqing(dir).args(["--config", "yuqing.toml"]).args(args))
+}
+
 /// Serves `app` on a loopback port from a thread of its own; returns the address.
 fn serve(app: Router) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -219,7 +224,7 @@ fn crawl_feeds_store_once_and_report_health() {
     let server = start_server();
     let dir = tempfile::tempdir().unwrap();
     write_config(dir.path(), server.addr);
-    let crawl = || run(yuqing(dir.path()).args(["--config", "yuqing.toml", "crawl", "--json"]));
+    let crawl = || cli(dir.path(), &["crawl", "--json"]);
 
     let (code, stdout, stderr) = crawl();
     assert_eq!(
@@ -248,8 +253,7 @@ fn crawl_feeds_store_once_and_report_health() {
     );
 
     // GBK text decoded, canonical URL, kind from the source, detector ran.
-    let (_, stdout, _) =
-        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "search", "出警", "--json"]));
+    let (_, stdout, _) = cli(dir.path(), &["search", "出警", "--json"]);
     let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(found["total"], 1);
     let hit = &found["hits"][0];
@@ -257,13 +261,7 @@ fn crawl_feeds_store_once_and_report_health() {
     assert_eq!(hit["url"], format!("http://{}/news/1.html", server.addr));
     assert_eq!(hit["kind"], "news");
     assert_eq!(hit["flagged"], true);
-    let (_, stdout, _) = run(yuqing(dir.path()).args([
-        "--config",
-        "yuqing.toml",
-        "search",
-        "kind:petition",
-        "--json",
-    ]));
+    let (_, stdout, _) = cli(dir.path(), &["search", "kind:petition", "--json"]);
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
         1
@@ -275,15 +273,13 @@ fn crawl_feeds_store_once_and_report_health() {
     assert_eq!(runs[0]["not_modified"], true);
     assert_eq!(server.rss_full_responses.load(Ordering::SeqCst), 1);
     assert_eq!(runs[1]["new"], 0);
-    let (_, stdout, _) =
-        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "search", "", "--json"]));
+    let (_, stdout, _) = cli(dir.path(), &["search", "", "--json"]);
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
         3
     );
 
-    let (code, stdout, _) =
-        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "sources", "--json"]));
+    let (code, stdout, _) = cli(dir.path(), &["sources", "--json"]);
     assert_eq!(code, 0);
     let sources: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     // Health tells "nothing new" from "parse errors" from "blocked".
@@ -311,7 +307,7 @@ fn crawl_feeds_store_once_and_report_health() {
         "{}",
         sources[4]
     );
-    let (code, table, _) = run(yuqing(dir.path()).args(["--config", "yuqing.toml", "sources"]));
+    let (code, table, _) = cli(dir.path(), &["sources"]);
     assert_eq!(code, 0);
     assert!(
         table.contains("nothing new") && table.contains("parse error"),
@@ -329,14 +325,7 @@ fn private_targets_are_refused_unless_the_source_allows_them() {
         server.addr
     );
     std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
-    let (code, stdout, _) = run(yuqing(dir.path()).args([
-        "--config",
-        "yuqing.toml",
-        "--data",
-        "data",
-        "crawl",
-        "--json",
-    ]));
+    let (code, stdout, _) = cli(dir.path(), &["--data", "data", "crawl", "--json"]);
     assert_eq!(code, 1);
     let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(
@@ -408,14 +397,7 @@ fn file_sources_take_each_file_version_once() {
     .unwrap();
     std::fs::write(dir.path().join("drops/ignored.csv"), "id,text\nx,派出所\n").unwrap();
     let crawl = || {
-        let (code, stdout, stderr) = run(yuqing(dir.path()).args([
-            "--config",
-            "yuqing.toml",
-            "--data",
-            "data",
-            "crawl",
-            "--json",
-        ]));
+        let (code, stdout, stderr) = cli(dir.path(), &["--data", "data", "crawl", "--json"]);
         assert_eq!(code, 0, "{stderr}");
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()[0].clone()
     };
@@ -436,15 +418,10 @@ fn file_sources_take_each_file_version_once() {
         (third["items"].as_u64(), third["new"].as_u64()),
         (Some(3), Some(1))
     );
-    let (_, stdout, _) = run(yuqing(dir.path()).args([
-        "--config",
-        "yuqing.toml",
-        "--data",
-        "data",
-        "search",
-        "kind:petition",
-        "--json",
-    ]));
+    let (_, stdout, _) = cli(
+        dir.path(),
+        &["--data", "data", "search", "kind:petition", "--json"],
+    );
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
         3
@@ -460,14 +437,7 @@ fn robots_txt_is_obeyed() {
         server.addr
     );
     std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
-    let (code, stdout, _) = run(yuqing(dir.path()).args([
-        "--config",
-        "yuqing.toml",
-        "--data",
-        "data",
-        "crawl",
-        "--json",
-    ]));
+    let (code, stdout, _) = cli(dir.path(), &["--data", "data", "crawl", "--json"]);
     assert_eq!(code, 1);
     let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(
@@ -507,14 +477,7 @@ published = "/created_at"
     );
     std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
     let crawl = || {
-        let (code, stdout, stderr) = run(yuqing(dir.path()).args([
-            "--config",
-            "yuqing.toml",
-            "--data",
-            "data",
-            "crawl",
-            "--json",
-        ]));
+        let (code, stdout, stderr) = cli(dir.path(), &["--data", "data", "crawl", "--json"]);
         assert_eq!(code, 0, "{stderr}");
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()[0].clone()
     };
@@ -530,15 +493,10 @@ published = "/created_at"
         "the first page is all known: no second page"
     );
     assert_eq!(second["new"], 0);
-    let (_, stdout, _) = run(yuqing(dir.path()).args([
-        "--config",
-        "yuqing.toml",
-        "--data",
-        "data",
-        "search",
-        "flagged:true",
-        "--json",
-    ]));
+    let (_, stdout, _) = cli(
+        dir.path(),
+        &["--data", "data", "search", "flagged:true", "--json"],
+    );
     let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(found["total"], 1);
     assert_eq!(found["hits"][0]["id"], "posts:3");
@@ -578,14 +536,7 @@ reply_unit_selector = ".unit"
     );
     std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
     let crawl = || {
-        let (code, stdout, stderr) = run(yuqing(dir.path()).args([
-            "--config",
-            "yuqing.toml",
-            "--data",
-            "data",
-            "crawl",
-            "--json",
-        ]));
+        let (code, stdout, stderr) = cli(dir.path(), &["--data", "data", "crawl", "--json"]);
         assert_eq!(code, 0, "{stderr}");
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
     };
@@ -612,15 +563,10 @@ reply_unit_selector = ".unit"
         "the board is re-visited"
     );
 
-    let (_, stdout, _) = run(yuqing(dir.path()).args([
-        "--config",
-        "yuqing.toml",
-        "--data",
-        "data",
-        "search",
-        "kind:petition",
-        "--json",
-    ]));
+    let (_, stdout, _) = cli(
+        dir.path(),
+        &["--data", "data", "search", "kind:petition", "--json"],
+    );
     let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(found["total"], 1);
     let store = yuqing::store::Store::open_read_only(&dir.path().join("data/yuqing.db")).unwrap();
@@ -637,15 +583,10 @@ reply_unit_selector = ".unit"
         (history[0].before.as_deref(), history[0].after.as_deref()),
         (Some("未回复"), Some("已回复"))
     );
-    let (_, stdout, _) = run(yuqing(dir.path()).args([
-        "--config",
-        "yuqing.toml",
-        "--data",
-        "data",
-        "search",
-        "东湖派出所 第3篇",
-        "--json",
-    ]));
+    let (_, stdout, _) = cli(
+        dir.path(),
+        &["--data", "data", "search", "东湖派出所 第3篇", "--json"],
+    );
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
         1,
@@ -756,8 +697,7 @@ fn sources_on_different_hosts_are_crawled_concurrently_each_host_politely() {
         ));
     }
     std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
-    let (code, stdout, stderr) =
-        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "crawl", "--json"]));
+    let (code, stdout, stderr) = cli(dir.path(), &["crawl", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
@@ -872,8 +812,7 @@ fn a_crawl_killed_mid_way_loses_and_doubles_nothing() {
     assert!(stored <= served_before);
 
     // Restart: the rest is fetched, what was stored is not fetched again.
-    let (code, stdout, stderr) =
-        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "crawl", "--json"]));
+    let (code, stdout, stderr) = cli(dir.path(), &["crawl", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(runs[0]["new"].as_u64(), Some((ARTICLES - stored) as u64));
@@ -888,8 +827,7 @@ fn a_crawl_killed_mid_way_loses_and_doubles_nothing() {
         ARTICLES,
         "each article exactly once"
     );
-    let (_, stdout, _) =
-        run(yuqing(dir.path()).args(["--config", "yuqing.toml", "search", "派出所", "--json"]));
+    let (_, stdout, _) = cli(dir.path(), &["search", "派出所", "--json"]);
     let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
         found["total"], ARTICLES,
@@ -935,15 +873,14 @@ fn feeds_with_fetch_article_take_the_article_text() {
         ),
     )
     .unwrap();
-    let crawl = || run(yuqing(dir.path()).args(["--config", "yuqing.toml", "crawl", "--json"]));
+    let crawl = || cli(dir.path(), &["crawl", "--json"]);
     let (code, stdout, stderr) = crawl();
     assert_eq!(code, 0, "{stderr}");
     let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(runs[0]["new"], 2, "{stdout}");
 
     let search = |query: &str| {
-        let (_, stdout, _) =
-            run(yuqing(dir.path()).args(["--config", "yuqing.toml", "search", query, "--json"]));
+        let (_, stdout, _) = cli(dir.path(), &["search", query, "--json"]);
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
     };
     // The article's text (not the summary, not the page's boilerplate).
