@@ -116,6 +116,7 @@ impl App {
             }
             other => other?,
         };
+        let index = index.with_texts(self.data.db_path());
         Ok(Writer { lock, store, index })
     }
 
@@ -127,10 +128,10 @@ impl App {
                 self.data.root().display()
             );
         }
-        Ok(SearchIndex::open(
-            &self.data.index_path(),
-            self.segmenter()?,
-        )?)
+        Ok(
+            SearchIndex::open(&self.data.index_path(), self.segmenter()?)?
+                .with_texts(self.data.db_path()),
+        )
     }
 
     /// The record preparer: normaliser, author hashing, time zone, defaults.

@@ -8,6 +8,7 @@ pub mod query;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod texts;
 pub mod tokenizer;
 
 pub use schema::Fields;
@@ -91,9 +92,17 @@ pub struct SearchIndex {
     fields: Fields,
     segmenter: Segmenter,
     path: PathBuf,
+    texts: Option<std::sync::Arc<texts::TextSource>>,
 }
 
 impl SearchIndex {
+    /// The same index, cutting snippets from the bodies in the SQLite
+    /// database at `db` (without it, hits have no snippet).
+    pub fn with_texts(mut self, db: PathBuf) -> SearchIndex {
+        self.texts = Some(std::sync::Arc::new(texts::TextSource::new(db)));
+        self
+    }
+
     /// Opens the index in `dir`, creating it when absent.
     pub fn open(dir: &Path, segmenter: Segmenter) -> Result<SearchIndex, IndexError> {
         let open_error = |source| IndexError::Open {
@@ -125,6 +134,7 @@ impl SearchIndex {
             fields,
             segmenter,
             path: dir.to_path_buf(),
+            texts: None,
         })
     }
 

@@ -13,7 +13,7 @@ pub struct Fields {
     pub id: Field,
     /// Title (jieba, positions).
     pub title: Field,
-    /// Body (jieba, positions).
+    /// Body (jieba, positions; not stored).
     pub body: Field,
     /// post / news / petition (exact, fast).
     pub kind: Field,
@@ -39,15 +39,18 @@ impl Fields {
     /// Builds the schema and its field handles.
     pub fn build() -> (Schema, Fields) {
         let mut builder = Schema::builder();
-        let text = TextOptions::default().set_stored().set_indexing_options(
+        let indexed = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(TOKENIZER_NAME)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
+        // The body is not stored: SQLite holds it and snippets are cut from
+        // there (`TextSource`), which keeps the index smaller than the text.
+        let stored = indexed.clone().set_stored();
         let fields = Fields {
             id: builder.add_text_field("id", STRING | STORED),
-            title: builder.add_text_field("title", text.clone()),
-            body: builder.add_text_field("body", text),
+            title: builder.add_text_field("title", stored),
+            body: builder.add_text_field("body", indexed),
             kind: builder.add_text_field("kind", STRING | STORED | FAST),
             source: builder.add_text_field("source", STRING | STORED | FAST),
             category: builder.add_text_field("category", STRING | STORED | FAST),

@@ -9,7 +9,7 @@ use super::{IndexContext, IndexError, SearchIndex};
 use crate::model::ItemKind;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggContextParams, AggregationCollector};
@@ -160,10 +160,27 @@ impl SearchIndex {
                 )
             }
         };
-        let hits = addresses
+        let docs = addresses
             .into_iter()
-            .map(|(score, address)| self.hit(&searcher, score, address, &terms))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|(score, address)| {
+                let doc: TantivyDocument = searcher.doc(address).during("reading a hit")?;
+                Ok((score, doc))
+            })
+            .collect::<Result<Vec<_>, IndexError>>()?;
+        let bodies = match &self.texts {
+            Some(texts) => {
+                let ids: Vec<&str> = docs
+                    .iter()
+                    .filter_map(|(_, doc)| doc.get_first(self.fields.id).and_then(|v| v.as_str()))
+                    .collect();
+                texts.bodies(&ids)
+            }
+            None => HashMap::new(),
+        };
+        let hits = docs
+            .into_iter()
+            .map(|(score, doc)| self.hit(score, &doc, &bodies, &terms))
+            .collect();
         let facets = if request.facets {
             self.facets(&searcher, &query)?
         } else {
@@ -178,12 +195,11 @@ impl SearchIndex {
 
     fn hit(
         &self,
-        searcher: &Searcher,
         score: f32,
-        address: DocAddress,
+        doc: &TantivyDocument,
+        bodies: &HashMap<String, String>,
         terms: &HashSet<String>,
-    ) -> Result<Hit, IndexError> {
-        let doc: TantivyDocument = searcher.doc(address).during("reading a hit")?;
+    ) -> Hit {
         let f = &self.fields;
         let text = |field: Field| {
             doc.get_first(field)
@@ -191,16 +207,17 @@ impl SearchIndex {
                 .unwrap_or_default()
                 .to_string()
         };
-        let body = text(f.body);
-        let snippet = make_snippet(&self.segmenter, &body, terms, SNIPPET_CHARS);
+        let id = text(f.id);
+        let body = bodies.get(&id).map_or("", String::as_str);
+        let snippet = make_snippet(&self.segmenter, body, terms, SNIPPET_CHARS);
         let published_at = doc
             .get_first(f.published_at)
             .and_then(|v| v.as_datetime())
             .and_then(|t| DateTime::<Utc>::from_timestamp_micros(t.into_timestamp_micros()))
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_default();
-        Ok(Hit {
-            id: text(f.id),
+        Hit {
+            id,
             score,
             title: text(f.title),
             url: doc
@@ -220,7 +237,7 @@ impl SearchIndex {
                 .collect(),
             snippet: snippet.text,
             highlights: snippet.highlights,
-        })
+        }
     }
 
     fn facets(&self, searcher: &Searcher, query: &dyn Query) -> Result<Facets, IndexError> {

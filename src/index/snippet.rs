@@ -18,16 +18,23 @@ pub struct Snippet {
 
 /// Character ranges of `text` whose search tokens are in `terms`
 /// (lowercased), merged where they overlap or touch.
+///
+/// Only the stretches of text where a term occurs literally are segmented
+/// (a token is a slice of the text, so a term can match nowhere else): a
+/// search hit on a long article costs a substring scan, not a jieba pass
+/// over the whole body.
 pub fn match_ranges(segmenter: &Segmenter, text: &str, terms: &HashSet<String>) -> Vec<[usize; 2]> {
     if terms.is_empty() || text.is_empty() {
         return Vec::new();
     }
     let mut byte_ranges = Vec::new();
-    segmenter.for_each_search_token(text, |token| {
-        if terms.contains(&token.word.to_lowercase()) {
-            byte_ranges.push((token.byte_start, token.byte_end));
-        }
-    });
+    for (from, to) in candidate_regions(text, terms) {
+        segmenter.for_each_search_token(&text[from..to], |token| {
+            if terms.contains(&token.word.to_lowercase()) {
+                byte_ranges.push((from + token.byte_start, from + token.byte_end));
+            }
+        });
+    }
     byte_ranges.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for (start, end) in byte_ranges {
@@ -48,6 +55,83 @@ pub fn match_ranges(segmenter: &Segmenter, text: &str, terms: &HashSet<String>) 
         byte_at = end;
     }
     out
+}
+
+/// Longest stretch segmented around one literal occurrence, in bytes each
+/// side, when the run of text holding it is longer (a page without
+/// punctuation): jieba's choices near the cut can differ, not at the term.
+const REGION_REACH: usize = 1_000;
+
+/// Byte ranges of `text` to segment: the runs of text (between
+/// punctuation or spaces, where jieba itself splits) holding a literal,
+/// ASCII-case-insensitive occurrence of a term. The whole text when it has
+/// non-ASCII capitals (lowercasing could then change what matches).
+fn candidate_regions(text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)> {
+    let whole = vec![(0, text.len())];
+    if text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+        return whole;
+    }
+    let Ok(finder) = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(terms.iter().filter(|t| !t.is_empty()))
+    else {
+        return whole;
+    };
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    for found in finder.find_overlapping_iter(text) {
+        if regions.last().is_some_and(|&(_, to)| found.end() <= to) {
+            continue;
+        }
+        let (from, to) = enclosing_run(text, found.start(), found.end());
+        match regions.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => regions.push((from, to)),
+        }
+    }
+    regions
+}
+
+/// The run around `start..end` bounded by characters jieba never puts in
+/// a word (ASCII punctuation other than `+#&._%-`, spaces, CJK and
+/// full-width punctuation), at most [`REGION_REACH`] bytes each side.
+fn enclosing_run(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut from = start;
+    let floor = start.saturating_sub(REGION_REACH);
+    while from > floor {
+        let mut prev = from - 1;
+        while !text.is_char_boundary(prev) {
+            prev -= 1;
+        }
+        let c = text[prev..from].chars().next().unwrap_or(' ');
+        if splits_words(c) {
+            break;
+        }
+        from = prev;
+    }
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = end;
+    let ceiling = (end + REGION_REACH).min(bytes.len());
+    while to < ceiling {
+        let c = text[to..].chars().next().unwrap_or(' ');
+        if splits_words(c) {
+            break;
+        }
+        to += c.len_utf8();
+    }
+    (from, to)
+}
+
+/// True for a character that ends jieba's runs of word characters.
+fn splits_words(c: char) -> bool {
+    if c.is_ascii() {
+        return !(c.is_ascii_alphanumeric()
+            || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-'));
+    }
+    c.is_whitespace()
+        || matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}' | '\u{FF3B}'..='\u{FF40}' | '\u{FF5B}'..='\u{FF65}')
 }
 
 /// A snippet of at most `max_chars` characters of `text` (plus ellipses),
@@ -160,6 +244,54 @@ mod tests {
         let [s, e] = snippet.highlights[0];
         let highlighted: String = snippet.text.chars().skip(s).take(e - s).collect();
         assert_eq!(highlighted, "态度恶劣");
+    }
+
+    /// The reference: every search token of the whole text.
+    fn all_ranges(seg: &Segmenter, text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        seg.for_each_search_token(text, |t| {
+            if terms.contains(&t.word.to_lowercase()) {
+                out.push((t.byte_start, t.byte_end));
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn segmenting_only_around_literal_occurrences_finds_what_the_whole_text_gives() {
+        let seg = Segmenter::embedded();
+        let texts = [
+            "市民称：“城关派出所”、东湖派出所——均未出警。派出所所长说，派出的人在路上。",
+            "GPS定位显示Police到了, police没下车;民警a.b_c说：派出所派出所派出所",
+            "出所时间：昨天。派出 所 派出所。所派出所派出派出所所",
+        ];
+        let term_sets = [
+            vec!["派出所"],
+            vec!["派出"],
+            vec!["police", "民警"],
+            vec!["出所"],
+            vec!["所", "派出所", "不存在"],
+        ];
+        for text in texts {
+            for words in &term_sets {
+                let terms = terms(words);
+                let fast = match_ranges(&seg, text, &terms);
+                let mut reference = all_ranges(&seg, text, &terms);
+                reference.sort_unstable();
+                let mut merged: Vec<(usize, usize)> = Vec::new();
+                for (s, e) in reference {
+                    match merged.last_mut() {
+                        Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                        _ => merged.push((s, e)),
+                    }
+                }
+                let as_chars: Vec<[usize; 2]> = merged
+                    .iter()
+                    .map(|&(s, e)| [text[..s].chars().count(), text[..e].chars().count()])
+                    .collect();
+                assert_eq!(fast, as_chars, "{text} / {words:?}");
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,9 @@
 pub mod reader;
 
 use crate::analyze::{AnalyzeInput, Analyzer};
+use crate::dedup::story::StoryVector;
 use crate::index::SearchIndex;
+use crate::model::Analysis;
 use crate::pipeline::{Analysed, PipelineError, Prepared, Preparer, store_items, sync_index};
 use crate::store::{Store, UpsertOutcome};
 use crate::text::RedactionCounts;
@@ -113,29 +115,71 @@ impl IngestReport {
     }
 }
 
-/// Analyses a batch of prepared items on all cores (analysis is the
+/// A batch cleaned and analysed on all cores, ready to store.
+struct ReadyBatch {
+    analysed: Analysed,
+    /// Records read, warnings, redactions, flagged and rejected lines.
+    report: IngestReport,
+}
+
+/// Cleans and analyses a batch of records on all cores (analysis is the
 /// costly step: it segments, matches lexicons and tags keywords) and
-/// computes their story vectors.
-fn analyze_batch(analyzer: &Analyzer, batch: Vec<Prepared>, report: &mut IngestReport) -> Analysed {
+/// computes their story vectors. Input order is kept.
+fn prepare_and_analyze(
+    preparer: &Preparer,
+    analyzer: &Analyzer,
+    name: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    records: Vec<reader::LineResult>,
+) -> ReadyBatch {
     use rayon::prelude::*;
-    let (items, vectors): (Vec<_>, Vec<_>) = batch
+    let done: Vec<(usize, Result<(Prepared, Analysis, StoryVector), String>)> = records
         .into_par_iter()
-        .map(|prepared| {
-            let mut item = prepared.item;
-            let (analysis, vector) = analyzer.analyze_for_story(AnalyzeInput {
-                text: &item.body,
-                title: Some(&item.title),
-                kind: Some(item.kind),
-                copies: 1,
-            });
-            item.unit = analysis.units.first().cloned();
-            let mut analysis = analysis;
-            analysis.topics = analyzer.topics_of(&item, &analysis);
-            ((item, analysis), vector)
+        .map(|(line, record)| {
+            let prepared =
+                record.and_then(|raw| preparer.prepare(raw, now).map_err(|e| e.to_string()));
+            (
+                line,
+                prepared.map(|prepared| analyze_one(analyzer, prepared)),
+            )
         })
-        .unzip();
-    report.flagged += items.iter().filter(|(_, a)| a.flagged).count();
-    Analysed { items, vectors }
+        .collect();
+    let mut report = IngestReport::default();
+    let mut analysed = Analysed::default();
+    for (line, result) in done {
+        report.records += 1;
+        match result {
+            Ok((prepared, analysis, vector)) => {
+                for warning in &prepared.warnings {
+                    tracing::info!(file = name, line, "{warning}");
+                }
+                report.warnings += prepared.warnings.len();
+                report.redacted.add(prepared.redactions);
+                report.flagged += usize::from(analysis.flagged);
+                analysed.items.push((prepared.item, analysis));
+                analysed.vectors.push(vector);
+            }
+            Err(error) => {
+                tracing::debug!(file = name, line, %error, "line rejected");
+                report.failed.push(LineFailure { line, error });
+            }
+        }
+    }
+    ReadyBatch { analysed, report }
+}
+
+/// Analyses one prepared item (unit, topics) with its story vector.
+fn analyze_one(analyzer: &Analyzer, mut prepared: Prepared) -> (Prepared, Analysis, StoryVector) {
+    let item = &mut prepared.item;
+    let (mut analysis, vector) = analyzer.analyze_for_story(AnalyzeInput {
+        text: &item.body,
+        title: Some(&item.title),
+        kind: Some(item.kind),
+        copies: 1,
+    });
+    item.unit = analysis.units.first().cloned();
+    analysis.topics = analyzer.topics_of(item, &analysis);
+    (prepared, analysis, vector)
 }
 
 /// Counts bytes read into a progress bar.
@@ -209,6 +253,12 @@ pub fn ingest_records(
 /// [`sync_index`] (which catches up from the store's change counter): for
 /// small batches, where a commit of the index per batch would cost more
 /// than the batch.
+///
+/// Two stages run at once: this thread reads records and has them cleaned
+/// and analysed on the rayon pool, a second thread stores each analysed
+/// batch (one SQLite transaction with its stories and trend counts) and
+/// feeds the index. The store is the serial part; overlapping it with the
+/// analysis of the next batch keeps both cores busy.
 pub fn store_records(
     records: impl IntoIterator<Item = reader::LineResult>,
     name: &str,
@@ -217,40 +267,39 @@ pub fn store_records(
     store: &mut Store,
     index: Option<&SearchIndex>,
 ) -> Result<IngestReport, IngestError> {
-    let mut report = IngestReport::default();
     let now = chrono::Utc::now();
-    let mut pending: Vec<Prepared> = Vec::with_capacity(BATCH_SIZE);
-    let mut since_index = 0;
-    for (line, record) in records {
-        report.records += 1;
-        match record.and_then(|raw| preparer.prepare(raw, now).map_err(|e| e.to_string())) {
-            Ok(prepared) => {
-                for warning in &prepared.warnings {
-                    tracing::info!(file = name, line, "{warning}");
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<ReadyBatch>(1);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<IngestReport, IngestError> {
+            let mut report = IngestReport::default();
+            let mut since_index = 0;
+            for batch in receiver {
+                since_index += batch.analysed.items.len();
+                report.merge(batch.report);
+                report.add(store_items(store, batch.analysed).map_err(PipelineError::from)?);
+                if let Some(index) = index.filter(|_| since_index >= INDEX_EVERY) {
+                    report.indexed += sync_index(store, index, None)?;
+                    since_index = 0;
                 }
-                report.warnings += prepared.warnings.len();
-                report.redacted.add(prepared.redactions);
-                pending.push(prepared);
             }
-            Err(error) => {
-                tracing::debug!(file = name, line, %error, "line rejected");
-                report.failed.push(LineFailure { line, error });
-            }
-        }
-        if pending.len() >= BATCH_SIZE {
-            since_index += pending.len();
-            let batch = analyze_batch(analyzer, std::mem::take(&mut pending), &mut report);
-            report.add(store_items(store, batch).map_err(PipelineError::from)?);
-            if let Some(index) = index.filter(|_| since_index >= INDEX_EVERY) {
+            if let Some(index) = index {
                 report.indexed += sync_index(store, index, None)?;
-                since_index = 0;
+            }
+            Ok(report)
+        });
+        let mut records = records.into_iter();
+        loop {
+            let chunk: Vec<reader::LineResult> = records.by_ref().take(BATCH_SIZE).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let ready = prepare_and_analyze(preparer, analyzer, name, now, chunk);
+            if sender.send(ready).is_err() {
+                // The writer stopped on an error; it is returned below.
+                break;
             }
         }
-    }
-    let batch = analyze_batch(analyzer, pending, &mut report);
-    report.add(store_items(store, batch).map_err(PipelineError::from)?);
-    if let Some(index) = index {
-        report.indexed += sync_index(store, index, None)?;
-    }
-    Ok(report)
+        drop(sender);
+        writer.join().expect("the ingest writer thread panicked")
+    })
 }

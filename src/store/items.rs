@@ -6,6 +6,7 @@ use crate::dedup::story::StoryVector;
 use crate::model::{Analysis, Item, ItemKind, PetitionState};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
+use std::collections::HashMap;
 
 /// What an upsert of one batch did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +105,26 @@ impl Store {
             .optional()
             .during("reading an item")?;
         row.transpose()
+    }
+
+    /// The bodies of the items with these ids (absent ids are left out):
+    /// the text search snippets are cut from, which the index does not store.
+    pub fn bodies(&self, ids: &[&str]) -> Result<HashMap<String, String>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT body FROM items WHERE id = ?1")
+            .during("preparing the body read")?;
+        let mut out = HashMap::with_capacity(ids.len());
+        for id in ids {
+            let body: Option<String> = statement
+                .query_row(params![id], |row| row.get(0))
+                .optional()
+                .during("reading a body")?;
+            if let Some(body) = body {
+                out.insert((*id).to_string(), body);
+            }
+        }
+        Ok(out)
     }
 
     /// Number of items published before `cutoff`.

@@ -3,6 +3,15 @@
 //! MB/s, peak memory, and search latency p50/p95 over a fixed list of
 //! Chinese queries. Prints the command and the machine with the figures so
 //! they can go straight into BENCHMARKS.md.
+//!
+//! Also measured: raw jieba-rs on all cores (the segmentation limit),
+//! `yuqing ingest` as a child process (start-up and its own peak memory),
+//! 3 MB pathological documents ([`limits`]); with `--items N`, an N-item
+//! replay of the corpus timed per slice, search and facets on it, one
+//! `yuqing search --json` call and `yuqing run`'s memory ([`scale`]).
+
+pub mod limits;
+pub mod scale;
 
 use crate::app::App;
 use crate::config::Config;
@@ -59,11 +68,28 @@ pub struct BenchArgs {
     /// Print the figures as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also build an index of this many items by replaying the corpus (new
+    /// ids, dates a week earlier per copy) and measure it: per-slice ingest
+    /// throughput, search, facets, `search --json`, `run` memory.
+    #[arg(long, value_name = "N")]
+    pub items: Option<usize>,
+    /// Where to build the N items (kept, and reused by a later run when it
+    /// already holds them) [default: a temporary directory, removed after].
+    #[arg(long, value_name = "DIR", requires = "items")]
+    pub keep: Option<PathBuf>,
+    /// Items per timed slice of the N-item build.
+    #[arg(long, default_value_t = 50_000)]
+    pub slice: usize,
+    /// Seconds to watch `yuqing run` on the N items (0: skip).
+    #[arg(long, default_value_t = 30)]
+    pub run_seconds: u64,
 }
 
 /// Throughput of one stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct StageFigure {
+    /// Stable key: normalise, segment, segment_raw_all_cores, analyze, index, ingest, ingest_cli.
+    pub id: &'static str,
     /// Stage name.
     pub stage: &'static str,
     /// Wall-clock seconds.
@@ -99,12 +125,26 @@ pub struct BenchReport {
     pub peak_rss_mib: f64,
     /// Total hits of each query (for parity with the peers).
     pub query_hits: Vec<(String, usize)>,
+    /// Peak resident memory of `yuqing ingest` on the corpus as a child
+    /// process (start-up, dictionaries, trends pass included), MiB.
+    pub ingest_peak_rss_mib: f64,
+    /// End-to-end MB/s ÷ raw jieba-rs MB/s on all cores.
+    pub ingest_to_raw_segmentation: f64,
+    /// 3 MB pathological documents.
+    pub pathological: Vec<limits::Pathological>,
+    /// The N-item run, with `--items`.
+    pub scale: Option<scale::ScaleReport>,
 }
 
-struct Doc {
-    id: String,
-    title: String,
-    text: String,
+/// One corpus document.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// Its id (or file:line).
+    pub id: String,
+    /// Title (may be empty).
+    pub title: String,
+    /// Text.
+    pub text: String,
 }
 
 /// Runs the benchmark.
@@ -129,9 +169,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         bytes as f64 / 1e6
     ));
     let mut stages = Vec::new();
-    let figure = |stage, elapsed: Duration| {
+    let figure = |id, stage, elapsed: Duration| {
         let seconds = elapsed.as_secs_f64();
         StageFigure {
+            id,
             stage,
             seconds,
             docs_per_sec: docs.len() as f64 / seconds,
@@ -151,7 +192,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
             )
         })
         .collect();
-    stages.push(figure("normalise + redact", started.elapsed()));
+    stages.push(figure("normalise", "normalise + redact", started.elapsed()));
     note("normalised");
 
     let started = Instant::now();
@@ -160,8 +201,19 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     for (title, text) in &cleaned {
         words += segmenter.cut(title).len() + segmenter.cut(text).len();
     }
-    stages.push(figure("segment (jieba cut)", started.elapsed()));
+    stages.push(figure(
+        "segment",
+        "segment (jieba cut, our dictionaries, one thread)",
+        started.elapsed(),
+    ));
     note(&format!("segmented: {words} tokens"));
+    let (elapsed, raw_tokens) = limits::raw_jieba_all_cores(&cleaned);
+    stages.push(figure(
+        "segment_raw_all_cores",
+        "raw jieba-rs (default dictionary, cut with HMM), all cores",
+        elapsed,
+    ));
+    note(&format!("raw jieba-rs on all cores: {raw_tokens} tokens"));
 
     let analyzer = crate::analyze::Analyzer::new(segmenter.clone());
     let started = Instant::now();
@@ -176,7 +228,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         flagged += usize::from(analysis.flagged);
     }
     stages.push(figure(
-        "analyze (detector, sentiment, units, keywords)",
+        "analyze",
+        "analyze (detector, sentiment, units, keywords), one thread",
         started.elapsed(),
     ));
     note(&format!("analysed: {flagged} flagged"));
@@ -206,7 +259,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     }
     writer.commit(&Default::default())?;
     drop(writer);
-    stages.push(figure("index (tantivy, search mode)", started.elapsed()));
+    stages.push(figure(
+        "index",
+        "index (tantivy, search-mode jieba, positions, stored)",
+        started.elapsed(),
+    ));
     note("indexed");
 
     let corpus_copy = scratch.path().join("corpus.jsonl");
@@ -227,10 +284,31 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         indicatif::ProgressBar::hidden(),
     )?;
     stages.push(figure(
-        "end to end (ingest: parse, clean, SQLite, index)",
+        "ingest",
+        "end to end in process (parse, clean, analyse, SQLite + stories + trend counts, index)",
         started.elapsed(),
     ));
     note("ingested end to end");
+    let cli = limits::run_child(&[
+        std::ffi::OsStr::new("--data"),
+        scratch.path().join("cli-data").as_os_str(),
+        std::ffi::OsStr::new("ingest"),
+        corpus_copy.as_os_str(),
+        std::ffi::OsStr::new("--json"),
+    ])?;
+    stages.push(figure(
+        "ingest_cli",
+        "`yuqing ingest` as a command (start-up, dictionaries, trends and review pass included)",
+        Duration::from_secs_f64(cli.seconds),
+    ));
+    note("ran `yuqing ingest`");
+    let han_source: String = cleaned
+        .iter()
+        .map(|(_, text)| text.as_str())
+        .take(5_000)
+        .collect();
+    let pathological = limits::pathological(&han_source, scratch.path())?;
+    note("pathological documents done");
 
     // One warm-up pass gives the hit counts; the timed passes follow.
     let mut query_hits = Vec::with_capacity(BENCH_QUERIES.len());
@@ -247,7 +325,38 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     latencies.sort_by(f64::total_cmp);
-    let percentile = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
+    drop(store_writer);
+    let scale = match args.items {
+        Some(items) => {
+            let temporary;
+            let dir = match &args.keep {
+                Some(dir) => dir.as_path(),
+                None => {
+                    temporary = tempfile::tempdir().context("creating a scratch directory")?;
+                    temporary.path()
+                }
+            };
+            Some(scale::run(
+                &docs,
+                bytes,
+                &scale::ScaleOptions {
+                    items,
+                    dir,
+                    slice: args.slice.max(1),
+                    run_seconds: args.run_seconds,
+                    note: &note,
+                },
+            )?)
+        }
+        None => None,
+    };
+    let rate = |id: &str| {
+        stages
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(0.0, |s| s.mb_per_sec)
+    };
+    let ingest_to_raw_segmentation = rate("ingest") / rate("segment_raw_all_cores");
     let report = BenchReport {
         command: std::env::args().collect::<Vec<_>>().join(" "),
         machine: machine(),
@@ -259,11 +368,15 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         docs: docs.len(),
         bytes,
         stages,
-        search_p50_ms: percentile(0.5),
-        search_p95_ms: percentile(0.95),
+        search_p50_ms: percentile(&latencies, 0.5),
+        search_p95_ms: percentile(&latencies, 0.95),
         searches: latencies.len(),
         peak_rss_mib: peak_rss_mib(),
         query_hits,
+        ingest_peak_rss_mib: cli.peak_rss_mib,
+        ingest_to_raw_segmentation,
+        pathological,
+        scale,
     };
     if args.json {
         crate::cli::print_json(&report)?;
@@ -309,6 +422,95 @@ fn print_report(report: &BenchReport) {
         "hits per query (top-10 search with snippets, total count): {}",
         hits.join(" · ")
     );
+    println!(
+        "end to end ÷ raw jieba-rs on all cores: {:.1} %",
+        report.ingest_to_raw_segmentation * 100.0
+    );
+    println!(
+        "`yuqing ingest` peak memory (RSS, child process): {:.0} MiB",
+        report.ingest_peak_rss_mib
+    );
+    println!();
+    println!(
+        "| pathological document (3 MB) | kept bytes | clean + analyse + index + commit, s | search-mode segmentation of all 3 MB, s |"
+    );
+    println!("|---|---:|---:|---:|");
+    for p in &report.pathological {
+        println!(
+            "| {} | {} | {:.2} | {:.2} |",
+            p.document, p.kept_bytes, p.seconds, p.segment_all_seconds
+        );
+    }
+    if let Some(scale) = &report.scale {
+        print_scale(scale);
+    }
+}
+
+fn print_scale(scale: &scale::ScaleReport) {
+    println!();
+    println!(
+        "{} items in {} (the corpus replayed: new ids, a week earlier per copy)",
+        scale.items,
+        scale.data_dir.display()
+    );
+    if !scale.slices.is_empty() {
+        println!();
+        println!("| items before | slice | seconds | docs/s | MB/s |");
+        println!("|---:|---:|---:|---:|---:|");
+        for s in &scale.slices {
+            println!(
+                "| {} | {} | {:.1} | {:.0} | {:.2} |",
+                s.items_before, s.items, s.seconds, s.docs_per_sec, s.mb_per_sec
+            );
+        }
+    }
+    if let Some(growth) = scale.growth {
+        println!(
+            "throughput of the last slice ÷ the first: {:.0} %",
+            growth * 100.0
+        );
+    }
+    println!(
+        "index {:.0} MB for {:.0} MB of text ({:.2}×); SQLite {:.0} MB",
+        scale.index_bytes as f64 / 1e6,
+        scale.text_bytes as f64 / 1e6,
+        scale.index_bytes as f64 / scale.text_bytes.max(1) as f64,
+        scale.store_bytes as f64 / 1e6
+    );
+    println!();
+    println!(
+        "| searches on {} items | n | p50 ms | p95 ms |",
+        scale.items
+    );
+    println!("|---|---:|---:|---:|");
+    for l in &scale.latency {
+        println!(
+            "| {} | {} | {:.2} | {:.2} |",
+            l.what, l.searches, l.p50_ms, l.p95_ms
+        );
+    }
+    println!(
+        "`yuqing search 派出所 --json` (a new process, median of 5): {:.0} ms, {:.0} MiB",
+        scale.search_cli.seconds * 1000.0,
+        scale.search_cli.peak_rss_mib
+    );
+    if let Some(run) = &scale.run {
+        println!(
+            "`yuqing run` on the data for {:.0} s (imported {} new items): max RSS {:.0} MiB, at the end {:.0} MiB",
+            run.seconds, run.imported, run.max_rss_mib, run.final_rss_mib
+        );
+    }
+    let hits: Vec<String> = scale
+        .query_hits
+        .iter()
+        .map(|(q, n)| format!("{q} {n}"))
+        .collect();
+    println!("hits per query: {}", hits.join(" · "));
+}
+
+/// The `p` quantile of sorted values (nearest rank).
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 fn corpus_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {

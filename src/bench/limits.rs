@@ -1,0 +1,181 @@
+//! What the pipeline is measured against besides the peers: raw jieba-rs
+//! on all cores (the segmentation limit), `yuqing ingest` run as a user
+//! runs it (start-up included, its own peak memory), `yuqing search --json`
+//! as one call, and pathological documents.
+
+use crate::app::App;
+use crate::config::Config;
+use crate::dedup::story::StoryVector;
+use crate::index::SearchIndex;
+use crate::model::ItemKind;
+use crate::pipeline::RawItem;
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Raw jieba-rs as the crate comes (its default dictionary, precise mode
+/// with HMM, like the peers' segmentation) over every title and text, on
+/// all cores: the limit the issue measures ingest against. Returns the
+/// wall time and the number of tokens.
+pub fn raw_jieba_all_cores(texts: &[(String, String)]) -> (Duration, usize) {
+    let jieba = jieba_rs::Jieba::new();
+    // One pass to fault the dictionary's pages in, like any warm process.
+    for (t, b) in texts.iter().take(200) {
+        std::hint::black_box((jieba.cut(t, true), jieba.cut(b, true)));
+    }
+    let started = Instant::now();
+    let tokens: usize = texts
+        .par_iter()
+        .map(|(t, b)| jieba.cut(t, true).len() + jieba.cut(b, true).len())
+        .sum();
+    (started.elapsed(), tokens)
+}
+
+/// A child `yuqing` process: wall time and its own peak resident memory.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildRun {
+    /// Wall-clock seconds from spawn to exit.
+    pub seconds: f64,
+    /// Peak resident set size of the child, MiB (`ru_maxrss` from `wait4`).
+    pub peak_rss_mib: f64,
+}
+
+/// Runs this binary with `args` (output discarded) and measures it.
+pub fn run_child(args: &[&std::ffi::OsStr]) -> anyhow::Result<ChildRun> {
+    let exe = std::env::current_exe().context("locating the yuqing binary")?;
+    let started = Instant::now();
+    let child = Command::new(&exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", exe.display()))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child, which
+    // is reaped here (the `Child` handle is not waited on again).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(waited == pid, "waiting for {} failed", exe.display());
+    anyhow::ensure!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "`yuqing {}` failed (status {status})",
+        args.iter()
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    Ok(ChildRun {
+        seconds,
+        peak_rss_mib: usage.ru_maxrss as f64 / 1024.0,
+    })
+}
+
+/// How one pathological document went through clean → analyse → index.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pathological {
+    /// What the document is.
+    pub document: String,
+    /// Its size, bytes.
+    pub bytes: usize,
+    /// Bytes kept after cleaning (`[text] max_text_bytes`).
+    pub kept_bytes: usize,
+    /// Seconds to clean, analyse (with story vector) and index + commit it.
+    pub seconds: f64,
+    /// Seconds of search-mode segmentation of the whole document, uncapped
+    /// (what the index tokenizer would do with a larger `max_text_bytes`).
+    pub segment_all_seconds: f64,
+}
+
+/// Documents of 3 MB: one repeated character; one unbroken run of Chinese
+/// (the Han characters of `han_source`, punctuation and spaces dropped,
+/// repeated); pseudo-random CJK ideographs.
+pub fn pathological(han_source: &str, scratch: &Path) -> anyhow::Result<Vec<Pathological>> {
+    const BYTES: usize = 3_000_000;
+    let mut run: String = String::with_capacity(BYTES + 4);
+    let han: Vec<char> = han_source
+        .chars()
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        .take(200_000)
+        .collect();
+    if !han.is_empty() {
+        while run.len() < BYTES {
+            run.extend(han.iter().take((BYTES - run.len()) / 3 + 1));
+        }
+    }
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let random: String = (0..BYTES / 3)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            char::from_u32(0x4E00 + (seed % 0x51A5) as u32).unwrap_or('一')
+        })
+        .collect();
+    let documents = [
+        (
+            "one character repeated (警 × 1,000,000)",
+            "警".repeat(BYTES / 3),
+        ),
+        (
+            "one unbroken run of Chinese (the corpus's Han characters, no punctuation)",
+            run,
+        ),
+        ("pseudo-random CJK ideographs, no punctuation", random),
+    ];
+    let app = App::with_config(Config::default(), scratch.join("pathological"));
+    let preparer = app.preparer("bench", ItemKind::Post)?;
+    let analyzer = app.analyzer()?;
+    let index = SearchIndex::open(
+        &scratch.join("pathological-index"),
+        analyzer.segmenter().clone(),
+    )?;
+    let mut out = Vec::new();
+    for (n, (document, text)) in documents.into_iter().enumerate() {
+        if text.is_empty() {
+            continue;
+        }
+        let started = Instant::now();
+        let prepared = preparer
+            .prepare(
+                RawItem {
+                    id: Some(format!("pathological-{n}")),
+                    text: Some(text.clone()),
+                    ..RawItem::default()
+                },
+                chrono::Utc::now(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let item = prepared.item;
+        let (analysis, vector): (_, StoryVector) =
+            analyzer.analyze_for_story(crate::analyze::AnalyzeInput {
+                text: &item.body,
+                title: Some(&item.title),
+                kind: Some(item.kind),
+                copies: 1,
+            });
+        let mut writer = index.writer()?;
+        writer.upsert(&item, &analysis)?;
+        writer.commit(&Default::default())?;
+        let seconds = started.elapsed().as_secs_f64();
+        drop(vector);
+        let started = Instant::now();
+        let mut tokens = 0usize;
+        analyzer
+            .segmenter()
+            .for_each_search_token(&text, |_| tokens += 1);
+        out.push(Pathological {
+            document: document.to_string(),
+            bytes: text.len(),
+            kept_bytes: item.body.len(),
+            seconds,
+            segment_all_seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+    Ok(out)
+}
