@@ -39,32 +39,42 @@ pub fn raw_jieba_all_cores(texts: &[(String, String)]) -> (Duration, usize) {
 pub struct ChildRun {
     /// Wall-clock seconds from spawn to exit.
     pub seconds: f64,
-    /// Peak resident set size of the child, MiB (`ru_maxrss` from `wait4`).
+    /// Peak resident set size of the child, MiB (its `VmHWM`).
     pub peak_rss_mib: f64,
 }
 
-/// Runs this binary with `args` (output discarded) and measures it.
+/// Runs this binary with `args` (output discarded) and measures it. The
+/// peak is the child's `VmHWM`, read every 5 ms until it exits: `ru_maxrss`
+/// would report this (large) process's memory, which a spawned child
+/// inherits as its high-water mark until it execs.
 pub fn run_child(args: &[&std::ffi::OsStr]) -> anyhow::Result<ChildRun> {
     let exe = std::env::current_exe().context("locating the yuqing binary")?;
     let started = Instant::now();
-    let child = Command::new(&exe)
+    let mut child = Command::new(&exe)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .with_context(|| format!("starting {}", exe.display()))?;
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for our own child, which
-    // is reaped here (the `Child` handle is not waited on again).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0.0f64;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if let Some(hwm) = std::fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|s| status_kib(&s, "VmHWM:"))
+        {
+            peak_kib = peak_kib.max(hwm);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
     let seconds = started.elapsed().as_secs_f64();
-    anyhow::ensure!(waited == pid, "waiting for {} failed", exe.display());
     anyhow::ensure!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "`yuqing {}` failed (status {status})",
+        status.success(),
+        "`yuqing {}` failed ({status})",
         args.iter()
             .map(|a| a.to_string_lossy())
             .collect::<Vec<_>>()
@@ -72,8 +82,16 @@ pub fn run_child(args: &[&std::ffi::OsStr]) -> anyhow::Result<ChildRun> {
     );
     Ok(ChildRun {
         seconds,
-        peak_rss_mib: usage.ru_maxrss as f64 / 1024.0,
+        peak_rss_mib: peak_kib / 1024.0,
     })
+}
+
+/// A `Vm…:` line of `/proc/PID/status`, KiB.
+pub fn status_kib(status: &str, key: &str) -> Option<f64> {
+    status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
 }
 
 /// How one pathological document went through clean → analyse → index.

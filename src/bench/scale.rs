@@ -224,7 +224,7 @@ fn replayed(docs: &[Doc], i: usize, base: chrono::DateTime<chrono::Utc>) -> RawI
     RawItem {
         id: Some(format!("r{copy}-{}", doc.id)),
         source: Some(SOURCES[i % SOURCES.len()].to_string()),
-        kind: Some(if i % 3 == 0 { "news" } else { "post" }.to_string()),
+        kind: Some(if i.is_multiple_of(3) { "news" } else { "post" }.to_string()),
         title: Some(doc.title.clone()),
         text: Some(doc.text.clone()),
         published_at: Some(published.to_rfc3339()),
@@ -232,9 +232,15 @@ fn replayed(docs: &[Doc], i: usize, base: chrono::DateTime<chrono::Utc>) -> RawI
     }
 }
 
+/// Total hits per query.
+type QueryHits = Vec<(String, usize)>;
+
+/// Makes the `n`-th request of a timed set from the `n`-th query.
+type MakeRequest<'a> = Box<dyn Fn(usize, &str) -> SearchRequest + 'a>;
+
 /// The 20 queries alone, with a filter each, with facets, and facet
 /// counts over the whole index; one warm-up pass, then 5 timed passes.
-fn latencies(index: &SearchIndex) -> anyhow::Result<(Vec<Latency>, Vec<(String, usize)>)> {
+fn latencies(index: &SearchIndex) -> anyhow::Result<(Vec<Latency>, QueryHits)> {
     let now = chrono::Utc::now();
     let filtered = |n: usize, query: &str| {
         let mut request = SearchRequest::new(query);
@@ -247,7 +253,7 @@ fn latencies(index: &SearchIndex) -> anyhow::Result<(Vec<Latency>, Vec<(String, 
         }
         request
     };
-    let sets: [(&str, Box<dyn Fn(usize, &str) -> SearchRequest>); 4] = [
+    let sets: [(&str, MakeRequest<'_>); 4] = [
         (
             "20 queries, top 10 with snippets",
             Box::new(|_, q: &str| SearchRequest::new(q)),
@@ -381,11 +387,7 @@ fn run_memory(dir: &Path, docs: &[Doc], window: Duration) -> anyhow::Result<RunM
 
 /// A `Vm…:` line of `/proc/PID/status`, MiB.
 fn status_mib(status: &str, key: &str) -> Option<f64> {
-    status
-        .lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
+    super::limits::status_kib(status, key).map(|kib| kib / 1024.0)
 }
 
 /// Bytes of the files under `path`.

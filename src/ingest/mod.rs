@@ -122,6 +122,9 @@ struct ReadyBatch {
     report: IngestReport,
 }
 
+/// A record cleaned and analysed, with its story vector.
+type Done = (Prepared, Analysis, StoryVector);
+
 /// Cleans and analyses a batch of records on all cores (analysis is the
 /// costly step: it segments, matches lexicons and tags keywords) and
 /// computes their story vectors. Input order is kept.
@@ -133,7 +136,7 @@ fn prepare_and_analyze(
     records: Vec<reader::LineResult>,
 ) -> ReadyBatch {
     use rayon::prelude::*;
-    let done: Vec<(usize, Result<(Prepared, Analysis, StoryVector), String>)> = records
+    let done: Vec<(usize, Result<Done, String>)> = records
         .into_par_iter()
         .map(|(line, record)| {
             let prepared =
@@ -169,7 +172,7 @@ fn prepare_and_analyze(
 }
 
 /// Analyses one prepared item (unit, topics) with its story vector.
-fn analyze_one(analyzer: &Analyzer, mut prepared: Prepared) -> (Prepared, Analysis, StoryVector) {
+fn analyze_one(analyzer: &Analyzer, mut prepared: Prepared) -> Done {
     let item = &mut prepared.item;
     let (mut analysis, vector) = analyzer.analyze_for_story(AnalyzeInput {
         text: &item.body,
