@@ -24,7 +24,7 @@
 use super::lexicon::{Hit, Lexicon, LexiconError, parse_entries};
 use super::prepare::{Boundaries, Prepared};
 use crate::model::CATEGORIES;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -393,8 +393,8 @@ fn score_text(
     let police_text = police_total >= POLICE_TEXT_WEIGHT;
 
     let cue_hits = lexicons.cues.find(text, sentence_end);
-    let mut other_dept_sentences = HashSet::new();
-    let mut enforcement_sentences = HashSet::new();
+    let mut other_dept_sentences = HashSet::default();
+    let mut enforcement_sentences = HashSet::default();
     for hit in &cue_hits {
         if let Some(i) = prepared.sentence_of(hit.span.start) {
             match hit.label {
@@ -460,7 +460,7 @@ fn score_text(
         }
         a
     };
-    let mut repeats: HashMap<usize, usize> = HashMap::new();
+    let mut repeats: HashMap<usize, usize> = HashMap::default();
     // Generic act words (殴打, 醉驾) whose subject is not police add up to
     // at most GENERIC_CAP: a crime story full of them is not a complaint.
     let mut generic_used = detection.unattributed_generic;

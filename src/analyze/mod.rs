@@ -138,48 +138,61 @@ impl Analyzer {
 
     /// Prepares, segments and runs the detector; the sentiment too when asked.
     fn run(&self, input: AnalyzeInput<'_>, with_sentiment: bool) -> (Detection, Prepared, f32) {
-        self.run_with_words(input, with_sentiment, |_, _| {})
+        let (detection, body, sentiment, _) = self.run_with_words(input, with_sentiment, |_, _| {});
+        (detection, body, sentiment)
     }
 
     /// [`Analyzer::run`], handing the body's and the title's words to
     /// `words_seen` before they are dropped (so the story vector needs no
-    /// segmentation of its own).
+    /// segmentation of its own). With `full`, also the sentiment and the
+    /// keywords, from the same tagged words: each text is segmented once.
     fn run_with_words(
         &self,
         input: AnalyzeInput<'_>,
-        with_sentiment: bool,
+        full: bool,
         mut words_seen: impl FnMut(&[crate::text::segment::Word<'_>], bool),
-    ) -> (Detection, Prepared, f32) {
+    ) -> (Detection, Prepared, f32, Vec<String>) {
         let text = crate::text::normalize::truncate_at_char(input.text, MAX_ANALYSIS_BYTES);
         let body = Prepared::new(text);
-        let words = self.segmenter.cut(&body.text);
+        let words = self.segmenter.tag(&body.text);
         words_seen(&words, false);
         let boundaries = Boundaries::new(
             body.text.len(),
             words.iter().map(|w| (w.byte_start, w.byte_end)),
         );
-        let sentiment = if with_sentiment {
+        let sentiment = if full {
             let word_refs: Vec<&str> = words.iter().map(|w| w.text).collect();
             sentiment::score(&self.sentiment, &word_refs)
         } else {
             0.0
         };
+        let title_text = input
+            .title
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| Prepared::new(crate::text::normalize::truncate_at_char(t, 4096)));
+        let title_words = title_text
+            .as_ref()
+            .map(|prepared| self.segmenter.tag(&prepared.text))
+            .unwrap_or_default();
+        let keywords = if full {
+            keywords::extract(&self.segmenter, title_words.iter().chain(&words), KEYWORDS)
+        } else {
+            Vec::new()
+        };
         drop(words);
-        let title = input.title.filter(|t| !t.trim().is_empty()).map(|t| {
-            let prepared = Prepared::new(crate::text::normalize::truncate_at_char(t, 4096));
-            let words = self.segmenter.cut(&prepared.text);
-            words_seen(&words, true);
-            let boundaries = Boundaries::new(
+        let title_boundaries = title_text.as_ref().map(|prepared| {
+            words_seen(&title_words, true);
+            Boundaries::new(
                 prepared.text.len(),
-                words.iter().map(|w| (w.byte_start, w.byte_end)),
-            );
-            (prepared, boundaries)
+                title_words.iter().map(|w| (w.byte_start, w.byte_end)),
+            )
         });
+        drop(title_words);
         let mut detection = complaint::detect(
             &self.lexicons,
             &body,
             &boundaries,
-            title.as_ref().map(|(p, b)| (p, b)),
+            title_text.as_ref().zip(title_boundaries.as_ref()),
         );
         if !detection.evidence.is_empty() {
             let chars: Vec<char> = text.chars().collect();
@@ -187,7 +200,7 @@ impl Analyzer {
                 evidence.text = chars[evidence.start..evidence.end].iter().collect();
             }
         }
-        (detection, body, sentiment)
+        (detection, body, sentiment, keywords)
     }
 
     /// Analyses one text.
@@ -217,13 +230,8 @@ impl Analyzer {
         input: AnalyzeInput<'_>,
         words_seen: impl FnMut(&[crate::text::segment::Word<'_>], bool),
     ) -> Analysis {
-        let (detection, body, sentiment) = self.run_with_words(input, true, words_seen);
+        let (detection, body, sentiment, keywords) = self.run_with_words(input, true, words_seen);
         let units = units::main_units(&body.text, UNITS);
-        let keyword_text = match input.title {
-            Some(title) if !title.is_empty() => format!("{title}\n{}", body.text),
-            _ => body.text.clone(),
-        };
-        let keywords = keywords::extract(&self.segmenter, &keyword_text, KEYWORDS);
         let severity = if detection.flagged {
             severity(&detection, sentiment, input, !units.is_empty())
         } else {

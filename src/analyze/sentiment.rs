@@ -53,7 +53,7 @@
 //! belongs to another verb (the smaller −0.5 for negative words keeps such
 //! misreadings small); irony and rhetorical questions are not detected.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -145,8 +145,8 @@ impl SentimentLexicon {
     /// unusable line (unknown type, bad weight, wrong field count, a word
     /// seen before) is the error.
     pub fn parse(text: &str) -> Result<SentimentLexicon, LexiconError> {
-        let mut classes = HashMap::new();
-        let mut first_seen: HashMap<&str, usize> = HashMap::new();
+        let mut classes = HashMap::default();
+        let mut first_seen: HashMap<&str, usize> = HashMap::default();
         let mut sentiment_words = Vec::new();
         for (index, line) in text.lines().enumerate() {
             let line_no = index + 1;

@@ -84,7 +84,7 @@
 //! * Traditional characters, spaces inside a name and anonymised names
 //!   (`XX派出所`, `某某派出所`) are not recognised.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
 /// One police unit named in a text.
@@ -139,7 +139,7 @@ pub fn find_units(text: &str) -> Vec<UnitMention> {
 
 /// Distinct unit names, most frequent first (ties: first appearance), at most `max`.
 pub fn main_units(text: &str, max: usize) -> Vec<String> {
-    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut counts: HashMap<String, (usize, usize)> = HashMap::default();
     for (order, mention) in find_units(text).into_iter().enumerate() {
         counts.entry(mention.name).or_insert((0, order)).0 += 1;
     }
@@ -364,12 +364,12 @@ fn tables() -> &'static Tables {
             .map(|(c, _)| c[0])
             .chain(kinds.iter().map(|(c, _)| c[0]))
             .collect();
-        let mut boundary_words: HashMap<char, Vec<Vec<char>>> = HashMap::new();
+        let mut boundary_words: HashMap<char, Vec<Vec<char>>> = HashMap::default();
         for w in BOUNDARY_WORDS.split_whitespace() {
             let w = chars(w);
             boundary_words.entry(w[w.len() - 1]).or_default().push(w);
         }
-        let mut allowed: HashMap<char, Vec<(Vec<char>, usize)>> = HashMap::new();
+        let mut allowed: HashMap<char, Vec<(Vec<char>, usize)>> = HashMap::default();
         for w in ALLOWED_PLACES.split_whitespace() {
             let w = chars(w);
             for (offset, c) in w.iter().enumerate() {

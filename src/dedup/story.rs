@@ -176,7 +176,7 @@ impl StoryVector {
 /// Self-information of `word` under jieba's unigram model, `ln(N / freq)`,
 /// at least 1. A word jieba does not know gets the product of its parts'
 /// probabilities (jieba's own `suggest_freq`), so a new name is informative.
-fn information(segmenter: &Segmenter, word: &str) -> f32 {
+pub fn information(segmenter: &Segmenter, word: &str) -> f32 {
     INFORMATION.with(|memo| {
         let mut memo = memo.borrow_mut();
         if let Some(&known) = memo.get(word) {

@@ -41,6 +41,8 @@ pub struct Word<'a> {
     pub byte_start: usize,
     /// Byte offset one past its last byte.
     pub byte_end: usize,
+    /// Part of speech from [`Segmenter::tag`] (`""` from [`Segmenter::cut`]).
+    pub tag: &'a str,
 }
 
 /// Jieba plus the project's dictionaries; cheap to clone.
@@ -120,6 +122,23 @@ impl Segmenter {
                 text: token.word,
                 byte_start: token.byte_start,
                 byte_end: token.byte_end,
+                tag: "",
+            })
+            .collect()
+    }
+
+    /// [`Segmenter::cut`] with jieba's part-of-speech tags (the same words:
+    /// tagging looks each word up after the same segmentation).
+    pub fn tag<'a>(&'a self, text: &'a str) -> Vec<Word<'a>> {
+        let text = capped(text);
+        self.jieba
+            .tag(text, true)
+            .into_iter()
+            .map(|token| Word {
+                text: token.word,
+                byte_start: token.byte_start,
+                byte_end: token.byte_end,
+                tag: token.tag,
             })
             .collect()
     }
