@@ -543,17 +543,11 @@ fn drop_contained(hits: &mut Vec<Hit>) {
 /// hit, or inside the gap of a `…` pattern (交警并未打人).
 fn negated(prepared: &Prepared, lexicon_parts: &[String], hit: &Hit) -> bool {
     let text = &prepared.text;
-    let clause_start = prepared.clause_start(hit.span.start);
-    let before = &text[clause_start..hit.span.start];
-    let window: String = {
-        let chars: Vec<char> = before.chars().collect();
-        chars[chars.len().saturating_sub(NEGATION_WINDOW_CHARS)..]
-            .iter()
-            .collect()
-    };
+    let window_start = prepared.clause_tail_start(hit.span.start, NEGATION_WINDOW_CHARS);
+    let window = &text[window_start..hit.span.start];
     let matched = &text[hit.span.clone()];
     let negates = |s: &str| NEGATORS.iter().any(|n| s.contains(n));
-    if negates(&window) && !NEGATORS.iter().any(|n| matched.starts_with(n)) {
+    if negates(window) && !NEGATORS.iter().any(|n| matched.starts_with(n)) {
         return true;
     }
     if lexicon_parts.len() > 1 {

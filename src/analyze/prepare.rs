@@ -118,13 +118,18 @@ impl Prepared {
             .map_or(self.text.len(), |i| self.sentences[i].end)
     }
 
-    /// Start (byte) of the clause containing `at`.
-    pub fn clause_start(&self, at: usize) -> usize {
-        self.text[..at]
-            .char_indices()
-            .rev()
-            .find(|(_, c)| ends_clause(*c))
-            .map_or(0, |(i, c)| i + c.len_utf8())
+    /// Start (byte) of the last `max_chars` characters of the clause before
+    /// `at`: scans back at most `max_chars` characters, so a text without
+    /// punctuation costs no more than a punctuated one.
+    pub fn clause_tail_start(&self, at: usize, max_chars: usize) -> usize {
+        let mut start = at;
+        for (i, c) in self.text[..at].char_indices().rev().take(max_chars) {
+            if ends_clause(c) {
+                break;
+            }
+            start = i;
+        }
+        start
     }
 }
 
@@ -153,7 +158,14 @@ mod tests {
             .collect();
         assert_eq!(sentences, vec!["第一句，有逗号。", "第二句！", "第三句"]);
         let at = prepared.text.find("有逗号").unwrap();
-        assert_eq!(prepared.clause_start(at), at);
+        let end = at + "有逗号".len();
+        assert_eq!(
+            prepared.clause_tail_start(end, 100),
+            at,
+            "stops at the comma"
+        );
+        let tail = prepared.clause_tail_start(end, 2);
+        assert_eq!(&prepared.text[tail..end], "逗号", "at most 2 characters");
         assert_eq!(prepared.sentence_of(at), Some(0));
     }
 }

@@ -101,7 +101,10 @@ pub struct Pathological {
     pub document: String,
     /// Its size, bytes.
     pub bytes: usize,
-    /// Bytes kept after cleaning (`[text] max_text_bytes`).
+    /// `[text] max_text_bytes` of the run.
+    pub max_text_bytes: usize,
+    /// Bytes kept after cleaning (the body stored and indexed; the analysis
+    /// reads at most its first 1 MiB).
     pub kept_bytes: usize,
     /// Seconds to clean, analyse (with story vector) and index + commit it.
     pub seconds: f64,
@@ -146,24 +149,52 @@ pub fn pathological(han_source: &str, scratch: &Path) -> anyhow::Result<Vec<Path
         ),
         ("pseudo-random CJK ideographs, no punctuation", random),
     ];
-    let app = App::with_config(Config::default(), scratch.join("pathological"));
-    let preparer = app.preparer("bench", ItemKind::Post)?;
-    let analyzer = app.analyzer()?;
-    let index = SearchIndex::open(
-        &scratch.join("pathological-index"),
-        analyzer.segmenter().clone(),
-    )?;
     let mut out = Vec::new();
-    for (n, (document, text)) in documents.into_iter().enumerate() {
-        if text.is_empty() {
-            continue;
+    // The default keeps 1 MiB of a body; the second run keeps all 3 MB.
+    for max_text_bytes in [Config::default().text.max_text_bytes, 4_000_000] {
+        let mut config = Config::default();
+        config.text.max_text_bytes = max_text_bytes;
+        let app = App::with_config(config, scratch.join("pathological"));
+        let preparer = app.preparer("bench", ItemKind::Post)?;
+        let analyzer = app.analyzer()?;
+        let index = SearchIndex::open(
+            &scratch.join(format!("pathological-index-{max_text_bytes}")),
+            analyzer.segmenter().clone(),
+        )?;
+        for (n, (document, text)) in documents.iter().enumerate() {
+            if !text.is_empty() {
+                let run = Run {
+                    preparer: &preparer,
+                    analyzer: &analyzer,
+                    index: &index,
+                    max_text_bytes,
+                };
+                out.push(run.document(n, document, text)?);
+            }
         }
+    }
+    Ok(out)
+}
+
+/// One configuration the pathological documents go through.
+struct Run<'a> {
+    preparer: &'a crate::pipeline::Preparer,
+    analyzer: &'a crate::analyze::Analyzer,
+    index: &'a SearchIndex,
+    max_text_bytes: usize,
+}
+
+impl Run<'_> {
+    /// Cleans, analyses and indexes one document, timed; then segments all
+    /// of it in search mode, timed.
+    fn document(&self, n: usize, document: &str, text: &str) -> anyhow::Result<Pathological> {
         let started = Instant::now();
-        let prepared = preparer
+        let prepared = self
+            .preparer
             .prepare(
                 RawItem {
                     id: Some(format!("pathological-{n}")),
-                    text: Some(text.clone()),
+                    text: Some(text.to_string()),
                     ..RawItem::default()
                 },
                 chrono::Utc::now(),
@@ -171,29 +202,30 @@ pub fn pathological(han_source: &str, scratch: &Path) -> anyhow::Result<Vec<Path
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let item = prepared.item;
         let (analysis, vector): (_, StoryVector) =
-            analyzer.analyze_for_story(crate::analyze::AnalyzeInput {
-                text: &item.body,
-                title: Some(&item.title),
-                kind: Some(item.kind),
-                copies: 1,
-            });
-        let mut writer = index.writer()?;
+            self.analyzer
+                .analyze_for_story(crate::analyze::AnalyzeInput {
+                    text: &item.body,
+                    title: Some(&item.title),
+                    kind: Some(item.kind),
+                    copies: 1,
+                });
+        let mut writer = self.index.writer()?;
         writer.upsert(&item, &analysis)?;
         writer.commit(&Default::default())?;
         let seconds = started.elapsed().as_secs_f64();
         drop(vector);
         let started = Instant::now();
         let mut tokens = 0usize;
-        analyzer
+        self.analyzer
             .segmenter()
-            .for_each_search_token(&text, |_| tokens += 1);
-        out.push(Pathological {
+            .for_each_search_token(text, |_| tokens += 1);
+        Ok(Pathological {
             document: document.to_string(),
             bytes: text.len(),
+            max_text_bytes: self.max_text_bytes,
             kept_bytes: item.body.len(),
             seconds,
             segment_all_seconds: started.elapsed().as_secs_f64(),
-        });
+        })
     }
-    Ok(out)
 }

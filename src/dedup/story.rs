@@ -30,6 +30,7 @@
 use crate::text::Segmenter;
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
+use std::fmt::Write as _;
 
 /// Words kept per vector.
 pub const MAX_TERMS: usize = 32;
@@ -154,7 +155,10 @@ impl StoryVector {
         for (word, weight) in &self.terms {
             out.push_str(word);
             out.push('\t');
-            out.push_str(&format!("{weight:.4}"));
+            // Four decimals, written as an integer part and a fraction:
+            // `format!("{:.4}")` takes the slow exact-formatting path.
+            let scaled = (f64::from(*weight) * 1e4).round().max(0.0) as u64;
+            let _ = write!(out, "{}.{:04}", scaled / 10_000, scaled % 10_000);
             out.push('\n');
         }
         out

@@ -25,7 +25,7 @@ use thiserror::Error;
 use tokenizer::{JiebaTokenizer, TOKENIZER_NAME};
 
 /// Memory budget of the index writer (shared by its threads).
-const WRITER_MEMORY_BYTES: usize = 128 << 20;
+const WRITER_MEMORY_BYTES: usize = 64 << 20;
 
 /// An index operation that failed.
 #[derive(Debug, Error)]
