@@ -5,6 +5,36 @@ use clap::Parser;
 use std::process::ExitCode;
 use yuqing::cli::{Cli, EXIT_PARTIAL, EXIT_USAGE};
 
+/// mimalloc instead of glibc's malloc: ingest allocates on the analysis
+/// threads and frees on the writer thread, and glibc's per-thread arenas
+/// then kept growing (anonymous memory 170 → 420 MB over 150k items, flat
+/// at ~190 MB with one arena, which serialised allocation).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Hands freed memory back to the OS at once and commits arena memory on
+/// use rather than ahead: peak RSS of ingesting the corpus 320 → 220 MB for
+/// a few percent of time. The option numbers are mimalloc's `mi_option_e`
+/// (`arena_eager_commit` = 4, `purge_delay` = 15; libmimalloc-sys does not
+/// name them).
+/// Runs [`tune_allocator`] from the ELF constructors, before the Rust
+/// runtime's first allocation makes mimalloc reserve its first arena (set
+/// later, in `main`, the arena option no longer applies).
+#[used]
+#[unsafe(link_section = ".init_array")]
+static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
+
+extern "C" fn tune_allocator() {
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: setting options is allowed at any time; both only change
+    // when memory is committed or returned.
+    unsafe {
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+    }
+}
+
 fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();

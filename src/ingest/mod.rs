@@ -21,7 +21,9 @@ use thiserror::Error;
 
 /// Records stored per SQLite transaction.
 pub const BATCH_SIZE: usize = 500;
-/// Records stored between index commits.
+/// Records stored between index commits during a long import (searches
+/// see them then). Larger values did not make fewer segments (the writer's
+/// memory budget closes them first) nor less merging (BENCHMARKS.md).
 const INDEX_EVERY: usize = 20_000;
 
 /// An import that could not go on.

@@ -35,8 +35,9 @@ const MIN_SHARED: usize = 3;
 const SEED_FLOOR: f32 = 0.2;
 /// Candidates compared in full at most (those sharing the most words).
 const MAX_CANDIDATES: usize = 64;
-/// Cached items at most; least recently used days are dropped beyond it.
-const MAX_CACHED: usize = 300_000;
+/// Cached items at most (about 0.5 KB each); least recently used days are
+/// dropped beyond it, with the seeds of their stories.
+const MAX_CACHED: usize = 100_000;
 const DAY_SECS: i64 = 86_400;
 
 /// A story as stored.
@@ -170,6 +171,10 @@ impl StoryCache {
             let Some(oldest) = oldest else { break };
             if let Some(bucket) = self.days.remove(&oldest) {
                 self.cached -= bucket.entries.len();
+                // Seeds of stories seen that day are read again when needed.
+                for entry in &bucket.entries {
+                    self.seeds.remove(&entry.story);
+                }
             }
         }
         Ok(())
