@@ -5,7 +5,7 @@
 //! its reason and the rest goes on.
 
 use crate::dedup::story::StoryVector;
-use crate::index::{IndexError, SearchIndex, Watermark};
+use crate::index::{IndexBatch, IndexError, SearchIndex, Watermark};
 use crate::model::{Analysis, Item, ItemKind, PetitionState};
 use crate::store::{Store, StoreError, UpsertOutcome};
 use crate::text::{AuthorHasher, Normalizer, RedactionCounts, dates};
@@ -266,7 +266,25 @@ pub fn sync_index(
             "dictionaries changed since the index was built: run `yuqing reindex` to re-segment older items"
         );
     }
-    index_from(store, index, watermark.seq, false, progress)
+    let mut writer = index.writer()?;
+    index_from(store, index, &mut writer, watermark.seq, false, progress)
+}
+
+/// [`sync_index`] with a writer the caller keeps across calls (a long
+/// import): tantivy merges segments in the background of a writer, and a
+/// writer dropped after each commit abandons its merges half done.
+pub fn sync_index_with(
+    store: &Store,
+    index: &SearchIndex,
+    writer: &mut IndexBatch,
+) -> Result<usize, PipelineError> {
+    let watermark = index.watermark()?;
+    if store.max_seq()? <= watermark.seq
+        && watermark.dictionaries == index.segmenter().fingerprint()
+    {
+        return Ok(0);
+    }
+    index_from(store, index, writer, watermark.seq, false, None)
 }
 
 /// Rebuilds the whole index from the store (after a dictionary change, or
@@ -276,17 +294,18 @@ pub fn rebuild_index(
     index: &SearchIndex,
     progress: Option<&ProgressBar>,
 ) -> Result<usize, PipelineError> {
-    index_from(store, index, 0, true, progress)
+    let mut writer = index.writer()?;
+    index_from(store, index, &mut writer, 0, true, progress)
 }
 
 fn index_from(
     store: &Store,
     index: &SearchIndex,
+    writer: &mut IndexBatch,
     after: i64,
     clear: bool,
     progress: Option<&ProgressBar>,
 ) -> Result<usize, PipelineError> {
-    let mut writer = index.writer()?;
     if clear {
         writer.clear()?;
     }

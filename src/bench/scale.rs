@@ -75,7 +75,7 @@ pub struct ScaleReport {
     pub built_text_bytes: usize,
     /// Per-slice ingest throughput (empty when the data was reused).
     pub slices: Vec<Slice>,
-    /// MB/s of the last slice ÷ MB/s of the first (≥ 0.8 is the target).
+    /// MB/s of the last full slice ÷ MB/s of the first (≥ 0.8 is the target).
     pub growth: Option<f64>,
     /// Index size on disk, bytes.
     pub index_bytes: u64,
@@ -166,8 +166,13 @@ pub fn run(
         }
     }
     let items = writer.store.count_items()?;
-    let growth = match (slices.first(), slices.last()) {
-        (Some(first), Some(last)) if slices.len() > 1 => Some(last.mb_per_sec / first.mb_per_sec),
+    // The last slice of full size (a short tail holds other texts).
+    let full = slices
+        .iter()
+        .filter(|s| s.items == options.slice)
+        .collect::<Vec<_>>();
+    let growth = match (full.first(), full.last()) {
+        (Some(first), Some(last)) if full.len() > 1 => Some(last.mb_per_sec / first.mb_per_sec),
         _ => None,
     };
     let index = &writer.index;

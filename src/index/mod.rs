@@ -27,6 +27,24 @@ use tokenizer::{JiebaTokenizer, TOKENIZER_NAME};
 /// Memory budget of the index writer (shared by its threads).
 const WRITER_MEMORY_BYTES: usize = 64 << 20;
 
+/// Segments of up to this many documents are merged; larger ones stay.
+const MAX_MERGE_DOCS: usize = 50_000;
+
+/// Tantivy's log merge policy, capped: the writer closes segments of about
+/// 10,000 documents, eight of them merge into one of ~80,000, and that one
+/// is not merged again. With the default cap (10 M documents) merges went
+/// on to ~640,000-document segments, tantivy's merge thread took a core from
+/// ~300,000 items on, and import throughput fell to 40 % by 600,000 items
+/// (BENCHMARKS.md). Searches visit ~13 segments per million items; a segment
+/// with a third of its documents deleted is merged whatever its size class,
+/// and `purge` compacts explicitly.
+fn merge_policy() -> tantivy::merge_policy::LogMergePolicy {
+    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MAX_MERGE_DOCS);
+    policy.set_del_docs_ratio_before_merge(0.33);
+    policy
+}
+
 /// An index operation that failed.
 #[derive(Debug, Error)]
 pub enum IndexError {
@@ -184,6 +202,7 @@ impl SearchIndex {
                 });
             }
         };
+        writer.set_merge_policy(Box::new(merge_policy()));
         Ok(IndexBatch {
             writer,
             fields: self.fields,
@@ -262,6 +281,14 @@ impl IndexBatch {
             .delete_query(Box::new(query))
             .during("deleting old documents")?;
         Ok(())
+    }
+
+    /// Lets the merges under way finish (at the end of a long import: a
+    /// dropped writer abandons them), then releases the writer.
+    pub fn finish_merges(self) -> Result<(), IndexError> {
+        self.writer
+            .wait_merging_threads()
+            .during("finishing segment merges")
     }
 
     /// Merges all segments into one and deletes the old files, so that

@@ -10,7 +10,9 @@ use crate::analyze::{AnalyzeInput, Analyzer};
 use crate::dedup::story::StoryVector;
 use crate::index::SearchIndex;
 use crate::model::Analysis;
-use crate::pipeline::{Analysed, PipelineError, Prepared, Preparer, store_items, sync_index};
+use crate::pipeline::{
+    Analysed, PipelineError, Prepared, Preparer, store_items, sync_index, sync_index_with,
+};
 use crate::store::{Store, UpsertOutcome};
 use crate::text::RedactionCounts;
 use indicatif::ProgressBar;
@@ -278,17 +280,30 @@ pub fn store_records(
         let writer = scope.spawn(move || -> Result<IngestReport, IngestError> {
             let mut report = IngestReport::default();
             let mut since_index = 0;
+            // One index writer for the whole import, so that its background
+            // merges complete instead of restarting with every commit.
+            let mut index_writer = None;
             for batch in receiver {
                 since_index += batch.analysed.items.len();
                 report.merge(batch.report);
                 report.add(store_items(store, batch.analysed).map_err(PipelineError::from)?);
                 if let Some(index) = index.filter(|_| since_index >= INDEX_EVERY) {
-                    report.indexed += sync_index(store, index, None)?;
+                    let writer = match &mut index_writer {
+                        Some(writer) => writer,
+                        None => index_writer.insert(index.writer().map_err(PipelineError::from)?),
+                    };
+                    report.indexed += sync_index_with(store, index, writer)?;
                     since_index = 0;
                 }
             }
             if let Some(index) = index {
-                report.indexed += sync_index(store, index, None)?;
+                match index_writer {
+                    Some(mut writer) => {
+                        report.indexed += sync_index_with(store, index, &mut writer)?;
+                        writer.finish_merges().map_err(PipelineError::from)?;
+                    }
+                    None => report.indexed += sync_index(store, index, None)?,
+                }
             }
             Ok(report)
         });
