@@ -35,14 +35,7 @@ pub fn match_ranges(segmenter: &Segmenter, text: &str, terms: &HashSet<String>) 
             }
         });
     }
-    byte_ranges.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (start, end) in byte_ranges {
-        match merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
-        }
-    }
+    let merged = merge_ranges(byte_ranges);
     // Byte → char offsets in one pass over the text.
     let mut out = Vec::with_capacity(merged.len());
     let mut chars_before = 0;
@@ -55,6 +48,19 @@ pub fn match_ranges(segmenter: &Segmenter, text: &str, terms: &HashSet<String>) 
         byte_at = end;
     }
     out
+}
+
+/// Sorted ranges, those that overlap or touch merged.
+fn merge_ranges(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
 }
 
 /// Longest stretch segmented around one literal occurrence, in bytes each
@@ -276,15 +282,7 @@ mod tests {
             for words in &term_sets {
                 let terms = terms(words);
                 let fast = match_ranges(&seg, text, &terms);
-                let mut reference = all_ranges(&seg, text, &terms);
-                reference.sort_unstable();
-                let mut merged: Vec<(usize, usize)> = Vec::new();
-                for (s, e) in reference {
-                    match merged.last_mut() {
-                        Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                        _ => merged.push((s, e)),
-                    }
-                }
+                let merged = merge_ranges(all_ranges(&seg, text, &terms));
                 let as_chars: Vec<[usize; 2]> = merged
                     .iter()
                     .map(|&(s, e)| [text[..s].chars().count(), text[..e].chars().count()])
