@@ -214,13 +214,17 @@ impl Analyzer {
         &self,
         input: AnalyzeInput<'_>,
     ) -> (Analysis, crate::dedup::story::StoryVector) {
-        let mut words: Vec<String> = Vec::new();
+        // The words, NUL-separated in one buffer (no allocation per word).
+        let mut words = String::new();
         let analysis = self.analyze_with(input, |seen, _| {
-            words.extend(seen.iter().map(|w| w.text.to_string()));
+            for word in seen {
+                words.push_str(word.text);
+                words.push('\0');
+            }
         });
         let vector = crate::dedup::story::StoryVector::from_words(
             &self.segmenter,
-            words.iter().map(String::as_str),
+            words.split_terminator('\0'),
         );
         (analysis, vector)
     }

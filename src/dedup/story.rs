@@ -84,23 +84,31 @@ impl StoryVector {
             {
                 return;
             }
-            *counts.entry(word.to_lowercase()).or_default() += 1;
+            // Allocates only for a word not seen yet in this text.
+            if word.chars().any(char::is_uppercase) {
+                *counts.entry(word.to_lowercase()).or_default() += 1;
+            } else if let Some(n) = counts.get_mut(word) {
+                *n += 1;
+            } else {
+                counts.insert(word.to_string(), 1);
+            }
         };
+        let mut offsets: Vec<usize> = Vec::new();
         for word in words {
-            let offsets: Vec<usize> = word
-                .char_indices()
-                .map(|(at, _)| at)
-                .chain(std::iter::once(word.len()))
-                .collect();
-            let chars = offsets.len() - 1;
-            for len in [2, 3] {
-                if chars <= len {
-                    continue;
-                }
-                for i in 0..=chars - len {
-                    let gram = &word[offsets[i]..offsets[i + len]];
-                    if segmenter.jieba().has_word(gram) {
-                        count(gram);
+            let chars = word.chars().count();
+            if chars > 2 {
+                offsets.clear();
+                offsets.extend(word.char_indices().map(|(at, _)| at));
+                offsets.push(word.len());
+                for len in [2, 3] {
+                    if chars <= len {
+                        continue;
+                    }
+                    for i in 0..=chars - len {
+                        let gram = &word[offsets[i]..offsets[i + len]];
+                        if segmenter.jieba().has_word(gram) {
+                            count(gram);
+                        }
                     }
                 }
             }
