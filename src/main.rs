@@ -12,11 +12,6 @@ use yuqing::cli::{Cli, EXIT_PARTIAL, EXIT_USAGE};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Hands freed memory back to the OS at once and commits arena memory on
-/// use rather than ahead: peak RSS of ingesting the corpus 320 → 220 MB for
-/// a few percent of time. The option numbers are mimalloc's `mi_option_e`
-/// (`arena_eager_commit` = 4, `purge_delay` = 15; libmimalloc-sys does not
-/// name them).
 /// Runs [`tune_allocator`] from the ELF constructors, before the Rust
 /// runtime's first allocation makes mimalloc reserve its first arena (set
 /// later, in `main`, the arena option no longer applies).
@@ -24,6 +19,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[unsafe(link_section = ".init_array")]
 static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
 
+/// Hands freed memory back to the OS at once and commits arena memory on
+/// use rather than ahead: peak RSS of ingesting the corpus 320 → 220 MB for
+/// a few percent of time. The option numbers are mimalloc's `mi_option_e`
+/// (`arena_eager_commit` = 4, `purge_delay` = 15; libmimalloc-sys does not
+/// name them).
 extern "C" fn tune_allocator() {
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
