@@ -4,7 +4,7 @@
 //! rate-limited (`max_per_hour` messages) and quiet at night except for
 //! critical items.
 
-use super::chart::bar_chart_png;
+use super::chart::trend_chart_png;
 use super::digest::{Rendered, evidence_snippet, plain_snippet};
 use crate::model::category_label_zh;
 use crate::store::{Store, StoredItem};
@@ -203,7 +203,7 @@ pub fn render_alert(batch: &AlertBatch, now: DateTime<Utc>, tz: chrono_tz::Tz) -
     let mut images = Vec::new();
     for (n, (_, trend)) in batch.trends.iter().enumerate() {
         let cid = format!("burst-{}", n + 1);
-        images.push((cid.clone(), bar_chart_png(&trend.series, 1)));
+        images.push((cid.clone(), trend_chart_png(trend, now)));
         let line = format!(
             "{}：{} 次，预期 {:.1}（{:.1} 倍）",
             trend.label, trend.current, trend.expected, trend.ratio

@@ -13,6 +13,14 @@ const GRID: [u8; 3] = [0xe5, 0xe7, 0xeb];
 const BAR: [u8; 3] = [0x94, 0xa3, 0xb8];
 const HIGHLIGHT: [u8; 3] = [0xdc, 0x26, 0x26];
 
+/// The chart of a rising trend: its hourly series with the hours since the
+/// rise began (up to `to`) in red.
+pub fn trend_chart_png(trend: &crate::trends::Trend, to: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
+    let rising = crate::text::dates::parse_datetime(&trend.since, chrono_tz::UTC)
+        .map_or(1, |since| ((to - since).num_hours() + 1).max(1) as usize);
+    bar_chart_png(&trend.series, rising)
+}
+
 /// A bar chart of `series` (oldest first) as PNG bytes; the last
 /// `highlight` bars (the rise) are drawn in red.
 pub fn bar_chart_png(series: &[u32], highlight: usize) -> Vec<u8> {

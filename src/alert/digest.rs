@@ -4,7 +4,7 @@
 //! fetched from elsewhere (charts are inline PNGs), and the text is already
 //! redacted when stored.
 
-use super::chart::bar_chart_png;
+use super::chart::trend_chart_png;
 use crate::model::category_label_zh;
 use crate::store::{Backlog, Grouping, Store};
 use crate::text::escape::escape_html as esc;
@@ -452,12 +452,7 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
         text.push_str("【上升趋势】\n");
         for (n, trend) in data.trends.iter().enumerate() {
             let cid = format!("trend-{}", n + 1);
-            // The hours since the rise began are drawn in red.
-            let rising = crate::text::dates::parse_datetime(&trend.since, chrono_tz::UTC)
-                .map_or(1, |since| {
-                    ((data.to - since).num_hours() + 1).max(1) as usize
-                });
-            images.push((cid.clone(), bar_chart_png(&trend.series, rising)));
+            images.push((cid.clone(), trend_chart_png(trend, data.to)));
             let line = format!(
                 "{}：本窗口 {} 次，预期 {:.1}（{:.1} 倍）",
                 trend.label, trend.current, trend.expected, trend.ratio

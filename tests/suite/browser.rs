@@ -21,6 +21,39 @@ impl Drop for Driver {
     }
 }
 
+/// Clicks the element at `css`.
+async fn click(client: &fantoccini::Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Types `text` into the element at `css`.
+async fn type_into(client: &fantoccini::Client, css: &str, text: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// The text of the element at `css`.
+async fn text_of(client: &fantoccini::Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 fn find_program(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -103,27 +136,9 @@ fn a_real_browser_logs_in_searches_and_confirms_a_case() {
             .await
             .unwrap();
         shot("1-login.png").await;
-        client
-            .find(Locator::Id("username"))
-            .await
-            .unwrap()
-            .send_keys("rev")
-            .await
-            .unwrap();
-        client
-            .find(Locator::Id("password"))
-            .await
-            .unwrap()
-            .send_keys("a-long-enough-password")
-            .await
-            .unwrap();
-        client
-            .find(Locator::Css("#login-form button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        type_into(&client, "#username", "rev").await;
+        type_into(&client, "#password", "a-long-enough-password").await;
+        click(&client, "#login-form button").await;
         client
             .wait()
             .for_element(Locator::Css("form.search"))
@@ -131,41 +146,19 @@ fn a_real_browser_logs_in_searches_and_confirms_a_case() {
             .unwrap();
 
         // A Chinese query; the match is highlighted.
-        let q = client
-            .find(Locator::Css("form.search input[name=q]"))
-            .await
-            .unwrap();
-        q.send_keys("派出所").await.unwrap();
-        client
-            .find(Locator::Css("form.search button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        type_into(&client, "form.search input[name=q]", "派出所").await;
+        click(&client, "form.search button").await;
         client
             .wait()
             .for_element(Locator::Css("article.hit mark"))
             .await
             .unwrap();
-        let marked = client
-            .find(Locator::Css("article.hit mark"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let marked = text_of(&client, "article.hit mark").await;
         assert_eq!(marked, "派出所");
         shot("2-search.png").await;
 
         // Open the item.
-        client
-            .find(Locator::Css("article.hit h2 a"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, "article.hit h2 a").await;
         let heading = client
             .wait()
             .for_element(Locator::Css("main h1"))
@@ -222,13 +215,7 @@ fn a_real_browser_logs_in_searches_and_confirms_a_case() {
             .unwrap();
         let images = client.find_all(Locator::Css("main img")).await.unwrap();
         assert!(images.is_empty(), "no element made from crawled text");
-        let title = client
-            .find(Locator::Css("article.hit h2 a"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let title = text_of(&client, "article.hit h2 a").await;
         assert!(title.contains("<img src=x onerror=alert(1)>"), "{title}");
         shot("5-hostile.png").await;
         client.close().await.unwrap();
