@@ -7,7 +7,8 @@
 use crate::dedup::story::StoryVector;
 use crate::index::{IndexBatch, IndexError, SearchIndex, Watermark};
 use crate::model::{Analysis, Item, ItemKind, PetitionState};
-use crate::store::{Store, StoreError, UpsertOutcome};
+use crate::store::{Store, StoreError, Upserted};
+use crate::text::segment::DocTokens;
 use crate::text::{AuthorHasher, Normalizer, RedactionCounts, dates};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -229,21 +230,128 @@ pub enum PipelineError {
     Index(#[from] IndexError),
 }
 
-/// A batch of analysed items with their story vectors (same order).
+/// A batch of analysed items with their story vectors and index tokens
+/// (same order).
 #[derive(Debug, Default)]
 pub struct Analysed {
     /// The items and their analyses.
     pub items: Vec<(Item, Analysis)>,
     /// `vectors[i]` is the story vector of `items[i]`.
     pub vectors: Vec<StoryVector>,
+    /// `tokens[i]` are the index tokens of `items[i]` (items without get
+    /// them from the index's tokenizer).
+    pub tokens: Vec<DocTokens>,
 }
 
 /// Stores analysed items in one transaction; new ones join their stories.
-pub fn store_items(store: &mut Store, batch: Analysed) -> Result<UpsertOutcome, StoreError> {
+pub fn store_items(store: &mut Store, batch: &Analysed) -> Result<Upserted, StoreError> {
     if batch.items.is_empty() {
-        return Ok(UpsertOutcome::default());
+        return Ok(Upserted::default());
     }
     store.upsert_items_with_stories(&batch.items, &batch.vectors)
+}
+
+/// Feeds an import's items to the index as each batch is stored, indexed
+/// from the analysis's own tokens, and commits with the store's change
+/// sequence as the watermark. One index writer serves the whole import, so
+/// its background merges complete instead of restarting with every commit.
+///
+/// The watermark may only pass items the index holds: when the batches'
+/// change numbers do not follow on from the watermark (another process
+/// stored items in between, or items were stored but not indexed before
+/// the import), the commit catches up from the store instead.
+pub struct IndexFeed<'a> {
+    index: &'a SearchIndex,
+    writer: Option<IndexBatch>,
+    /// The `seq` the index is complete up to.
+    watermark: i64,
+    /// The `seq` the next stored item gets when nobody else writes.
+    next_seq: i64,
+    /// False once a batch's numbers did not follow on.
+    contiguous: bool,
+    /// Documents added since the last commit.
+    pending: usize,
+}
+
+impl<'a> IndexFeed<'a> {
+    /// A feed into `index`, from its last commit on.
+    pub fn new(index: &'a SearchIndex) -> Result<IndexFeed<'a>, IndexError> {
+        let watermark = index.watermark()?.seq;
+        Ok(IndexFeed {
+            index,
+            writer: None,
+            watermark,
+            next_seq: watermark + 1,
+            contiguous: true,
+            pending: 0,
+        })
+    }
+
+    /// Documents added since the last commit.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// Adds the items of `batch` that `upserted` says were written.
+    pub fn add(&mut self, batch: Analysed, upserted: &Upserted) -> Result<(), IndexError> {
+        if upserted.written.iter().all(Option::is_none) {
+            return Ok(());
+        }
+        if upserted.first_seq != self.next_seq {
+            self.contiguous = false;
+        }
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            None => self.writer.insert(self.index.writer()?),
+        };
+        let mut tokens = batch.tokens.into_iter();
+        for ((item, analysis), written) in batch.items.iter().zip(&upserted.written) {
+            let item_tokens = tokens.next();
+            let Some((seq, new)) = *written else { continue };
+            match item_tokens {
+                Some(item_tokens) => writer.add_analysed(item, analysis, item_tokens, !new)?,
+                None => writer.upsert(item, analysis)?,
+            }
+            self.next_seq = seq + 1;
+            self.pending += 1;
+        }
+        Ok(())
+    }
+
+    /// Commits what was added; returns the documents written (those of a
+    /// catch-up from the store included).
+    pub fn commit(&mut self, store: &Store) -> Result<usize, PipelineError> {
+        let Some(writer) = &mut self.writer else {
+            return Ok(0);
+        };
+        let written = if self.contiguous {
+            writer.commit(&Watermark {
+                seq: self.next_seq - 1,
+                dictionaries: self.index.segmenter().fingerprint().to_string(),
+            })?;
+            self.pending
+        } else {
+            index_from(store, self.index, writer, self.watermark, false, None)?
+        };
+        self.watermark = self.index.watermark()?.seq;
+        self.next_seq = self.watermark + 1;
+        self.contiguous = true;
+        self.pending = 0;
+        Ok(written)
+    }
+
+    /// Commits, lets the merges under way finish and releases the writer;
+    /// when nothing was added, catches the index up from the store.
+    pub fn finish(mut self, store: &Store) -> Result<usize, PipelineError> {
+        if self.writer.is_none() {
+            return sync_index(store, self.index, None);
+        }
+        let written = self.commit(store)?;
+        if let Some(writer) = self.writer.take() {
+            writer.finish_merges()?;
+        }
+        Ok(written)
+    }
 }
 
 /// Brings the index up to date with the store: every item changed since the
@@ -268,23 +376,6 @@ pub fn sync_index(
     }
     let mut writer = index.writer()?;
     index_from(store, index, &mut writer, watermark.seq, false, progress)
-}
-
-/// [`sync_index`] with a writer the caller keeps across calls (a long
-/// import): tantivy merges segments in the background of a writer, and a
-/// writer dropped after each commit abandons its merges half done.
-pub fn sync_index_with(
-    store: &Store,
-    index: &SearchIndex,
-    writer: &mut IndexBatch,
-) -> Result<usize, PipelineError> {
-    let watermark = index.watermark()?;
-    if store.max_seq()? <= watermark.seq
-        && watermark.dictionaries == index.segmenter().fingerprint()
-    {
-        return Ok(0);
-    }
-    index_from(store, index, writer, watermark.seq, false, None)
 }
 
 /// Rebuilds the whole index from the store (after a dictionary change, or

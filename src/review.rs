@@ -274,12 +274,14 @@ pub fn raise_cases(
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     };
     // Flagged items, once per story.
-    let mut mark = store.review_mark("items_seq")?;
+    let start = store.review_mark("items_seq")?;
+    let through = store.max_seq()?.max(start);
+    let mut mark = start;
     loop {
-        let chunk = store.items_after_seq(mark, 500)?;
+        let chunk = store.flagged_items_between(mark, through, 500)?;
         let Some(last) = chunk.last() else { break };
         mark = last.seq;
-        for stored in chunk.iter().filter(|s| s.analysis.flagged) {
+        for stored in &chunk {
             let story = store.story_of(&stored.item.id)?;
             let subject = match &story {
                 Some(story) => format!("story:{}", story.id),
@@ -306,7 +308,7 @@ pub fn raise_cases(
             }
         }
     }
-    store.set_review_mark("items_seq", mark)?;
+    store.set_review_mark("items_seq", through)?;
 
     // Petitions left without reply, and replies that do not answer.
     let cutoff = now - chrono::Duration::days(i64::from(config.petition_reply_days));

@@ -235,6 +235,8 @@ fn examples(
     request.from = Some(since);
     request.sort = SortOrder::Time;
     request.limit = EXAMPLES;
+    // Examples show titles (or, without one, the body's beginning).
+    request.highlight = false;
     let Ok(results) = index.search(&request) else {
         return Ok(Vec::new());
     };

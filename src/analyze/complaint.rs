@@ -21,7 +21,7 @@
 //! the one with the largest grievance score. Every contribution keeps its
 //! span, which becomes the evidence.
 
-use super::lexicon::{Hit, Lexicon, LexiconError, parse_entries};
+use super::lexicon::{Hit, Lexicon, LexiconError, Scanner, parse_entries};
 use super::prepare::{Boundaries, Prepared};
 use crate::model::CATEGORIES;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -134,6 +134,8 @@ pub struct ComplaintLexicons {
     police: Lexicon,
     categories: Lexicon,
     cues: Lexicon,
+    /// The three scanned in one pass.
+    scanner: Scanner,
 }
 
 macro_rules! category_files {
@@ -195,11 +197,34 @@ impl ComplaintLexicons {
             )?);
         }
         let cues = parse_entries("cues.txt", cues, Some(&CUE_GROUPS), 0)?;
+        let police = Lexicon::new(police);
+        let categories = Lexicon::new(category_entries);
+        let cues = Lexicon::new(cues);
+        let scanner = Scanner::new(&[&police, &cues, &categories]);
         Ok(ComplaintLexicons {
-            police: Lexicon::new(police),
-            categories: Lexicon::new(category_entries),
-            cues: Lexicon::new(cues),
+            police,
+            categories,
+            cues,
+            scanner,
         })
+    }
+
+    /// The police, cue and category hits in `text`, in one scan.
+    fn scan(
+        &self,
+        text: &str,
+        sentence_end: impl Fn(usize) -> usize,
+    ) -> (Vec<Hit>, Vec<Hit>, Vec<Hit>) {
+        let mut hits = self
+            .scanner
+            .find(
+                &[&self.police, &self.cues, &self.categories],
+                text,
+                sentence_end,
+            )
+            .into_iter();
+        let mut next = || hits.next().unwrap_or_default();
+        (next(), next(), next())
     }
 
     /// Loads the files from a dictionary folder (`police_terms.txt`,
@@ -377,7 +402,8 @@ fn score_text(
     let sentences = prepared.sentences.len();
     let mut police_in_sentence = vec![0.0f32; sentences];
     let mut police_spans: Vec<std::ops::Range<usize>> = Vec::new();
-    for hit in lexicons.police.find(text, sentence_end) {
+    let (police_hits, cue_hits, mut category_hits) = lexicons.scan(text, sentence_end);
+    for hit in police_hits {
         let short = text[hit.span.clone()].chars().count() <= 2;
         if short && !(boundaries.contains(hit.span.start) && boundaries.contains(hit.span.end)) {
             continue;
@@ -392,7 +418,6 @@ fn score_text(
     detection.police_weight += police_total * factor.min(1.0);
     let police_text = police_total >= POLICE_TEXT_WEIGHT;
 
-    let cue_hits = lexicons.cues.find(text, sentence_end);
     let mut other_dept_sentences = HashSet::default();
     let mut enforcement_sentences = HashSet::default();
     for hit in &cue_hits {
@@ -488,7 +513,6 @@ fn score_text(
             }
             (weight > 0.0).then_some(weight)
         };
-    let mut category_hits = lexicons.categories.find(text, sentence_end);
     drop_contained(&mut category_hits);
     for hit in category_hits {
         let needs_agent = lexicons.categories.entries()[hit.entry].needs_agent;
@@ -670,6 +694,43 @@ mod tests {
             );
         }
         assert!(lexicons.police.entries().len() >= 60);
+    }
+
+    #[test]
+    fn one_scan_finds_what_each_lexicon_finds_alone_in_the_same_order() {
+        let lexicons = ComplaintLexicons::embedded();
+        let all = [&lexicons.police, &lexicons.cues, &lexicons.categories];
+        // Texts dense with overlapping entries: every entry's parts run
+        // together, with and without fillers, in chunks of neighbours.
+        let parts: Vec<String> = all
+            .iter()
+            .flat_map(|l| l.entries().iter().map(|e| e.parts.join("")))
+            .collect();
+        let mut texts: Vec<String> = parts
+            .chunks(7)
+            .map(|chunk| chunk.concat())
+            .chain(parts.chunks(5).map(|chunk| chunk.join("，他说")))
+            .collect();
+        texts.push("民警态度恶劣，派出所不出警。我打了110，警察说不归他们管，还骂人。".into());
+        texts.push(String::new());
+        let mut hits = 0;
+        for text in &texts {
+            let prepared = Prepared::new(text);
+            let end = |at: usize| prepared.sentence_end(at);
+            let (police, cues, categories) = lexicons.scan(&prepared.text, end);
+            assert_eq!(police, lexicons.police.find(&prepared.text, end), "{text}");
+            assert_eq!(cues, lexicons.cues.find(&prepared.text, end), "{text}");
+            assert_eq!(
+                categories,
+                lexicons.categories.find(&prepared.text, end),
+                "{text}"
+            );
+            hits += police.len() + cues.len() + categories.len();
+        }
+        assert!(
+            hits > parts.len(),
+            "the texts exercise the lexicons: {hits}"
+        );
     }
 
     #[test]

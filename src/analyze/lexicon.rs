@@ -2,7 +2,8 @@
 //! a pattern is a word, or parts joined by `…` that must appear in order in
 //! one sentence with at most [`MAX_GAP_CHARS`] characters between them.
 //! All first parts go into one Aho–Corasick automaton, so a text is scanned
-//! once per lexicon whatever its size.
+//! once per lexicon whatever its size — or once for several lexicons
+//! ([`Scanner`]).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::ops::Range;
@@ -145,28 +146,102 @@ impl Lexicon {
     /// Every match in `text`; `sentence_end(at)` gives the end (byte) of the
     /// sentence containing byte `at`, so that `…` patterns stay inside it.
     pub fn find(&self, text: &str, sentence_end: impl Fn(usize) -> usize) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        for found in self.automaton.find_overlapping_iter(text) {
-            let index = found.pattern().as_usize();
-            let entry = &self.entries[index];
-            let span = if entry.parts.len() == 1 {
-                Some(found.start()..found.end())
-            } else {
-                follow_parts(
+        self.automaton
+            .find_overlapping_iter(text)
+            .filter_map(|found| {
+                self.hit(
+                    found.pattern().as_usize(),
+                    found.start()..found.end(),
                     text,
-                    &entry.parts[1..],
-                    found.end(),
-                    sentence_end(found.start()),
+                    &sentence_end,
                 )
-                .map(|end| found.start()..end)
-            };
-            if let Some(span) = span {
-                hits.push(Hit {
-                    entry: index,
-                    label: entry.label,
-                    weight: entry.weight,
-                    span,
-                });
+            })
+            .collect()
+    }
+
+    /// The hit of entry `index` whose first part was found at `first`
+    /// (`None` when its other parts do not follow).
+    fn hit(
+        &self,
+        index: usize,
+        first: Range<usize>,
+        text: &str,
+        sentence_end: &impl Fn(usize) -> usize,
+    ) -> Option<Hit> {
+        let entry = &self.entries[index];
+        let span = if entry.parts.len() == 1 {
+            first
+        } else {
+            let end = follow_parts(
+                text,
+                &entry.parts[1..],
+                first.end,
+                sentence_end(first.start),
+            )?;
+            first.start..end
+        };
+        Some(Hit {
+            entry: index,
+            label: entry.label,
+            weight: entry.weight,
+            span,
+        })
+    }
+}
+
+/// Several lexicons scanned in one pass: one automaton over all their
+/// first parts, each match handed to its lexicon. Gives each lexicon the
+/// hits its own [`Lexicon::find`] gives, in the same order (an overlapping
+/// scan reports matches by end, the longer first at the same end, whatever
+/// other patterns the automaton holds).
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    automaton: AhoCorasick,
+    /// Index of each lexicon's first pattern in the automaton, plus the total.
+    starts: Vec<usize>,
+}
+
+impl Scanner {
+    /// A scanner over `lexicons` (hits come back in this order).
+    pub fn new(lexicons: &[&Lexicon]) -> Scanner {
+        let mut starts = vec![0];
+        for lexicon in lexicons {
+            starts.push(starts.last().copied().unwrap_or(0) + lexicon.entries.len());
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(
+                lexicons
+                    .iter()
+                    .flat_map(|l| l.entries.iter().map(|e| e.parts[0].as_str())),
+            )
+            .expect("lexicon patterns compile");
+        Scanner { automaton, starts }
+    }
+
+    /// The hits of each of `lexicons` (those given to [`Scanner::new`]) in
+    /// `text`, as [`Lexicon::find`] would give them one by one.
+    pub fn find(
+        &self,
+        lexicons: &[&Lexicon],
+        text: &str,
+        sentence_end: impl Fn(usize) -> usize,
+    ) -> Vec<Vec<Hit>> {
+        assert_eq!(
+            lexicons.len() + 1,
+            self.starts.len(),
+            "the scanner's lexicons"
+        );
+        let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); lexicons.len()];
+        for found in self.automaton.find_overlapping_iter(text) {
+            let pattern = found.pattern().as_usize();
+            let which = self.starts.partition_point(|&start| start <= pattern) - 1;
+            let index = pattern - self.starts[which];
+            if let Some(hit) =
+                lexicons[which].hit(index, found.start()..found.end(), text, &sentence_end)
+            {
+                hits[which].push(hit);
             }
         }
         hits

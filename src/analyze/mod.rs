@@ -18,6 +18,7 @@ mod tests;
 
 use crate::model::{Analysis, Evidence, ItemKind};
 use crate::text::Segmenter;
+use crate::text::segment::DocTokens;
 use complaint::{ComplaintLexicons, Detection};
 use prepare::{Boundaries, Prepared};
 use sentiment::SentimentLexicon;
@@ -25,6 +26,8 @@ use std::sync::Arc;
 
 /// Texts are analysed up to this many bytes (bounded time on huge inputs).
 pub const MAX_ANALYSIS_BYTES: usize = 1 << 20;
+/// Longest title the detector reads (bytes).
+const MAX_TITLE_BYTES: usize = 4096;
 /// Keywords reported per text.
 pub const KEYWORDS: usize = 8;
 /// Units reported per text.
@@ -121,8 +124,13 @@ impl Analyzer {
     }
 
     /// The watched topics `item` matches (percolation at ingest).
-    pub fn topics_of(&self, item: &crate::model::Item, analysis: &Analysis) -> Vec<String> {
-        self.topics.matching(&self.segmenter, item, analysis)
+    pub fn topics_of(
+        &self,
+        item: &crate::model::Item,
+        analysis: &Analysis,
+        tokens: &DocTokens,
+    ) -> Vec<String> {
+        self.topics.matching(tokens, item, analysis)
     }
 
     /// The segmenter.
@@ -169,7 +177,7 @@ impl Analyzer {
         let title_text = input
             .title
             .filter(|t| !t.trim().is_empty())
-            .map(|t| Prepared::new(crate::text::normalize::truncate_at_char(t, 4096)));
+            .map(|t| Prepared::new(crate::text::normalize::truncate_at_char(t, MAX_TITLE_BYTES)));
         let title_words = title_text
             .as_ref()
             .map(|prepared| self.segmenter.tag(&prepared.text))
@@ -208,25 +216,42 @@ impl Analyzer {
         self.analyze_with(input, |_, _| {})
     }
 
-    /// Analyses one text and computes its story vector from the same
-    /// segmentation (for storing: the text is segmented once for both).
-    pub fn analyze_for_story(
+    /// Analyses one text and, from the same segmentation, computes its
+    /// story vector and its index tokens (for storing: the text is segmented
+    /// once for the detector, the keywords, the story and the index).
+    pub fn analyze_for_store(
         &self,
         input: AnalyzeInput<'_>,
-    ) -> (Analysis, crate::dedup::story::StoryVector) {
+    ) -> (Analysis, crate::dedup::story::StoryVector, DocTokens) {
         // The words, NUL-separated in one buffer (no allocation per word).
         let mut words = String::new();
-        let analysis = self.analyze_with(input, |seen, _| {
+        let mut tokens = DocTokens::default();
+        // The analysis reads at most the first MAX_ANALYSIS_BYTES of a body
+        // (and MAX_TITLE_BYTES of a title); the index takes all of it.
+        let body_whole = input.text.len() <= MAX_ANALYSIS_BYTES;
+        let title_whole = input.title.is_none_or(|t| t.len() <= MAX_TITLE_BYTES);
+        let analysis = self.analyze_with(input, |seen, is_title| {
             for word in seen {
                 words.push_str(word.text);
                 words.push('\0');
             }
+            match is_title {
+                true if title_whole => tokens.title = self.segmenter.index_tokens_of(seen),
+                false if body_whole => tokens.body = self.segmenter.index_tokens_of(seen),
+                _ => {}
+            }
         });
+        if !body_whole {
+            tokens.body = self.segmenter.index_tokens(input.text);
+        }
+        if !title_whole {
+            tokens.title = self.segmenter.index_tokens(input.title.unwrap_or_default());
+        }
         let vector = crate::dedup::story::StoryVector::from_words(
             &self.segmenter,
             words.split_terminator('\0'),
         );
-        (analysis, vector)
+        (analysis, vector, tokens)
     }
 
     fn analyze_with(

@@ -49,32 +49,10 @@ pub fn ends_clause(c: char) -> bool {
     ends_sentence(c) || matches!(c, '，' | ',' | '、' | '：' | ':')
 }
 
-fn fold(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => {
-            let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
-            // Keep Chinese sentence punctuation recognisable as such.
-            match ascii {
-                '!' => '！',
-                '?' => '？',
-                ',' => '，',
-                ';' => '；',
-                ':' => '：',
-                other => other.to_ascii_lowercase(),
-            }
-        }
-        '\u{3000}' => ' ',
-        'A'..='Z' => c.to_ascii_lowercase(),
-        _ => c,
-    }
-}
-
 impl Prepared {
     /// Prepares `text`.
     pub fn new(text: &str) -> Prepared {
-        let simplified = fast2s::convert(text);
-        let folded: String = simplified.chars().map(fold).collect();
-        debug_assert_eq!(folded.chars().count(), text.chars().count());
+        let folded = crate::text::fold::fold(text);
         let mut char_starts: Vec<usize> = folded.char_indices().map(|(at, _)| at).collect();
         char_starts.push(folded.len());
         let mut sentences = Vec::new();

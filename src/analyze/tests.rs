@@ -194,3 +194,38 @@ fn bad_input_gives_a_valid_result() {
         );
     }
 }
+
+#[test]
+fn the_index_tokens_handed_on_are_those_the_tokenizer_gives() {
+    use crate::text::segment::DocTokens;
+    let segmenter = Segmenter::embedded();
+    let analyzer = Analyzer::new(segmenter.clone());
+    let long_title = "城关派出所民警".repeat(700);
+    let long_body = "民警态度恶劣，".repeat(MAX_BODY_REPEAT);
+    let cases: [(&str, &str); 6] = [
+        ("投诉城关派出所", "昨晚我打了110，派出所一直没人出警。"),
+        ("", "警察說ＧＰＳ定位壞了，ABC公司的Police 也沒來！"),
+        ("   ", "１２３号民警　出警慢"),
+        (&long_title, "标题很长"),
+        ("正文很长", &long_body),
+        ("", ""),
+    ];
+    for (title, body) in cases {
+        let (_, _, tokens) = analyzer.analyze_for_store(AnalyzeInput {
+            text: body,
+            title: Some(title),
+            ..AnalyzeInput::default()
+        });
+        let expected = DocTokens::of(&segmenter, title, body);
+        assert!(
+            tokens == expected,
+            "tokens differ for title {:.20} / body {:.20}",
+            title,
+            body
+        );
+        assert_eq!(!body.trim().is_empty(), !tokens.body.is_empty());
+    }
+}
+
+/// Repeats of a 7-character clause that pass the analysis's byte cap.
+const MAX_BODY_REPEAT: usize = super::MAX_ANALYSIS_BYTES / 21 + 10;

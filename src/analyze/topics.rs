@@ -14,6 +14,7 @@
 use crate::index::query::{Expr, QueryError, parse};
 use crate::model::{Analysis, Item, ItemKind};
 use crate::text::Segmenter;
+use crate::text::segment::{DocTokens, IndexToken};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
@@ -57,9 +58,9 @@ enum Field {
 }
 
 /// Where a text's words are: word → positions, per field.
-struct Positions {
-    title: HashMap<String, Vec<u32>>,
-    body: HashMap<String, Vec<u32>>,
+struct Positions<'a> {
+    title: HashMap<&'a str, Vec<u32>>,
+    body: HashMap<&'a str, Vec<u32>>,
 }
 
 impl Topics {
@@ -83,15 +84,15 @@ impl Topics {
         self.topics.is_empty()
     }
 
-    /// The names of the topics `item` (with its analysis) matches, in
-    /// configuration order.
-    pub fn matching(&self, segmenter: &Segmenter, item: &Item, analysis: &Analysis) -> Vec<String> {
+    /// The names of the topics `item` (with its analysis and the index
+    /// tokens of its title and body) matches, in configuration order.
+    pub fn matching(&self, tokens: &DocTokens, item: &Item, analysis: &Analysis) -> Vec<String> {
         if self.topics.is_empty() {
             return Vec::new();
         }
         let positions = Positions {
-            title: positions(segmenter, &item.title),
-            body: positions(segmenter, &item.body),
+            title: positions(&tokens.title),
+            body: positions(&tokens.body),
         };
         self.topics
             .iter()
@@ -101,13 +102,13 @@ impl Topics {
     }
 }
 
-fn positions(segmenter: &Segmenter, text: &str) -> HashMap<String, Vec<u32>> {
-    let mut map: HashMap<String, Vec<u32>> = HashMap::default();
-    segmenter.for_each_search_token(text, |token| {
-        map.entry(token.word.to_lowercase())
+fn positions(tokens: &[IndexToken]) -> HashMap<&str, Vec<u32>> {
+    let mut map: HashMap<&str, Vec<u32>> = HashMap::default();
+    for token in tokens {
+        map.entry(token.text.as_str())
             .or_default()
             .push(token.position as u32);
-    });
+    }
     map
 }
 
@@ -187,7 +188,7 @@ fn compile(expr: &Expr, segmenter: &Segmenter) -> Result<Matcher, QueryError> {
 }
 
 impl Matcher {
-    fn matches(&self, positions: &Positions, item: &Item, analysis: &Analysis) -> bool {
+    fn matches(&self, positions: &Positions<'_>, item: &Item, analysis: &Analysis) -> bool {
         match self {
             Matcher::All => true,
             Matcher::Words { words, field } => match field {
@@ -210,8 +211,8 @@ impl Matcher {
 }
 
 /// One word present, or the words at consecutive positions.
-fn in_text(map: &HashMap<String, Vec<u32>>, words: &[String]) -> bool {
-    let Some(first) = map.get(&words[0]) else {
+fn in_text(map: &HashMap<&str, Vec<u32>>, words: &[String]) -> bool {
+    let Some(first) = map.get(words[0].as_str()) else {
         return false;
     };
     if words.len() == 1 {
@@ -219,7 +220,7 @@ fn in_text(map: &HashMap<String, Vec<u32>>, words: &[String]) -> bool {
     }
     let rest: Vec<HashSet<u32>> = match words[1..]
         .iter()
-        .map(|w| map.get(w).map(|p| p.iter().copied().collect()))
+        .map(|w| map.get(w.as_str()).map(|p| p.iter().copied().collect()))
         .collect::<Option<Vec<_>>>()
     {
         Some(rest) => rest,
@@ -255,6 +256,10 @@ mod tests {
         }
     }
 
+    fn matching(t: &Topics, seg: &Segmenter, item: &Item, analysis: &Analysis) -> Vec<String> {
+        t.matching(&DocTokens::of(seg, &item.title, &item.body), item, analysis)
+    }
+
     fn topics(queries: &[(&str, &str)]) -> Topics {
         let configs: Vec<TopicConfig> = queries
             .iter()
@@ -277,20 +282,20 @@ mod tests {
         let seg = Segmenter::embedded();
         let plain = Analysis::default();
         let a = item("夜里报警", "打了三次110，城关派出所一直没人出警。");
-        assert_eq!(t.matching(&seg, &a, &plain), ["城关", "出警"]);
+        assert_eq!(matching(&t, &seg, &a, &plain), ["城关", "出警"]);
         let b = item(
             "户籍窗口",
             "城关这边的民警态度还行，值得表扬，就是没人出警的说法不对。",
         );
-        assert_eq!(t.matching(&seg, &b, &plain), ["城关", "标题"]);
+        assert_eq!(matching(&t, &seg, &b, &plain), ["城关", "标题"]);
         let c = item("东湖", "东湖路今天很堵。");
-        assert!(t.matching(&seg, &c, &plain).is_empty());
+        assert!(matching(&t, &seg, &c, &plain).is_empty());
         let flagged = Analysis {
             flagged: true,
             categories: vec!["inaction".into()],
             ..Analysis::default()
         };
-        assert!(t.matching(&seg, &c, &flagged).contains(&"投诉".to_string()));
+        assert!(matching(&t, &seg, &c, &flagged).contains(&"投诉".to_string()));
     }
 
     #[test]

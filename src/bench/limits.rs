@@ -201,16 +201,16 @@ impl Run<'_> {
             )
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let item = prepared.item;
-        let (analysis, vector): (_, StoryVector) =
+        let (analysis, vector, tokens): (_, StoryVector, _) =
             self.analyzer
-                .analyze_for_story(crate::analyze::AnalyzeInput {
+                .analyze_for_store(crate::analyze::AnalyzeInput {
                     text: &item.body,
                     title: Some(&item.title),
                     kind: Some(item.kind),
                     copies: 1,
                 });
         let mut writer = self.index.writer()?;
-        writer.upsert(&item, &analysis)?;
+        writer.add_analysed(&item, &analysis, tokens, true)?;
         writer.commit(&Default::default())?;
         let seconds = started.elapsed().as_secs_f64();
         drop(vector);

@@ -122,6 +122,7 @@ pub fn run(app: &App, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         limit: args.limit,
         offset: args.offset,
         facets: args.facets,
+        highlight: true,
     };
     let index = app.open_index()?;
     let results = index.search(&request)?;

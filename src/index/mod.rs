@@ -4,6 +4,7 @@
 //! crash between store and index is repaired by catching up, and a
 //! dictionary change is noticed.
 
+pub mod document;
 pub mod query;
 pub mod schema;
 pub mod search;
@@ -11,16 +12,18 @@ pub mod snippet;
 pub mod texts;
 pub mod tokenizer;
 
+pub use document::ItemDocument;
 pub use schema::Fields;
 pub use search::{Facets, Hit, SearchRequest, SearchResults, SortOrder};
 
 use crate::model::{Analysis, Item};
 use crate::text::Segmenter;
+use crate::text::segment::DocTokens;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 use thiserror::Error;
 use tokenizer::{JiebaTokenizer, TOKENIZER_NAME};
 
@@ -188,7 +191,7 @@ impl SearchIndex {
     /// Takes the index writer; fails at once with [`IndexError::Locked`]
     /// when another process holds it.
     pub fn writer(&self) -> Result<IndexBatch, IndexError> {
-        let writer: IndexWriter<TantivyDocument> = match self.index.writer(WRITER_MEMORY_BYTES) {
+        let writer: IndexWriter<ItemDocument> = match self.index.writer(WRITER_MEMORY_BYTES) {
             Ok(writer) => writer,
             Err(tantivy::TantivyError::LockFailure(_, _)) => {
                 return Err(IndexError::Locked {
@@ -215,40 +218,21 @@ impl SearchIndex {
         self.reader.reload().during("reloading the index")
     }
 
-    /// Converts an item and its analysis to an index document.
-    pub fn document(&self, item: &Item, analysis: &Analysis) -> TantivyDocument {
-        let f = &self.fields;
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.id, &item.id);
-        doc.add_text(f.title, &item.title);
-        doc.add_text(f.body, &item.body);
-        doc.add_text(f.kind, item.kind.as_str());
-        doc.add_text(f.source, &item.source);
-        for category in &analysis.categories {
-            doc.add_text(f.category, category);
-        }
-        if let Some(unit) = &item.unit {
-            doc.add_text(f.unit, unit);
-        }
-        doc.add_bool(f.flagged, analysis.flagged);
-        doc.add_u64(f.severity, u64::from(analysis.severity));
-        doc.add_date(
-            f.published_at,
-            tantivy::DateTime::from_timestamp_micros(item.published_at.timestamp_micros()),
-        );
-        if let Some(url) = &item.url {
-            doc.add_text(f.url, url);
-        }
-        for topic in &analysis.topics {
-            doc.add_text(f.topic, topic);
-        }
-        doc
+    /// Converts an item and its analysis to an index document: its title
+    /// and body from `tokens` when given, else through the tokenizer.
+    pub fn document(
+        &self,
+        item: &Item,
+        analysis: &Analysis,
+        tokens: Option<DocTokens>,
+    ) -> ItemDocument {
+        ItemDocument::new(&self.fields, item, analysis, tokens)
     }
 }
 
 /// An open index writer: add or replace documents, then commit with a watermark.
 pub struct IndexBatch {
-    writer: IndexWriter<TantivyDocument>,
+    writer: IndexWriter<ItemDocument>,
     fields: Fields,
     index: SearchIndex,
 }
@@ -259,7 +243,27 @@ impl IndexBatch {
         self.writer
             .delete_term(Term::from_field_text(self.fields.id, &item.id));
         self.writer
-            .add_document(self.index.document(item, analysis))
+            .add_document(self.index.document(item, analysis, None))
+            .during("adding a document")?;
+        Ok(())
+    }
+
+    /// Adds `item` indexed from the analysis's `tokens`; `replace` first
+    /// deletes any document with its id (an item new to the store has
+    /// none, and a delete costs a term lookup in every segment at commit).
+    pub fn add_analysed(
+        &mut self,
+        item: &Item,
+        analysis: &Analysis,
+        tokens: DocTokens,
+        replace: bool,
+    ) -> Result<(), IndexError> {
+        if replace {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.id, &item.id));
+        }
+        self.writer
+            .add_document(self.index.document(item, analysis, Some(tokens)))
             .during("adding a document")?;
         Ok(())
     }

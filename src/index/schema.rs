@@ -11,8 +11,11 @@ use tantivy::schema::{
 pub struct Fields {
     /// Item id (exact).
     pub id: Field,
-    /// Title (jieba, positions).
+    /// Title (jieba, positions; not stored).
     pub title: Field,
+    /// Title as written (stored only: a field indexed from pre-tokenized
+    /// text would store its tokens too).
+    pub title_text: Field,
     /// Body (jieba, positions; not stored).
     pub body: Field,
     /// post / news / petition (exact, fast).
@@ -46,10 +49,10 @@ impl Fields {
         );
         // The body is not stored: SQLite holds it and snippets are cut from
         // there (`TextSource`), which keeps the index smaller than the text.
-        let stored = indexed.clone().set_stored();
         let fields = Fields {
             id: builder.add_text_field("id", STRING | STORED),
-            title: builder.add_text_field("title", stored),
+            title: builder.add_text_field("title", indexed.clone()),
+            title_text: builder.add_text_field("title_text", STORED),
             body: builder.add_text_field("body", indexed),
             kind: builder.add_text_field("kind", STRING | STORED | FAST),
             source: builder.add_text_field("source", STRING | STORED | FAST),

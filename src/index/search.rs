@@ -4,7 +4,7 @@
 //! facet counts come from tantivy's terms aggregation.
 
 use super::query::{self, Expr, QueryError};
-use super::snippet::make_snippet;
+use super::snippet::Highlighter;
 use super::{IndexContext, IndexError, SearchIndex};
 use crate::model::ItemKind;
 use chrono::{DateTime, Utc};
@@ -63,6 +63,9 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Compute facet counts.
     pub facets: bool,
+    /// Snippets centred on the matches, with highlights (else the body's
+    /// beginning: cheaper, for lists that only show titles).
+    pub highlight: bool,
 }
 
 impl SearchRequest {
@@ -80,6 +83,7 @@ impl SearchRequest {
             limit: 10,
             offset: 0,
             facets: false,
+            highlight: true,
         }
     }
 }
@@ -173,13 +177,19 @@ impl SearchIndex {
                     .iter()
                     .filter_map(|(_, doc)| doc.get_first(self.fields.id).and_then(|v| v.as_str()))
                     .collect();
-                texts.bodies(&ids)
+                // Without highlights a snippet is the body's beginning.
+                texts.bodies(&ids, (!request.highlight).then_some(SNIPPET_CHARS + 1))
             }
             None => HashMap::new(),
         };
+        let highlighter = Highlighter::new(if request.highlight {
+            terms
+        } else {
+            HashSet::new()
+        });
         let hits = docs
             .into_iter()
-            .map(|(score, doc)| self.hit(score, &doc, &bodies, &terms))
+            .map(|(score, doc)| self.hit(score, &doc, &bodies, &highlighter))
             .collect();
         let facets = if request.facets {
             self.facets(&searcher, &query)?
@@ -198,7 +208,7 @@ impl SearchIndex {
         score: f32,
         doc: &TantivyDocument,
         bodies: &HashMap<String, String>,
-        terms: &HashSet<String>,
+        highlighter: &Highlighter,
     ) -> Hit {
         let f = &self.fields;
         let text = |field: Field| {
@@ -209,7 +219,7 @@ impl SearchIndex {
         };
         let id = text(f.id);
         let body = bodies.get(&id).map_or("", String::as_str);
-        let snippet = make_snippet(&self.segmenter, body, terms, SNIPPET_CHARS);
+        let snippet = highlighter.snippet(&self.segmenter, body, SNIPPET_CHARS);
         let published_at = doc
             .get_first(f.published_at)
             .and_then(|v| v.as_datetime())
@@ -219,7 +229,7 @@ impl SearchIndex {
         Hit {
             id,
             score,
-            title: text(f.title),
+            title: text(f.title_text),
             url: doc
                 .get_first(f.url)
                 .and_then(|v| v.as_str())

@@ -5,6 +5,7 @@
 //! panicked on overlapping search-mode tokens (see FIELD-NOTES).
 
 use crate::text::Segmenter;
+use crate::text::segment::lowercase;
 use std::collections::HashSet;
 
 /// A snippet and the character ranges in it that matched the query.
@@ -16,38 +17,100 @@ pub struct Snippet {
     pub highlights: Vec<[usize; 2]>,
 }
 
-/// Character ranges of `text` whose search tokens are in `terms`
-/// (lowercased), merged where they overlap or touch.
-///
-/// Only the stretches of text where a term occurs literally are segmented
-/// (a token is a slice of the text, so a term can match nowhere else): a
-/// search hit on a long article costs a substring scan, not a jieba pass
-/// over the whole body.
-pub fn match_ranges(segmenter: &Segmenter, text: &str, terms: &HashSet<String>) -> Vec<[usize; 2]> {
-    if terms.is_empty() || text.is_empty() {
-        return Vec::new();
+/// The positive words of one search, ready to mark up its hits: the
+/// literal finder is built once per search, not once per hit.
+#[derive(Debug)]
+pub struct Highlighter {
+    /// Query words (folded, lowercased).
+    terms: HashSet<String>,
+    /// Finds the terms literally, ASCII case aside (`None` without terms).
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Highlighter {
+    /// A highlighter for `terms` (folded and lowercased, as
+    /// [`Segmenter::query_words`] gives them).
+    pub fn new(terms: HashSet<String>) -> Highlighter {
+        let finder = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(terms.iter().filter(|t| !t.is_empty()))
+            .ok()
+            .filter(|_| terms.iter().any(|t| !t.is_empty()));
+        Highlighter { terms, finder }
     }
-    let mut byte_ranges = Vec::new();
-    for (from, to) in candidate_regions(text, terms) {
-        segmenter.for_each_search_token(&text[from..to], |token| {
-            if terms.contains(&token.word.to_lowercase()) {
-                byte_ranges.push((from + token.byte_start, from + token.byte_end));
-            }
-        });
+
+    /// Character ranges of `text` whose search tokens are in the terms,
+    /// merged where they overlap or touch. The text is folded as the index
+    /// folds it (one character for one, so the ranges hold for `text`).
+    ///
+    /// Only the stretches of text where a term occurs literally are
+    /// segmented (a token is a slice of the text, so a term can match
+    /// nowhere else): a search hit on a long article costs a substring
+    /// scan, not a jieba pass over the whole body.
+    pub fn match_ranges(&self, segmenter: &Segmenter, text: &str) -> Vec<[usize; 2]> {
+        let Some(finder) = &self.finder else {
+            return Vec::new();
+        };
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let text = &crate::text::fold::fold(text);
+        let mut byte_ranges = Vec::new();
+        for (from, to) in candidate_regions(text, finder) {
+            segmenter.for_each_search_token(&text[from..to], |token| {
+                if self.terms.contains(&lowercase(token.word)) {
+                    byte_ranges.push((from + token.byte_start, from + token.byte_end));
+                }
+            });
+        }
+        let merged = merge_ranges(byte_ranges);
+        // Byte → char offsets in one pass over the text.
+        let mut out = Vec::with_capacity(merged.len());
+        let mut chars_before = 0;
+        let mut byte_at = 0;
+        for (start, end) in merged {
+            chars_before += text[byte_at..start].chars().count();
+            let length = text[start..end].chars().count();
+            out.push([chars_before, chars_before + length]);
+            chars_before += length;
+            byte_at = end;
+        }
+        out
     }
-    let merged = merge_ranges(byte_ranges);
-    // Byte → char offsets in one pass over the text.
-    let mut out = Vec::with_capacity(merged.len());
-    let mut chars_before = 0;
-    let mut byte_at = 0;
-    for (start, end) in merged {
-        chars_before += text[byte_at..start].chars().count();
-        let length = text[start..end].chars().count();
-        out.push([chars_before, chars_before + length]);
-        chars_before += length;
-        byte_at = end;
+
+    /// A snippet of at most `max_chars` characters of `text` (plus
+    /// ellipses), centred on the densest cluster of query terms.
+    pub fn snippet(&self, segmenter: &Segmenter, text: &str, max_chars: usize) -> Snippet {
+        let chars: Vec<char> = text.chars().collect();
+        let matches = self.match_ranges(segmenter, text);
+        let context_before = max_chars / 4;
+        let start = best_window(&matches, max_chars, context_before)
+            .min(chars.len().saturating_sub(max_chars));
+        let end = (start + max_chars).min(chars.len());
+        let mut snippet = String::new();
+        let mut offset = 0;
+        if start > 0 {
+            snippet.push('…');
+            offset = 1;
+        }
+        snippet.extend(
+            chars[start..end]
+                .iter()
+                .map(|&c| if c == '\n' || c == '\r' { ' ' } else { c }),
+        );
+        if end < chars.len() {
+            snippet.push('…');
+        }
+        let highlights = matches
+            .iter()
+            .filter(|[s, e]| *s >= start && *e <= end)
+            .map(|[s, e]| [s - start + offset, e - start + offset])
+            .collect();
+        Snippet {
+            text: snippet,
+            highlights,
+        }
     }
-    out
 }
 
 /// Sorted ranges, those that overlap or touch merged.
@@ -72,17 +135,10 @@ const REGION_REACH: usize = 1_000;
 /// punctuation or spaces, where jieba itself splits) holding a literal,
 /// ASCII-case-insensitive occurrence of a term. The whole text when it has
 /// non-ASCII capitals (lowercasing could then change what matches).
-fn candidate_regions(text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)> {
-    let whole = vec![(0, text.len())];
-    if text.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
-        return whole;
+fn candidate_regions(text: &str, finder: &aho_corasick::AhoCorasick) -> Vec<(usize, usize)> {
+    if text.chars().any(has_capital) {
+        return vec![(0, text.len())];
     }
-    let Ok(finder) = aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(terms.iter().filter(|t| !t.is_empty()))
-    else {
-        return whole;
-    };
     let mut regions: Vec<(usize, usize)> = Vec::new();
     for found in finder.find_overlapping_iter(text) {
         if regions.last().is_some_and(|&(_, to)| found.end() <= to) {
@@ -140,43 +196,10 @@ fn splits_words(c: char) -> bool {
         || matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}' | '\u{FF3B}'..='\u{FF40}' | '\u{FF5B}'..='\u{FF65}')
 }
 
-/// A snippet of at most `max_chars` characters of `text` (plus ellipses),
-/// centred on the densest cluster of query terms.
-pub fn make_snippet(
-    segmenter: &Segmenter,
-    text: &str,
-    terms: &HashSet<String>,
-    max_chars: usize,
-) -> Snippet {
-    let chars: Vec<char> = text.chars().collect();
-    let matches = match_ranges(segmenter, text, terms);
-    let context_before = max_chars / 4;
-    let start =
-        best_window(&matches, max_chars, context_before).min(chars.len().saturating_sub(max_chars));
-    let end = (start + max_chars).min(chars.len());
-    let mut snippet = String::new();
-    let mut offset = 0;
-    if start > 0 {
-        snippet.push('…');
-        offset = 1;
-    }
-    snippet.extend(
-        chars[start..end]
-            .iter()
-            .map(|&c| if c == '\n' || c == '\r' { ' ' } else { c }),
-    );
-    if end < chars.len() {
-        snippet.push('…');
-    }
-    let highlights = matches
-        .iter()
-        .filter(|[s, e]| *s >= start && *e <= end)
-        .map(|[s, e]| [s - start + offset, e - start + offset])
-        .collect();
-    Snippet {
-        text: snippet,
-        highlights,
-    }
+/// True for a capital letter outside ASCII (CJK, the bulk of the text,
+/// without a look at the Unicode tables).
+fn has_capital(c: char) -> bool {
+    !c.is_ascii() && !('\u{2E80}'..='\u{9FFF}').contains(&c) && c.is_uppercase()
 }
 
 /// Start of the window holding the most matches (earliest on ties).
@@ -222,7 +245,7 @@ mod tests {
     fn highlights_exactly_the_term_amid_chinese_punctuation() {
         let seg = Segmenter::embedded();
         let text = "市民称：“城关派出所”、东湖派出所——均未出警。";
-        let snippet = make_snippet(&seg, text, &terms(&["派出所"]), 100);
+        let snippet = Highlighter::new(terms(&["派出所"])).snippet(&seg, text, 100);
         assert_eq!(
             marked(&snippet),
             "市民称：“城关[派出所]”、东湖[派出所]——均未出警。"
@@ -232,7 +255,7 @@ mod tests {
     #[test]
     fn a_part_of_a_word_is_highlighted_alone() {
         let seg = Segmenter::embedded();
-        let snippet = make_snippet(&seg, "到城关派出所报案", &terms(&["派出"]), 100);
+        let snippet = Highlighter::new(terms(&["派出"])).snippet(&seg, "到城关派出所报案", 100);
         assert_eq!(marked(&snippet), "到城关[派出]所报案");
     }
 
@@ -244,7 +267,7 @@ mod tests {
             "今天天气很好。".repeat(30),
             "后来回家了。".repeat(30)
         );
-        let snippet = make_snippet(&seg, &text, &terms(&["态度恶劣"]), 40);
+        let snippet = Highlighter::new(terms(&["态度恶劣"])).snippet(&seg, &text, 40);
         assert!(snippet.text.starts_with('…') && snippet.text.ends_with('…'));
         assert_eq!(snippet.highlights.len(), 1);
         let [s, e] = snippet.highlights[0];
@@ -252,10 +275,10 @@ mod tests {
         assert_eq!(highlighted, "态度恶劣");
     }
 
-    /// The reference: every search token of the whole text.
+    /// The reference: every search token of the whole (folded) text.
     fn all_ranges(seg: &Segmenter, text: &str, terms: &HashSet<String>) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        seg.for_each_search_token(text, |t| {
+        seg.for_each_search_token(&crate::text::fold::fold(text), |t| {
             if terms.contains(&t.word.to_lowercase()) {
                 out.push((t.byte_start, t.byte_end));
             }
@@ -279,13 +302,14 @@ mod tests {
             vec!["所", "派出所", "不存在"],
         ];
         for text in texts {
+            let folded = crate::text::fold::fold(text);
             for words in &term_sets {
                 let terms = terms(words);
-                let fast = match_ranges(&seg, text, &terms);
+                let fast = Highlighter::new(terms.clone()).match_ranges(&seg, text);
                 let merged = merge_ranges(all_ranges(&seg, text, &terms));
                 let as_chars: Vec<[usize; 2]> = merged
                     .iter()
-                    .map(|&(s, e)| [text[..s].chars().count(), text[..e].chars().count()])
+                    .map(|&(s, e)| [folded[..s].chars().count(), folded[..e].chars().count()])
                     .collect();
                 assert_eq!(fast, as_chars, "{text} / {words:?}");
             }
@@ -293,9 +317,17 @@ mod tests {
     }
 
     #[test]
+    fn traditional_and_full_width_text_is_highlighted_by_a_simplified_query() {
+        let seg = Segmenter::embedded();
+        let highlighter = Highlighter::new(seg.query_words("警察 gps").into_iter().collect());
+        let snippet = highlighter.snippet(&seg, "昨晚警察說ＧＰＳ壞了", 100);
+        assert_eq!(marked(&snippet), "昨晚[警察]說[ＧＰＳ]壞了");
+    }
+
+    #[test]
     fn no_terms_gives_the_beginning() {
         let seg = Segmenter::embedded();
-        let snippet = make_snippet(&seg, "第一行\n第二行", &HashSet::new(), 100);
+        let snippet = Highlighter::new(HashSet::new()).snippet(&seg, "第一行\n第二行", 100);
         assert_eq!(snippet.text, "第一行 第二行");
         assert!(snippet.highlights.is_empty());
     }

@@ -24,9 +24,10 @@ impl TextSource {
         }
     }
 
-    /// The bodies of `ids` that exist. A failure to read is logged and
-    /// gives no bodies (hits then show their titles without snippets).
-    pub fn bodies(&self, ids: &[&str]) -> HashMap<String, String> {
+    /// The bodies of `ids` that exist (with `chars`, their beginnings). A
+    /// failure to read is logged and gives no bodies (hits then show their
+    /// titles without snippets).
+    pub fn bodies(&self, ids: &[&str], chars: Option<usize>) -> HashMap<String, String> {
         let mut guard = self.store.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
             match Store::open_read_only(&self.db) {
@@ -38,7 +39,7 @@ impl TextSource {
             }
         }
         let store = guard.as_ref().expect("opened above");
-        store.bodies(ids).unwrap_or_else(|error| {
+        store.bodies(ids, chars).unwrap_or_else(|error| {
             tracing::warn!(%error, "cannot read item bodies for snippets");
             HashMap::new()
         })

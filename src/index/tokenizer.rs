@@ -1,13 +1,20 @@
-//! The tantivy tokenizer over jieba, registered as [`TOKENIZER_NAME`]: search
-//! mode (words plus the dictionary words inside them, at the word's
-//! position), lowercased, exact byte offsets. Tantivy clones tokenizers on
-//! every lookup; the clone shares one jieba through the `Segmenter`'s `Arc`.
+//! The tantivy tokenizer over jieba, registered as [`TOKENIZER_NAME`]: the
+//! text folded (traditional → simplified, full → half width, ASCII
+//! lowercased), then search mode (words plus the dictionary words inside
+//! them, at the word's position), lowercased. Byte offsets are in the
+//! folded text (the index keeps no offsets; snippets fold the stored text
+//! the same way). Tantivy clones tokenizers on every lookup; the clone
+//! shares one jieba through the `Segmenter`'s `Arc`.
+//!
+//! Imports do not run it: the analysis hands its own tokens over
+//! ([`crate::text::segment::DocTokens`], pre-tokenized fields). It serves
+//! catching up from the store, rebuilds and tantivy's own query parsing.
 
 use crate::text::Segmenter;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Name under which the tokenizer is registered with the index.
-pub const TOKENIZER_NAME: &str = "jieba_search";
+pub const TOKENIZER_NAME: &str = "jieba_search_folded";
 
 /// Search-mode jieba tokenizer for tantivy.
 #[derive(Clone)]
@@ -37,16 +44,18 @@ impl Tokenizer for JiebaTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream<'a> {
         self.tokens.clear();
-        let tokens = &mut self.tokens;
-        self.segmenter.for_each_search_token(text, |token| {
-            tokens.push(Token {
-                offset_from: token.byte_start,
-                offset_to: token.byte_end,
-                position: token.position,
-                text: token.word.to_lowercase(),
-                position_length: 1,
-            });
-        });
+        self.tokens.extend(
+            self.segmenter
+                .index_tokens(text)
+                .into_iter()
+                .map(|token| Token {
+                    offset_from: token.byte_start,
+                    offset_to: token.byte_end,
+                    position: token.position,
+                    text: token.text,
+                    position_length: 1,
+                }),
+        );
         JiebaTokenStream {
             tokens: &mut self.tokens,
             index: 0,
@@ -74,20 +83,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn offsets_positions_and_lowercase() {
+    fn folds_then_gives_offsets_positions_and_lowercase() {
         let mut tokenizer = JiebaTokenizer::new(Segmenter::embedded());
-        let text = "“派出所”、ABC民警";
+        let text = "“派出所”、ABC民警，警察說";
+        let folded = crate::text::fold::fold(text);
         let mut stream = tokenizer.token_stream(text);
         let mut seen = Vec::new();
         while let Some(token) = stream.next() {
-            assert_eq!(
-                text[token.offset_from..token.offset_to].to_lowercase(),
-                token.text
-            );
+            assert_eq!(folded[token.offset_from..token.offset_to], token.text);
             seen.push((token.text.clone(), token.position));
         }
         assert!(seen.contains(&("派出所".to_string(), 1)), "{seen:?}");
         assert!(seen.iter().any(|(t, _)| t == "abc"), "{seen:?}");
+        assert!(
+            seen.iter().any(|(t, _)| t == "说"),
+            "traditional folded: {seen:?}"
+        );
         let positions: Vec<usize> = seen.iter().map(|(_, p)| *p).collect();
         assert!(positions.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
     }

@@ -11,10 +11,11 @@ use crate::dedup::story::StoryVector;
 use crate::index::SearchIndex;
 use crate::model::Analysis;
 use crate::pipeline::{
-    Analysed, PipelineError, Prepared, Preparer, store_items, sync_index, sync_index_with,
+    Analysed, IndexFeed, PipelineError, Prepared, Preparer, store_items, sync_index,
 };
 use crate::store::{Store, UpsertOutcome};
 use crate::text::RedactionCounts;
+use crate::text::segment::DocTokens;
 use indicatif::ProgressBar;
 use reader::{Format, ReadError};
 use serde::Serialize;
@@ -126,8 +127,8 @@ struct ReadyBatch {
     report: IngestReport,
 }
 
-/// A record cleaned and analysed, with its story vector.
-type Done = (Prepared, Analysis, StoryVector);
+/// A record cleaned and analysed, with its story vector and index tokens.
+type Done = (Prepared, Analysis, StoryVector, DocTokens);
 
 /// Cleans and analyses a batch of records on all cores (analysis is the
 /// costly step: it segments, matches lexicons and tags keywords) and
@@ -156,7 +157,7 @@ fn prepare_and_analyze(
     for (line, result) in done {
         report.records += 1;
         match result {
-            Ok((prepared, analysis, vector)) => {
+            Ok((prepared, analysis, vector, tokens)) => {
                 for warning in &prepared.warnings {
                     tracing::info!(file = name, line, "{warning}");
                 }
@@ -165,6 +166,7 @@ fn prepare_and_analyze(
                 report.flagged += usize::from(analysis.flagged);
                 analysed.items.push((prepared.item, analysis));
                 analysed.vectors.push(vector);
+                analysed.tokens.push(tokens);
             }
             Err(error) => {
                 tracing::debug!(file = name, line, %error, "line rejected");
@@ -175,18 +177,19 @@ fn prepare_and_analyze(
     ReadyBatch { analysed, report }
 }
 
-/// Analyses one prepared item (unit, topics) with its story vector.
+/// Analyses one prepared item (unit, topics) with its story vector and
+/// index tokens.
 fn analyze_one(analyzer: &Analyzer, mut prepared: Prepared) -> Done {
     let item = &mut prepared.item;
-    let (mut analysis, vector) = analyzer.analyze_for_story(AnalyzeInput {
+    let (mut analysis, vector, tokens) = analyzer.analyze_for_store(AnalyzeInput {
         text: &item.body,
         title: Some(&item.title),
         kind: Some(item.kind),
         copies: 1,
     });
     item.unit = analysis.units.first().cloned();
-    analysis.topics = analyzer.topics_of(item, &analysis);
-    (prepared, analysis, vector)
+    analysis.topics = analyzer.topics_of(item, &analysis, &tokens);
+    (prepared, analysis, vector, tokens)
 }
 
 /// Counts bytes read into a progress bar.
@@ -264,8 +267,9 @@ pub fn ingest_records(
 /// Two stages run at once: this thread reads records and has them cleaned
 /// and analysed on the rayon pool, a second thread stores each analysed
 /// batch (one SQLite transaction with its stories and trend counts) and
-/// feeds the index. The store is the serial part; overlapping it with the
-/// analysis of the next batch keeps both cores busy.
+/// hands it to the index with the tokens the analysis cut ([`IndexFeed`]:
+/// no text is segmented twice). The store is the serial part; overlapping
+/// it with the analysis of the next batch keeps both cores busy.
 pub fn store_records(
     records: impl IntoIterator<Item = reader::LineResult>,
     name: &str,
@@ -279,31 +283,24 @@ pub fn store_records(
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> Result<IngestReport, IngestError> {
             let mut report = IngestReport::default();
-            let mut since_index = 0;
-            // One index writer for the whole import, so that its background
-            // merges complete instead of restarting with every commit.
-            let mut index_writer = None;
+            let mut feed = index
+                .map(IndexFeed::new)
+                .transpose()
+                .map_err(PipelineError::from)?;
             for batch in receiver {
-                since_index += batch.analysed.items.len();
                 report.merge(batch.report);
-                report.add(store_items(store, batch.analysed).map_err(PipelineError::from)?);
-                if let Some(index) = index.filter(|_| since_index >= INDEX_EVERY) {
-                    let writer = match &mut index_writer {
-                        Some(writer) => writer,
-                        None => index_writer.insert(index.writer().map_err(PipelineError::from)?),
-                    };
-                    report.indexed += sync_index_with(store, index, writer)?;
-                    since_index = 0;
+                let upserted = store_items(store, &batch.analysed).map_err(PipelineError::from)?;
+                report.add(upserted.outcome);
+                if let Some(feed) = &mut feed {
+                    feed.add(batch.analysed, &upserted)
+                        .map_err(PipelineError::from)?;
+                    if feed.pending() >= INDEX_EVERY {
+                        report.indexed += feed.commit(store)?;
+                    }
                 }
             }
-            if let Some(index) = index {
-                match index_writer {
-                    Some(mut writer) => {
-                        report.indexed += sync_index_with(store, index, &mut writer)?;
-                        writer.finish_merges().map_err(PipelineError::from)?;
-                    }
-                    None => report.indexed += sync_index(store, index, None)?,
-                }
+            if let Some(feed) = feed {
+                report.indexed += feed.finish(store)?;
             }
             Ok(report)
         });

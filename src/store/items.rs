@@ -28,6 +28,19 @@ impl UpsertOutcome {
     }
 }
 
+/// What an upsert of one batch did, item by item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Upserted {
+    /// The totals.
+    pub outcome: UpsertOutcome,
+    /// The change sequence number the first written item got (one more
+    /// than the highest before the batch); written items count up from it.
+    pub first_seq: i64,
+    /// Per item (same order): its new `seq` and whether it was new to the
+    /// store; `None` when it was stored unchanged.
+    pub written: Vec<Option<(i64, bool)>>,
+}
+
 /// A petition's status change seen on a re-visit of its board.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StatusChange {
@@ -61,7 +74,7 @@ impl Store {
         &mut self,
         items: &[(Item, Analysis)],
     ) -> Result<UpsertOutcome, StoreError> {
-        self.upsert_items_with_stories(items, &[])
+        Ok(self.upsert_items_with_stories(items, &[])?.outcome)
     }
 
     /// Inserts or updates `items` in one `BEGIN IMMEDIATE` transaction; a
@@ -70,7 +83,7 @@ impl Store {
         &mut self,
         items: &[(Item, Analysis)],
         vectors: &[StoryVector],
-    ) -> Result<UpsertOutcome, StoreError> {
+    ) -> Result<Upserted, StoreError> {
         let Store { conn, stories, .. } = self;
         let result = write_items(conn, stories, items, vectors);
         if result.is_err() {
@@ -94,6 +107,27 @@ impl Store {
         rows.map(|row| row.during("reading an item")?).collect()
     }
 
+    /// Up to `limit` flagged items with `after < seq <= through`, in `seq`
+    /// order (the review pass: unflagged items are not read at all).
+    pub fn flagged_items_between(
+        &self,
+        after: i64,
+        through: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredItem>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM items WHERE seq > ?1 AND seq <= ?2 AND flagged
+                 ORDER BY seq LIMIT ?3"
+            ))
+            .during("preparing the flagged-item scan")?;
+        let rows = statement
+            .query_map(params![after, through, limit as i64], read_row)
+            .during("scanning flagged items")?;
+        rows.map(|row| row.during("reading an item")?).collect()
+    }
+
     /// The item with `id`, if stored.
     pub fn get_item(&self, id: &str) -> Result<Option<StoredItem>, StoreError> {
         let mut statement = self
@@ -108,16 +142,22 @@ impl Store {
     }
 
     /// The bodies of the items with these ids (absent ids are left out):
-    /// the text search snippets are cut from, which the index does not store.
-    pub fn bodies(&self, ids: &[&str]) -> Result<HashMap<String, String>, StoreError> {
+    /// the text search snippets are cut from, which the index does not
+    /// store. With `chars`, only the bodies' first `chars` characters.
+    pub fn bodies(
+        &self,
+        ids: &[&str],
+        chars: Option<usize>,
+    ) -> Result<HashMap<String, String>, StoreError> {
         let mut statement = self
             .conn
-            .prepare_cached("SELECT body FROM items WHERE id = ?1")
+            .prepare_cached("SELECT CASE WHEN ?2 < 0 THEN body ELSE substr(body, 1, ?2) END FROM items WHERE id = ?1")
             .during("preparing the body read")?;
+        let chars = chars.map_or(-1, |c| c.min(i64::MAX as usize) as i64);
         let mut out = HashMap::with_capacity(ids.len());
         for id in ids {
             let body: Option<String> = statement
-                .query_row(params![id], |row| row.get(0))
+                .query_row(params![id, chars], |row| row.get(0))
                 .optional()
                 .during("reading a body")?;
             if let Some(body) = body {
@@ -236,13 +276,14 @@ fn write_items(
     story_cache: &mut stories::StoryCache,
     items: &[(Item, Analysis)],
     vectors: &[StoryVector],
-) -> Result<UpsertOutcome, StoreError> {
+) -> Result<Upserted, StoreError> {
     let mut outcome = UpsertOutcome::default();
+    let mut written = Vec::with_capacity(items.len());
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .during("starting an item write")?;
     let mut counts = trends::PendingCounts::default();
-    {
+    let first_seq = {
         let mut existing = tx
             .prepare_cached("SELECT content_hash, analysis, petition_status, petition_reply FROM items WHERE id = ?1")
             .during("preparing the item lookup")?;
@@ -257,6 +298,7 @@ fn write_items(
                 row.get(0)
             })
             .during("reading the change sequence")?;
+        let first_seq = next_seq;
         let mut write = tx
             .prepare_cached(
                 "INSERT INTO items (seq, id, source, kind, url, title, body, author, published_at,
@@ -293,6 +335,7 @@ fn write_items(
                     if *hash == item.content_hash && *stored_analysis == analysis_json =>
                 {
                     outcome.unchanged += 1;
+                    written.push(None);
                     continue;
                 }
                 Some((_, _, status, reply)) => {
@@ -350,12 +393,18 @@ fn write_items(
                     analysis_json,
                 ])
                 .during("writing an item")?;
+            written.push(Some((next_seq, before.is_none())));
             next_seq += 1;
         }
-    }
+        first_seq
+    };
     counts.write(&tx)?;
     tx.commit().during("committing items")?;
-    Ok(outcome)
+    Ok(Upserted {
+        outcome,
+        first_seq,
+        written,
+    })
 }
 
 fn parse_time(id: &str, column: &str, value: &str) -> Result<DateTime<Utc>, StoreError> {

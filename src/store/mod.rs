@@ -19,7 +19,7 @@ pub use accounts::{
 pub use audit::{AuditCheck, AuditEntry, AuditRecord};
 pub use cases::{Case, CaseChange, CaseFilter, CaseNote, NewCase};
 pub use digest::{Backlog, Grouping, QueuedMail};
-pub use items::{StatusChange, StoredItem, UpsertOutcome};
+pub use items::{StatusChange, StoredItem, UpsertOutcome, Upserted};
 pub use sources::SourceState;
 pub use stories::StoryInfo;
 pub use trends::{DIMENSIONS, HOUR_SECS, trend_keys};

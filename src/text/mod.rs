@@ -8,6 +8,7 @@ pub mod author;
 pub mod dates;
 pub mod dictionary;
 pub mod escape;
+pub mod fold;
 pub mod normalize;
 pub mod redact;
 pub mod segment;

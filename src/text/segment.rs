@@ -143,61 +143,163 @@ impl Segmenter {
             .collect()
     }
 
-    /// The searchable words of a query text: [`Segmenter::cut`] without
-    /// punctuation or whitespace, lowercased.
+    /// The searchable words of a query text: folded like the index
+    /// ([`crate::text::fold`]), [`Segmenter::cut`] without punctuation or
+    /// whitespace, lowercased.
     pub fn query_words(&self, text: &str) -> Vec<String> {
-        self.cut(text)
+        let folded = crate::text::fold::fold(text);
+        self.cut(&folded)
             .into_iter()
             .filter(|word| is_word(word.text))
-            .map(|word| word.text.to_lowercase())
+            .map(|word| lowercase(word.text))
             .collect()
     }
 
     /// Calls `emit` for every search-mode token of `text`, ordered by
     /// (start, end) within each word. Punctuation and whitespace produce no
     /// token but do take a position, so a phrase does not match across them.
-    pub fn for_each_search_token<'a>(&self, text: &'a str, mut emit: impl FnMut(SearchToken<'a>)) {
+    /// The text is taken as it is: the index folds it first
+    /// ([`Segmenter::index_tokens`]).
+    pub fn for_each_search_token<'a>(&self, text: &'a str, emit: impl FnMut(SearchToken<'a>)) {
         let text = capped(text);
+        let words: Vec<Word<'a>> = self
+            .jieba
+            .cut(text, true)
+            .into_iter()
+            .map(|token| Word {
+                text: token.word,
+                byte_start: token.byte_start,
+                byte_end: token.byte_end,
+                tag: "",
+            })
+            .collect();
+        self.for_each_search_token_of(&words, emit);
+    }
+
+    /// [`Segmenter::for_each_search_token`] from a segmentation already
+    /// made ([`Segmenter::cut`] or [`Segmenter::tag`] of the same text, which
+    /// give the same words): the analysis hands its words to the index so
+    /// that each text is segmented once.
+    pub fn for_each_search_token_of<'a>(
+        &self,
+        words: &[Word<'a>],
+        mut emit: impl FnMut(SearchToken<'a>),
+    ) {
         let mut grams: Vec<SearchToken<'a>> = Vec::new();
-        for (position, token) in self.jieba.cut(text, true).into_iter().enumerate() {
-            if !is_word(token.word) {
+        let mut offsets: Vec<usize> = Vec::new();
+        for (position, word) in words.iter().enumerate() {
+            if !is_word(word.text) {
                 continue;
             }
+            let whole = SearchToken {
+                word: word.text,
+                byte_start: word.byte_start,
+                byte_end: word.byte_end,
+                position,
+            };
+            offsets.clear();
+            offsets.extend(word.text.char_indices().map(|(at, _)| at));
+            let chars = offsets.len();
+            if chars <= 2 {
+                emit(whole);
+                continue;
+            }
+            offsets.push(word.text.len());
             grams.clear();
-            let chars = token.end - token.start;
-            if chars > 2 {
-                let offsets: Vec<usize> = token
-                    .word
-                    .char_indices()
-                    .map(|(at, _)| at)
-                    .chain(std::iter::once(token.word.len()))
-                    .collect();
-                for len in [2, 3] {
-                    if chars <= len {
-                        continue;
-                    }
-                    for i in 0..=chars - len {
-                        let gram = &token.word[offsets[i]..offsets[i + len]];
-                        if self.jieba.has_word(gram) {
-                            grams.push(SearchToken {
-                                word: gram,
-                                byte_start: token.byte_start + offsets[i],
-                                byte_end: token.byte_start + offsets[i + len],
-                                position,
-                            });
-                        }
+            for len in [2, 3] {
+                if chars <= len {
+                    continue;
+                }
+                for i in 0..=chars - len {
+                    let gram = &word.text[offsets[i]..offsets[i + len]];
+                    if self.jieba.has_word(gram) {
+                        grams.push(SearchToken {
+                            word: gram,
+                            byte_start: word.byte_start + offsets[i],
+                            byte_end: word.byte_start + offsets[i + len],
+                            position,
+                        });
                     }
                 }
             }
-            grams.push(SearchToken {
-                word: token.word,
-                byte_start: token.byte_start,
-                byte_end: token.byte_end,
-                position,
-            });
+            grams.push(whole);
             grams.sort_by_key(|t| (t.byte_start, t.byte_end));
             grams.iter().for_each(|t| emit(*t));
         }
+    }
+
+    /// The index's tokens of `text`: folded ([`crate::text::fold`]), then
+    /// search mode, lowercased; byte ranges are in the folded text.
+    pub fn index_tokens(&self, text: &str) -> Vec<IndexToken> {
+        let folded = crate::text::fold::fold(capped(text));
+        let mut tokens = Vec::new();
+        self.for_each_search_token(&folded, |token| tokens.push(IndexToken::from(token)));
+        tokens
+    }
+
+    /// [`Segmenter::index_tokens`] from the words of the folded text.
+    pub fn index_tokens_of(&self, words: &[Word<'_>]) -> Vec<IndexToken> {
+        let mut tokens = Vec::with_capacity(words.len() + words.len() / 4);
+        self.for_each_search_token_of(words, |token| tokens.push(IndexToken::from(token)));
+        tokens
+    }
+}
+
+/// A search token as the index and the topic matcher take it: lowercased,
+/// owned, with its byte range in the folded text it was cut from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexToken {
+    /// The token, lowercased.
+    pub text: String,
+    /// Byte offset of its first byte in the folded text.
+    pub byte_start: usize,
+    /// Byte offset one past its last byte.
+    pub byte_end: usize,
+    /// Word position (sub-words share their word's position).
+    pub position: usize,
+}
+
+impl From<SearchToken<'_>> for IndexToken {
+    fn from(token: SearchToken<'_>) -> IndexToken {
+        IndexToken {
+            text: lowercase(token.word),
+            byte_start: token.byte_start,
+            byte_end: token.byte_end,
+            position: token.position,
+        }
+    }
+}
+
+/// The index tokens of an item's title and body, made by the analysis from
+/// its own segmentation and handed on to the index and the topic matcher.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocTokens {
+    /// Tokens of the title.
+    pub title: Vec<IndexToken>,
+    /// Tokens of the body.
+    pub body: Vec<IndexToken>,
+}
+
+impl DocTokens {
+    /// The tokens of `title` and `body`, segmented here.
+    pub fn of(segmenter: &Segmenter, title: &str, body: &str) -> DocTokens {
+        DocTokens {
+            title: segmenter.index_tokens(title),
+            body: segmenter.index_tokens(body),
+        }
+    }
+}
+
+/// `word` lowercased; CJK and ASCII (the bulk of the text) without the
+/// Unicode case tables.
+pub fn lowercase(word: &str) -> String {
+    if word
+        .chars()
+        .all(|c| c.is_ascii() || ('\u{2E80}'..='\u{9FFF}').contains(&c))
+    {
+        word.to_ascii_lowercase()
+    } else {
+        word.to_lowercase()
     }
 }
 
