@@ -10,7 +10,8 @@
 use crate::dedup::story::information;
 use crate::text::Segmenter;
 use crate::text::segment::Word;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::LazyLock;
 
 /// Parts of speech that make keywords.
 const KEYWORD_POS: [&str; 10] = ["n", "nr", "ns", "nt", "nz", "vn", "v", "l", "j", "eng"];
@@ -18,6 +19,15 @@ const KEYWORD_POS: [&str; 10] = ["n", "nr", "ns", "nt", "nz", "vn", "v", "l", "j
 /// The weight of a word jieba's dictionary does not hold: about the median
 /// IDF of jieba's own table, as its TF-IDF gives unknown words.
 const UNKNOWN_WORD_WEIGHT: f32 = 11.7;
+
+/// jieba's stopword list in a hash set (it ships as a B-tree: a dozen
+/// string comparisons per candidate word).
+static JIEBA_STOP_WORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    jieba_rs::DEFAULT_STOP_WORDS
+        .iter()
+        .map(String::as_str)
+        .collect()
+});
 
 /// Shortest keyword, in characters (jieba's default).
 const MIN_CHARS: usize = 2;
@@ -60,7 +70,7 @@ fn is_candidate(segmenter: &Segmenter, word: &str) -> bool {
         && word.chars().any(char::is_alphanumeric)
         && !word.chars().all(|c| c.is_ascii_digit())
         && !segmenter.is_stopword(word)
-        && !jieba_rs::DEFAULT_STOP_WORDS.contains(word)
+        && !JIEBA_STOP_WORDS.contains(word)
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@
 //! belongs to another verb (the smaller −0.5 for negative words keeps such
 //! misreadings small); irony and rhetorical questions are not detected.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -106,6 +106,9 @@ pub struct SentimentLexicon {
     sentiment_words: Vec<String>,
     /// Longest pos/neg word in bytes (bounds token merging).
     max_sentiment_bytes: usize,
+    /// Every proper prefix of a pos/neg word: token merging goes on only
+    /// while the tokens joined so far begin some entry.
+    prefixes: HashSet<Box<str>>,
 }
 
 impl fmt::Debug for SentimentLexicon {
@@ -227,10 +230,16 @@ impl SentimentLexicon {
             classes.insert(word.to_owned(), class);
         }
         let max_sentiment_bytes = sentiment_words.iter().map(String::len).max().unwrap_or(0);
+        let prefixes = sentiment_words
+            .iter()
+            .flat_map(|word| word.char_indices().skip(1).map(|(at, _)| &word[..at]))
+            .map(Box::from)
+            .collect();
         Ok(SentimentLexicon {
             classes,
             sentiment_words,
             max_sentiment_bytes,
+            prefixes,
         })
     }
 
@@ -348,6 +357,9 @@ impl SentimentLexicon {
             buffer.push_str(words[i + n]);
             n += 1;
             ends[n] = buffer.len();
+            if !self.prefixes.contains(buffer.as_str()) {
+                break;
+            }
         }
         (2..=n)
             .rev()

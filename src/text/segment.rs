@@ -11,7 +11,7 @@
 
 use crate::text::Dictionaries;
 use jieba_rs::Jieba;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::{Arc, LazyLock};
 
 /// Texts longer than this are segmented only up to it: jieba-rs has aborted
@@ -49,8 +49,8 @@ pub struct Word<'a> {
 #[derive(Clone)]
 pub struct Segmenter {
     jieba: Arc<Jieba>,
-    stopwords: Arc<HashSet<String>>,
-    dictionary_words: Arc<HashSet<String>>,
+    stopwords: Arc<FxHashSet<String>>,
+    dictionary_words: Arc<FxHashSet<String>>,
     fingerprint: Arc<str>,
 }
 
