@@ -93,15 +93,17 @@ impl tantivy::Document for ItemDocument {
 fn pre_tokenized(tokens: Vec<IndexToken>) -> PreTokenizedString {
     PreTokenizedString {
         text: String::new(),
-        tokens: tokens
-            .into_iter()
-            .map(|token| Token {
-                offset_from: token.byte_start,
-                offset_to: token.byte_end,
-                position: token.position,
-                text: token.text,
-                position_length: 1,
-            })
-            .collect(),
+        tokens: tokens.into_iter().map(tantivy_token).collect(),
+    }
+}
+
+/// An index token as tantivy's `Token`.
+pub fn tantivy_token(token: IndexToken) -> Token {
+    Token {
+        offset_from: token.byte_start,
+        offset_to: token.byte_end,
+        position: token.position,
+        text: token.text,
+        position_length: 1,
     }
 }

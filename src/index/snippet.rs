@@ -1,5 +1,5 @@
-//! Highlighted snippets, computed from the stored text with the same
-//! tokenizer as the index: the window with the most matched query terms,
+//! Highlighted snippets, computed from the stored text folded and segmented
+//! as the index does it: the window with the most matched query terms,
 //! and the matched terms as character ranges into the snippet. Built here
 //! rather than with tantivy's `SnippetGenerator`, which counts bytes and has
 //! panicked on overlapping search-mode tokens (see FIELD-NOTES).

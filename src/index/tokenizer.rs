@@ -48,13 +48,7 @@ impl Tokenizer for JiebaTokenizer {
             self.segmenter
                 .index_tokens(text)
                 .into_iter()
-                .map(|token| Token {
-                    offset_from: token.byte_start,
-                    offset_to: token.byte_end,
-                    position: token.position,
-                    text: token.text,
-                    position_length: 1,
-                }),
+                .map(super::document::tantivy_token),
         );
         JiebaTokenStream {
             tokens: &mut self.tokens,

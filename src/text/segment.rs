@@ -7,7 +7,10 @@
 //! search-mode tokens for the index: every word plus the 2- and 3-character
 //! dictionary words inside it, all at the word's position, so that 派出所 is
 //! found as a word and by its parts while phrase queries over whole words
-//! still line up.
+//! still line up. The index's tokens ([`IndexToken`]) are the search-mode
+//! tokens of the folded text ([`crate::text::fold`]), lowercased; an import
+//! derives them from the analysis's own words ([`DocTokens`]), so each text
+//! is segmented once.
 
 use crate::text::Dictionaries;
 use jieba_rs::Jieba;
@@ -161,19 +164,7 @@ impl Segmenter {
     /// The text is taken as it is: the index folds it first
     /// ([`Segmenter::index_tokens`]).
     pub fn for_each_search_token<'a>(&self, text: &'a str, emit: impl FnMut(SearchToken<'a>)) {
-        let text = capped(text);
-        let words: Vec<Word<'a>> = self
-            .jieba
-            .cut(text, true)
-            .into_iter()
-            .map(|token| Word {
-                text: token.word,
-                byte_start: token.byte_start,
-                byte_end: token.byte_end,
-                tag: "",
-            })
-            .collect();
-        self.for_each_search_token_of(&words, emit);
+        self.for_each_search_token_of(&self.cut(text), emit);
     }
 
     /// [`Segmenter::for_each_search_token`] from a segmentation already
