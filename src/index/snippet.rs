@@ -5,7 +5,7 @@
 //! panicked on overlapping search-mode tokens (see FIELD-NOTES).
 
 use crate::text::Segmenter;
-use crate::text::segment::lowercase;
+use crate::text::segment::{is_caseless_cjk, lowercase};
 use std::collections::HashSet;
 
 /// A snippet and the character ranges in it that matched the query.
@@ -199,7 +199,7 @@ fn splits_words(c: char) -> bool {
 /// True for a capital letter outside ASCII (CJK, the bulk of the text,
 /// without a look at the Unicode tables).
 fn has_capital(c: char) -> bool {
-    !c.is_ascii() && !('\u{2E80}'..='\u{9FFF}').contains(&c) && c.is_uppercase()
+    !c.is_ascii() && !is_caseless_cjk(c) && c.is_uppercase()
 }
 
 /// Start of the window holding the most matches (earliest on ties).

@@ -281,13 +281,16 @@ impl DocTokens {
     }
 }
 
+/// True for a CJK character (radicals to unified ideographs): no case, so
+/// no look at the Unicode case tables is needed.
+pub fn is_caseless_cjk(c: char) -> bool {
+    ('\u{2E80}'..='\u{9FFF}').contains(&c)
+}
+
 /// `word` lowercased; CJK and ASCII (the bulk of the text) without the
 /// Unicode case tables.
 pub fn lowercase(word: &str) -> String {
-    if word
-        .chars()
-        .all(|c| c.is_ascii() || ('\u{2E80}'..='\u{9FFF}').contains(&c))
-    {
+    if word.chars().all(|c| c.is_ascii() || is_caseless_cjk(c)) {
         word.to_ascii_lowercase()
     } else {
         word.to_lowercase()
