@@ -326,7 +326,8 @@ pub fn raise_cases(
         }
     }
     let replies_mark = store.review_mark("replies_seq")?;
-    let mut newest = replies_mark;
+    // Everything up to `through` has been looked at, replies or not.
+    let mut newest = replies_mark.max(through);
     for stored in store.answered_petitions_after(replies_mark)? {
         newest = newest.max(stored.seq);
         let reply = stored.item.petition.reply.as_deref().unwrap_or_default();
@@ -432,6 +433,7 @@ pub fn is_boilerplate_reply(reply: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Analysis, Item, ItemKind, PetitionState};
 
     #[test]
     fn transitions_follow_the_workflow() {
@@ -451,5 +453,93 @@ mod tests {
         assert!(!is_boilerplate_reply(
             "经核查，城关派出所已于11月20日对您反映的电动车被盗案立案侦查，目前已调取周边监控，办案民警会及时与您联系。"
         ));
+    }
+
+    fn stored(id: &str, kind: ItemKind, petition: PetitionState) -> Item {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 1, 2, 0, 0).unwrap();
+        Item {
+            id: id.into(),
+            source: "test".into(),
+            kind,
+            url: None,
+            title: format!("标题{id}"),
+            body: format!("正文{id}"),
+            author: None,
+            published_at: at,
+            fetched_at: at,
+            unit: None,
+            region: None,
+            content_hash: format!("{id}-{petition:?}"),
+            petition,
+        }
+    }
+
+    #[test]
+    fn each_pass_raises_what_is_new_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let config = ReviewConfig::default();
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 28, 0, 0, 0).unwrap();
+        let waiting = PetitionState {
+            status: Some("未回复".into()),
+            ..PetitionState::default()
+        };
+        let forwarded = PetitionState {
+            status: Some("已回复".into()),
+            reply: Some("您好，您的留言已收悉，已转相关部门办理。".into()),
+            ..PetitionState::default()
+        };
+        let complaint = Analysis {
+            flagged: true,
+            level: "high".into(),
+            ..Analysis::default()
+        };
+        let plain = || Analysis::default();
+        store
+            .upsert_items(&[
+                (stored("waiting", ItemKind::Petition, waiting), plain()),
+                (
+                    stored("forwarded", ItemKind::Petition, forwarded.clone()),
+                    plain(),
+                ),
+                (
+                    stored("complaint", ItemKind::Post, PetitionState::default()),
+                    complaint,
+                ),
+                (
+                    stored("other", ItemKind::Post, PetitionState::default()),
+                    plain(),
+                ),
+            ])
+            .unwrap();
+        let first = raise_cases(&mut store, &config, &[], now).unwrap();
+        assert_eq!((first.items, first.petitions), (1, 2), "{first:?}");
+
+        let again = raise_cases(&mut store, &config, &[], now).unwrap();
+        assert_eq!((again.items, again.petitions), (0, 0), "{again:?}");
+
+        // The waiting petition gets a forwarding reply: a new change, seen
+        // by the next pass although the passes in between found no reply.
+        store
+            .upsert_items(&[(stored("waiting", ItemKind::Petition, forwarded), plain())])
+            .unwrap();
+        let later = raise_cases(&mut store, &config, &[], now).unwrap();
+        assert_eq!((later.items, later.petitions), (0, 1), "{later:?}");
+        let subjects: Vec<String> = store
+            .cases(&Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|case| case.subject)
+            .collect();
+        for subject in [
+            "petition:waiting",
+            "petition-reply:forwarded",
+            "petition-reply:waiting",
+        ] {
+            assert!(
+                subjects.iter().any(|s| s == subject),
+                "{subject}: {subjects:?}"
+            );
+        }
     }
 }

@@ -147,9 +147,16 @@ pub fn detect_trends(
     burst.min_z = burst
         .min_z
         .max(upper_normal_quantile(FAMILY_FALSE_ALARM / tests));
+    let keys: Vec<(String, String)> = candidates
+        .into_iter()
+        .map(|(dim, key, _)| (dim, key))
+        .collect();
+    let mut all_series = store.trend_series(&keys, from, now_hour)?;
     let mut trends: Vec<Trend> = Vec::new();
-    for (dim, key, _) in candidates {
-        let series = store.trend_series(&dim, &key, from, now_hour)?;
+    for wanted in keys {
+        let Some(((dim, key), series)) = all_series.remove_entry(&wanted) else {
+            continue;
+        };
         // The strongest window only: a key rising this hour and this day is one trend.
         let previous_hour = &series[..series.len() - 1];
         let best = windows

@@ -188,4 +188,29 @@ pub const MIGRATIONS: &[&str] = &[
         at        TEXT NOT NULL
     ) STRICT;
     CREATE INDEX login_failures_by_user ON login_failures(user_name, at);",
+    // 14: what the review pass looks for on every run — flagged items,
+    // petitions waiting for a reply, replies — as small partial indexes:
+    // without them it read every item older than the reply deadline, and
+    // every new item, to find the few it wanted.
+    "CREATE INDEX items_unanswered_petitions ON items(published_at)
+        WHERE kind = 'petition' AND petition_reply IS NULL;
+    CREATE INDEX items_answered_petitions ON items(seq)
+        WHERE kind = 'petition' AND petition_reply IS NOT NULL;
+    CREATE INDEX items_flagged ON items(seq) WHERE flagged;",
+    // 15: trend counts keyed by hour first. Keyed by (dimension, key) first,
+    // every stored item updated rows spread over the whole table (its
+    // keywords, its story), so past a few hundred thousand items each item
+    // cost several page reads and writes; new counts now go to the current
+    // hours' pages. The trends pass reads its window in one range scan.
+    "CREATE TABLE trend_counts_by_time (
+        hour INTEGER NOT NULL,
+        dim  TEXT NOT NULL,
+        key  TEXT NOT NULL,
+        n    INTEGER NOT NULL,
+        PRIMARY KEY (hour, dim, key)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO trend_counts_by_time (hour, dim, key, n)
+        SELECT hour, dim, key, n FROM trend_counts;
+    DROP TABLE trend_counts;
+    ALTER TABLE trend_counts_by_time RENAME TO trend_counts;",
 ];

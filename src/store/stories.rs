@@ -23,6 +23,8 @@ use serde::Serialize;
 
 /// Words of a vector entered in the day's inverted index.
 const POSTING_TERMS: usize = 12;
+// Shared posting words are counted in a byte.
+const _: () = assert!(POSTING_TERMS <= u8::MAX as usize);
 /// A word on more items than this in one day says little about which
 /// story an item belongs to (it is that day's common word); its posting
 /// list is not read.
@@ -180,16 +182,29 @@ impl StoryCache {
         Ok(())
     }
 
-    /// Stories of the items within the window that `vector` is similar
-    /// to, most similar first.
-    fn matches(&self, day: i64, at: i64, vector: &[(u32, f32)]) -> Vec<(Box<str>, f32)> {
+    /// Stories of the items within the window that `vector` (whose
+    /// words weigh `weights`) is similar to, most similar first.
+    fn matches(
+        &self,
+        day: i64,
+        at: i64,
+        vector: &[(u32, f32)],
+        weights: &HashMap<u32, f32>,
+    ) -> Vec<(Box<str>, f32)> {
         let span = WINDOW_SECS.div_euclid(DAY_SECS) + 1;
-        let weights: HashMap<u32, f32> = vector.iter().copied().collect();
-        let mut shared: HashMap<(i64, u32), u32> = HashMap::default();
+        // Posting words shared with each item of a day: a counter per item
+        // of the day (a day's postings are item positions), the items
+        // touched listed — hashing every posting cost more than the rest.
+        let mut candidates: Vec<((i64, u32), u32)> = Vec::new();
+        let mut counts: Vec<u8> = Vec::new();
+        let mut touched: Vec<u32> = Vec::new();
         for d in day - span..=day + span {
             let Some(bucket) = self.days.get(&d) else {
                 continue;
             };
+            counts.clear();
+            counts.resize(bucket.entries.len(), 0);
+            touched.clear();
             for (word, _) in vector.iter().take(POSTING_TERMS) {
                 let Some(postings) = bucket.postings.get(word) else {
                     continue;
@@ -198,11 +213,19 @@ impl StoryCache {
                     continue;
                 }
                 for &index in postings {
-                    *shared.entry((d, index)).or_default() += 1;
+                    let count = &mut counts[index as usize];
+                    if *count == 0 {
+                        touched.push(index);
+                    }
+                    *count += 1;
                 }
             }
+            candidates.extend(
+                touched
+                    .iter()
+                    .map(|&index| ((d, index), u32::from(counts[index as usize]))),
+            );
         }
-        let mut candidates: Vec<((i64, u32), u32)> = shared.into_iter().collect();
         let by_shared =
             |a: &((i64, u32), u32), b: &((i64, u32), u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
         if candidates.len() > MAX_CANDIDATES {
@@ -215,9 +238,8 @@ impl StoryCache {
             if (entry.at - at).abs() > WINDOW_SECS {
                 continue;
             }
-            let similarity = cosine(&weights, &entry.vector);
-            if similarity >= SAME_STORY && self.shared_words(&weights, &entry.vector) >= MIN_SHARED
-            {
+            let similarity = cosine(weights, &entry.vector);
+            if similarity >= SAME_STORY && self.shared_words(weights, &entry.vector) >= MIN_SHARED {
                 found.push((entry.story.clone(), similarity));
             }
         }
@@ -295,7 +317,7 @@ pub(crate) fn assign(
         cache.load_around(tx, day)?;
         let weights: HashMap<u32, f32> = interned.iter().copied().collect();
         let mut chosen = None;
-        for (story, _) in cache.matches(day, at, &interned) {
+        for (story, _) in cache.matches(day, at, &interned, &weights) {
             // Against chaining (A like B like C, A unlike C): a copy must
             // also resemble the story's first item a little.
             let near_seed = match cache.seed(tx, &story)? {

@@ -54,17 +54,22 @@ impl PendingCounts {
         }
     }
 
-    /// Adds the counts inside the caller's transaction.
+    /// Adds the counts inside the caller's transaction, in key order (so
+    /// the B-tree is walked once, not jumped about).
     pub(crate) fn write(self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         let mut statement = tx
             .prepare_cached(
-                "INSERT INTO trend_counts (dim, key, hour, n) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(dim, key, hour) DO UPDATE SET n = n + excluded.n",
+                "INSERT INTO trend_counts (hour, dim, key, n) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(hour, dim, key) DO UPDATE SET n = n + excluded.n",
             )
             .during("preparing the trend count")?;
-        for ((dim, key, hour), n) in self.0 {
+        let mut counts: Vec<_> = self.0.into_iter().collect();
+        counts.sort_unstable_by(|((d1, k1, h1), _), ((d2, k2, h2), _)| {
+            (h1, d1, k1).cmp(&(h2, d2, k2))
+        });
+        for ((dim, key, hour), n) in counts {
             statement
-                .execute(params![dim, key, hour, n])
+                .execute(params![hour, dim, key, n])
                 .during("counting for trends")?;
         }
         Ok(())
@@ -97,31 +102,49 @@ impl Store {
             .during("reading trend candidates")
     }
 
-    /// The hourly counts of one key for `from_hour..=to_hour`, zeros filled in.
+    /// The hourly counts of each of `keys` (`(dimension, key)`) for
+    /// `from_hour..=to_hour`, zeros filled in: one range scan of the hours
+    /// (the counts are keyed by hour first), whatever the number of keys.
     pub fn trend_series(
         &self,
-        dim: &str,
-        key: &str,
+        keys: &[(String, String)],
         from_hour: i64,
         to_hour: i64,
-    ) -> Result<Vec<u32>, StoreError> {
-        let mut series = vec![0u32; (to_hour - from_hour + 1).max(0) as usize];
+    ) -> Result<HashMap<(String, String), Vec<u32>>, StoreError> {
+        let hours = (to_hour - from_hour + 1).max(0) as usize;
+        let mut wanted: HashMap<&str, HashMap<&str, Vec<u32>>> = HashMap::default();
+        for (dim, key) in keys {
+            wanted.entry(dim).or_default().insert(key, vec![0; hours]);
+        }
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT hour, n FROM trend_counts WHERE dim = ?1 AND key = ?2 AND hour BETWEEN ?3 AND ?4",
+                "SELECT hour, dim, key, n FROM trend_counts WHERE hour BETWEEN ?1 AND ?2",
             )
-            .during("preparing a trend series")?;
-        let rows = statement
-            .query_map(params![dim, key, from_hour, to_hour], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, u32>(1)?))
-            })
-            .during("reading a trend series")?;
-        for row in rows {
-            let (hour, n) = row.during("reading a trend series")?;
-            series[(hour - from_hour) as usize] = n;
+            .during("preparing the trend series")?;
+        let mut rows = statement
+            .query(params![from_hour, to_hour])
+            .during("reading the trend series")?;
+        while let Some(row) = rows.next().during("reading the trend series")? {
+            // Borrowed column text: most rows are of keys not wanted.
+            let dim = row.get_ref(1).and_then(|v| Ok(v.as_str()?));
+            let key = row.get_ref(2).and_then(|v| Ok(v.as_str()?));
+            let (Ok(dim), Ok(key)) = (dim, key) else {
+                continue;
+            };
+            let Some(series) = wanted.get_mut(dim).and_then(|keys| keys.get_mut(key)) else {
+                continue;
+            };
+            let hour: i64 = row.get(0).during("reading the trend series")?;
+            series[(hour - from_hour) as usize] = row.get(3).during("reading the trend series")?;
         }
-        Ok(series)
+        Ok(wanted
+            .into_iter()
+            .flat_map(|(dim, keys)| {
+                keys.into_iter()
+                    .map(move |(key, series)| ((dim.to_string(), key.to_string()), series))
+            })
+            .collect())
     }
 
     /// Counts per hour of one dimension's keys together (e.g. all items of
@@ -178,5 +201,63 @@ impl Store {
         counts.write(&tx)?;
         tx.commit().during("committing the trend rebuild")?;
         Ok(counted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::migrations::MIGRATIONS;
+
+    #[test]
+    fn counts_kept_before_the_hour_first_schema_are_read_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("y.db");
+        {
+            // A store of schema 13: counts keyed (dim, key, hour).
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..13] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 13).unwrap();
+            conn.execute_batch(
+                "INSERT INTO trend_counts (dim, key, hour, n) VALUES
+                    ('keyword', '派出所', 10, 2), ('keyword', '派出所', 12, 5),
+                    ('story', 's1', 11, 1), ('keyword', '民警', 12, 7),
+                    ('keyword', '派出所', 40, 9);",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        let key = |dim: &str, key: &str| (dim.to_string(), key.to_string());
+        let wanted = [
+            key("keyword", "派出所"),
+            key("story", "s1"),
+            key("keyword", "无"),
+        ];
+        let series = store.trend_series(&wanted, 10, 13).unwrap();
+        assert_eq!(series.len(), 3, "{series:?}");
+        assert_eq!(series[&wanted[0]], [2, 0, 5, 0]);
+        assert_eq!(series[&wanted[1]], [0, 1, 0, 0]);
+        assert_eq!(series[&wanted[2]], [0, 0, 0, 0], "absent keys are zeros");
+        let mut candidates = store.trend_candidates(10, 13, 3).unwrap();
+        candidates.sort();
+        assert_eq!(
+            candidates,
+            [
+                ("keyword".to_string(), "民警".to_string(), 7),
+                ("keyword".to_string(), "派出所".to_string(), 7),
+            ]
+        );
+
+        // New counts add to the migrated ones.
+        let tx = store.conn.transaction().unwrap();
+        let mut pending = PendingCounts::default();
+        pending.0.insert(("keyword", "派出所".to_string(), 12), 3);
+        pending.0.insert(("keyword", "派出所".to_string(), 13), 1);
+        pending.write(&tx).unwrap();
+        tx.commit().unwrap();
+        let series = store.trend_series(&wanted[..1], 10, 13).unwrap();
+        assert_eq!(series[&wanted[0]], [2, 0, 8, 1]);
     }
 }
