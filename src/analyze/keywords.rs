@@ -67,7 +67,7 @@ pub fn extract<'a>(
 
 fn is_candidate(segmenter: &Segmenter, word: &str) -> bool {
     word.chars().count() >= MIN_CHARS
-        && word.chars().any(char::is_alphanumeric)
+        && crate::text::segment::is_word(word)
         && !word.chars().all(|c| c.is_ascii_digit())
         && !segmenter.is_stopword(word)
         && !JIEBA_STOP_WORDS.contains(word)

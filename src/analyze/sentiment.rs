@@ -321,7 +321,7 @@ impl SentimentLexicon {
                 exclaim: false,
             };
         }
-        if token.chars().any(char::is_alphanumeric) || self.classes.contains_key(token) {
+        if crate::text::segment::is_word(token) || self.classes.contains_key(token) {
             return TokenKind::Word;
         }
         let ellipsis = token.chars().count() > 1 && token.chars().all(|c| c == '.');

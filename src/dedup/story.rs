@@ -28,6 +28,7 @@
 //! that only mark the four stories).
 
 use crate::text::Segmenter;
+use crate::text::segment::{is_capital, is_letter};
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -47,7 +48,8 @@ const DOMAIN_FACTOR: f32 = 0.5;
 const MEMO_LIMIT: usize = 200_000;
 
 thread_local! {
-    static INFORMATION: RefCell<HashMap<String, f32>> = RefCell::new(HashMap::default());
+    /// Per word: its information, and whether the project's dictionaries hold it.
+    static INFORMATION: RefCell<HashMap<String, (f32, bool)>> = RefCell::new(HashMap::default());
 }
 
 /// An item's heaviest words with their weights, heaviest first, L2-normalised.
@@ -79,13 +81,13 @@ impl StoryVector {
         let mut counts: HashMap<String, u32> = HashMap::default();
         let mut count = |word: &str| {
             if word.chars().count() < 2
-                || word.chars().all(|c| !c.is_alphabetic())
+                || !word.chars().any(is_letter)
                 || segmenter.is_stopword(word)
             {
                 return;
             }
             // Allocates only for a word not seen yet in this text.
-            if word.chars().any(char::is_uppercase) {
+            if word.chars().any(is_capital) {
                 *counts.entry(word.to_lowercase()).or_default() += 1;
             } else if let Some(n) = counts.get_mut(word) {
                 *n += 1;
@@ -117,8 +119,9 @@ impl StoryVector {
         let mut terms: Vec<(String, f32)> = counts
             .into_iter()
             .map(|(word, tf)| {
-                let mut weight = (1.0 + (tf as f32).ln()) * information(segmenter, &word);
-                if segmenter.is_dictionary_word(&word) {
+                let (information, domain) = word_facts(segmenter, &word);
+                let mut weight = (1.0 + (tf as f32).ln()) * information;
+                if domain {
                     weight *= DOMAIN_FACTOR;
                 }
                 (word, weight)
@@ -189,6 +192,12 @@ impl StoryVector {
 /// at least 1. A word jieba does not know gets the product of its parts'
 /// probabilities (jieba's own `suggest_freq`), so a new name is informative.
 pub fn information(segmenter: &Segmenter, word: &str) -> f32 {
+    word_facts(segmenter, word).0
+}
+
+/// [`information`] and [`Segmenter::is_dictionary_word`] of `word`,
+/// memoised per thread (one lookup for both).
+fn word_facts(segmenter: &Segmenter, word: &str) -> (f32, bool) {
     INFORMATION.with(|memo| {
         let mut memo = memo.borrow_mut();
         if let Some(&known) = memo.get(word) {
@@ -198,9 +207,12 @@ pub fn information(segmenter: &Segmenter, word: &str) -> f32 {
             memo.clear();
         }
         let freq = segmenter.jieba().suggest_freq(word).max(1) as f64;
-        let value = (MODEL_TOTAL / freq).ln().max(1.0) as f32;
-        memo.insert(word.to_string(), value);
-        value
+        let facts = (
+            (MODEL_TOTAL / freq).ln().max(1.0) as f32,
+            segmenter.is_dictionary_word(word),
+        );
+        memo.insert(word.to_string(), facts);
+        facts
     })
 }
 

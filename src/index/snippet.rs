@@ -5,7 +5,7 @@
 //! panicked on overlapping search-mode tokens (see FIELD-NOTES).
 
 use crate::text::Segmenter;
-use crate::text::segment::{is_caseless_cjk, lowercase};
+use crate::text::segment::{is_capital, lowercase};
 use std::collections::HashSet;
 
 /// A snippet and the character ranges in it that matched the query.
@@ -196,10 +196,9 @@ fn splits_words(c: char) -> bool {
         || matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}' | '\u{FF3B}'..='\u{FF40}' | '\u{FF5B}'..='\u{FF65}')
 }
 
-/// True for a capital letter outside ASCII (CJK, the bulk of the text,
-/// without a look at the Unicode tables).
+/// True for a capital letter outside ASCII.
 fn has_capital(c: char) -> bool {
-    !c.is_ascii() && !is_caseless_cjk(c) && c.is_uppercase()
+    !c.is_ascii() && is_capital(c)
 }
 
 /// Start of the window holding the most matches (earliest on ties).

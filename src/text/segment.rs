@@ -297,9 +297,42 @@ pub fn lowercase(word: &str) -> String {
     }
 }
 
+/// True for a CJK unified ideograph (every one is a letter).
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// `c.is_alphabetic()`, with ASCII and CJK ideographs (the bulk of the
+/// text) answered without the Unicode tables.
+pub fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        is_han(c) || c.is_alphabetic()
+    }
+}
+
+/// `c.is_alphanumeric()`, the same way as [`is_letter`].
+pub fn is_letter_or_digit(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        is_han(c) || c.is_alphanumeric()
+    }
+}
+
+/// `c.is_uppercase()`, CJK and ASCII without the Unicode tables.
+pub fn is_capital(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_uppercase()
+    } else {
+        !is_caseless_cjk(c) && c.is_uppercase()
+    }
+}
+
 /// True when `token` holds at least one letter or digit (CJK included).
 pub fn is_word(token: &str) -> bool {
-    token.chars().any(char::is_alphanumeric)
+    token.chars().any(is_letter_or_digit)
 }
 
 fn capped(text: &str) -> &str {
@@ -315,6 +348,18 @@ fn capped(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_character_class_shortcuts_agree_with_unicode() {
+        for c in (0..=0x3_FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(is_capital(c), c.is_uppercase(), "{c:?}");
+            if is_caseless_cjk(c) {
+                assert_eq!(c.to_lowercase().collect::<String>(), c.to_string());
+            }
+        }
+    }
 
     fn search_tokens(text: &str) -> Vec<(String, usize)> {
         let mut out = Vec::new();
