@@ -30,6 +30,7 @@
 use crate::text::Segmenter;
 use crate::text::segment::{is_capital, is_letter};
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::Write as _;
 
@@ -78,22 +79,22 @@ impl StoryVector {
         segmenter: &Segmenter,
         words: impl IntoIterator<Item = &'a str>,
     ) -> StoryVector {
-        let mut counts: HashMap<String, u32> = HashMap::default();
-        let mut count = |word: &str| {
+        // Words borrowed from the text; only a word with capitals (to be
+        // lowercased) and the kept terms are allocated.
+        let mut counts: HashMap<Cow<'a, str>, u32> = HashMap::default();
+        let mut count = |word: &'a str| {
             if word.chars().count() < 2
                 || !word.chars().any(is_letter)
                 || segmenter.is_stopword(word)
             {
                 return;
             }
-            // Allocates only for a word not seen yet in this text.
-            if word.chars().any(is_capital) {
-                *counts.entry(word.to_lowercase()).or_default() += 1;
-            } else if let Some(n) = counts.get_mut(word) {
-                *n += 1;
+            let word = if word.chars().any(is_capital) {
+                Cow::Owned(word.to_lowercase())
             } else {
-                counts.insert(word.to_string(), 1);
-            }
+                Cow::Borrowed(word)
+            };
+            *counts.entry(word).or_default() += 1;
         };
         let mut offsets: Vec<usize> = Vec::new();
         for word in words {
@@ -116,7 +117,7 @@ impl StoryVector {
             }
             count(word);
         }
-        let mut terms: Vec<(String, f32)> = counts
+        let mut terms: Vec<(Cow<'a, str>, f32)> = counts
             .into_iter()
             .map(|(word, tf)| {
                 let (information, domain) = word_facts(segmenter, &word);
@@ -130,9 +131,10 @@ impl StoryVector {
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         terms.truncate(MAX_TERMS);
         let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            terms.iter_mut().for_each(|(_, w)| *w /= norm);
-        }
+        let terms = terms
+            .into_iter()
+            .map(|(word, w)| (word.into_owned(), if norm > 0.0 { w / norm } else { w }))
+            .collect();
         StoryVector { terms }
     }
 

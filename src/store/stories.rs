@@ -82,6 +82,7 @@ struct Day {
 struct Entry {
     story: Box<str>,
     at: i64,
+    /// Interned words and weights, sorted by word.
     vector: Vec<(u32, f32)>,
 }
 
@@ -109,7 +110,8 @@ impl StoryCache {
             .collect()
     }
 
-    fn add(&mut self, day: i64, entry: Entry) {
+    /// Adds an item whose vector is heaviest first; it is kept sorted by word.
+    fn add(&mut self, day: i64, mut entry: Entry) {
         let Some(bucket) = self.days.get_mut(&day) else {
             return;
         };
@@ -117,6 +119,7 @@ impl StoryCache {
         for (word, _) in entry.vector.iter().take(POSTING_TERMS) {
             bucket.postings.entry(*word).or_default().push(index);
         }
+        entry.vector = by_word(entry.vector);
         bucket.entries.push(entry);
         self.cached += 1;
     }
@@ -182,14 +185,14 @@ impl StoryCache {
         Ok(())
     }
 
-    /// Stories of the items within the window that `vector` (whose
-    /// words weigh `weights`) is similar to, most similar first.
+    /// Stories of the items within the window that `vector` (heaviest
+    /// first; `sorted`, the same by word) is similar to, most similar first.
     fn matches(
         &self,
         day: i64,
         at: i64,
         vector: &[(u32, f32)],
-        weights: &HashMap<u32, f32>,
+        sorted: &[(u32, f32)],
     ) -> Vec<(Box<str>, f32)> {
         let span = WINDOW_SECS.div_euclid(DAY_SECS) + 1;
         // Posting words shared with each item of a day: a counter per item
@@ -238,8 +241,8 @@ impl StoryCache {
             if (entry.at - at).abs() > WINDOW_SECS {
                 continue;
             }
-            let similarity = cosine(weights, &entry.vector);
-            if similarity >= SAME_STORY && self.shared_words(weights, &entry.vector) >= MIN_SHARED {
+            let similarity = cosine(sorted, &entry.vector);
+            if similarity >= SAME_STORY && self.shared_words(sorted, &entry.vector) >= MIN_SHARED {
                 found.push((entry.story.clone(), similarity));
             }
         }
@@ -250,12 +253,10 @@ impl StoryCache {
 
     /// Distinct words two vectors share, a word inside another shared word
     /// not counted (`摄像头` also gives `摄像` and `像头`: one word, not three).
-    fn shared_words(&self, weights: &HashMap<u32, f32>, other: &[(u32, f32)]) -> usize {
-        let shared: Vec<&str> = other
-            .iter()
-            .filter(|(word, _)| weights.contains_key(word))
-            .map(|(word, _)| &*self.names[*word as usize])
-            .collect();
+    /// (Both sorted by word.)
+    fn shared_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> usize {
+        let mut shared: Vec<&str> = Vec::new();
+        merge_join(a, b, |word, _, _| shared.push(&self.names[word as usize]));
         shared
             .iter()
             .filter(|word| {
@@ -285,18 +286,41 @@ impl StoryCache {
         let Some(stored) = stored else {
             return Ok(None);
         };
-        let seed = self.interned(&StoryVector::decode(&stored));
+        let seed = by_word(self.interned(&StoryVector::decode(&stored)));
         self.seeds.insert(story.into(), seed.clone());
         Ok(Some(seed))
     }
 }
 
-/// Cosine similarity of two normalised vectors.
-fn cosine(weights: &HashMap<u32, f32>, other: &[(u32, f32)]) -> f32 {
-    other
-        .iter()
-        .filter_map(|(word, w)| weights.get(word).map(|v| v * w))
-        .sum()
+/// `vector` sorted by word id: two such vectors are compared in one merge
+/// (a hash probe per word cost more, with vectors of 32 words).
+fn by_word(mut vector: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
+    vector.sort_unstable_by_key(|&(word, _)| word);
+    vector
+}
+
+/// Calls `shared(word, weight in a, weight in b)` for each word of both
+/// `a` and `b` (sorted by word).
+fn merge_join(a: &[(u32, f32)], b: &[(u32, f32)], mut shared: impl FnMut(u32, f32, f32)) {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(x, v)), Some(&(y, w))) = (a.get(i), b.get(j)) {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared(x, v, w);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+}
+
+/// Cosine similarity of two normalised vectors (sorted by word).
+fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let mut sum = 0.0;
+    merge_join(a, b, |_, v, w| sum += v * w);
+    sum
 }
 
 /// Puts a newly inserted item into a story (an existing one when a copy is
@@ -311,17 +335,17 @@ pub(crate) fn assign(
 ) -> Result<String, StoreError> {
     let day = at.div_euclid(DAY_SECS);
     let interned = cache.interned(vector);
+    let sorted = by_word(interned.clone());
     let story = if vector.is_empty() {
         item_id.to_string()
     } else {
         cache.load_around(tx, day)?;
-        let weights: HashMap<u32, f32> = interned.iter().copied().collect();
         let mut chosen = None;
-        for (story, _) in cache.matches(day, at, &interned, &weights) {
+        for (story, _) in cache.matches(day, at, &interned, &sorted) {
             // Against chaining (A like B like C, A unlike C): a copy must
             // also resemble the story's first item a little.
             let near_seed = match cache.seed(tx, &story)? {
-                Some(seed) => cosine(&weights, &seed) >= SEED_FLOOR,
+                Some(seed) => cosine(&sorted, &seed) >= SEED_FLOOR,
                 None => true,
             };
             if near_seed {
@@ -332,7 +356,7 @@ pub(crate) fn assign(
         chosen.unwrap_or_else(|| item_id.to_string())
     };
     if story == item_id && !interned.is_empty() {
-        cache.seeds.insert(item_id.into(), interned.clone());
+        cache.seeds.insert(item_id.into(), sorted);
     }
     tx.prepare_cached(
         "INSERT INTO story_items (item_id, story_id, day, at, vector) VALUES (?1, ?2, ?3, ?4, ?5)
