@@ -223,23 +223,15 @@ impl Analyzer {
         &self,
         input: AnalyzeInput<'_>,
     ) -> (Analysis, crate::dedup::story::StoryVector, DocTokens) {
-        // The words, NUL-separated in one buffer (no allocation per word).
-        let mut words = String::new();
         let mut tokens = DocTokens::default();
         // The analysis reads at most the first MAX_ANALYSIS_BYTES of a body
         // (and MAX_TITLE_BYTES of a title); the index takes all of it.
         let body_whole = input.text.len() <= MAX_ANALYSIS_BYTES;
         let title_whole = input.title.is_none_or(|t| t.len() <= MAX_TITLE_BYTES);
-        let analysis = self.analyze_with(input, |seen, is_title| {
-            for word in seen {
-                words.push_str(word.text);
-                words.push('\0');
-            }
-            match is_title {
-                true if title_whole => tokens.title = self.segmenter.index_tokens_of(seen),
-                false if body_whole => tokens.body = self.segmenter.index_tokens_of(seen),
-                _ => {}
-            }
+        let analysis = self.analyze_with(input, |seen, is_title| match is_title {
+            true if title_whole => tokens.title = self.segmenter.index_tokens_of(seen),
+            false if body_whole => tokens.body = self.segmenter.index_tokens_of(seen),
+            _ => {}
         });
         if !body_whole {
             tokens.body = self.segmenter.index_tokens(input.text);
@@ -247,9 +239,13 @@ impl Analyzer {
         if !title_whole {
             tokens.title = self.segmenter.index_tokens(input.title.unwrap_or_default());
         }
-        let vector = crate::dedup::story::StoryVector::from_words(
+        let vector = crate::dedup::story::StoryVector::from_tokens(
             &self.segmenter,
-            words.split_terminator('\0'),
+            tokens
+                .title
+                .iter()
+                .chain(&tokens.body)
+                .map(|t| t.text.as_str()),
         );
         (analysis, vector, tokens)
     }

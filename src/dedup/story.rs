@@ -28,9 +28,8 @@
 //! that only mark the four stories).
 
 use crate::text::Segmenter;
-use crate::text::segment::{is_capital, is_letter};
+use crate::text::segment::{DocTokens, is_letter};
 use rustc_hash::FxHashMap as HashMap;
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::Write as _;
 
@@ -63,61 +62,36 @@ pub struct StoryVector {
 impl StoryVector {
     /// The vector of an item's title and body (segments them).
     pub fn of(segmenter: &Segmenter, title: &str, body: &str) -> StoryVector {
-        let title_words = segmenter.cut(title);
-        let body_words = segmenter.cut(body);
-        StoryVector::from_words(
+        let tokens = DocTokens::of(segmenter, title, body);
+        StoryVector::from_tokens(
             segmenter,
-            title_words.iter().chain(&body_words).map(|w| w.text),
+            tokens
+                .title
+                .iter()
+                .chain(&tokens.body)
+                .map(|t| t.text.as_str()),
         )
     }
 
-    /// The vector of already segmented text (the analysis's words, so the
-    /// text is not segmented twice): each word and, like jieba's search
-    /// mode, the dictionary words of two and three characters inside it
-    /// (so 烤红薯 also counts 红薯).
-    pub fn from_words<'a>(
+    /// The vector of an item's index tokens ([`DocTokens`]: lowercased
+    /// words and, as jieba's search mode gives them, the dictionary words
+    /// of two and three characters inside them, so 烤红薯 also counts 红薯),
+    /// so the text is not segmented again.
+    pub fn from_tokens<'a>(
         segmenter: &Segmenter,
-        words: impl IntoIterator<Item = &'a str>,
+        tokens: impl IntoIterator<Item = &'a str>,
     ) -> StoryVector {
-        // Words borrowed from the text; only a word with capitals (to be
-        // lowercased) and the kept terms are allocated.
-        let mut counts: HashMap<Cow<'a, str>, u32> = HashMap::default();
-        let mut count = |word: &'a str| {
-            if word.chars().count() < 2
-                || !word.chars().any(is_letter)
-                || segmenter.is_stopword(word)
+        let mut counts: HashMap<&'a str, u32> = HashMap::default();
+        for token in tokens {
+            if token.chars().nth(1).is_none()
+                || !token.chars().any(is_letter)
+                || segmenter.is_stopword(token)
             {
-                return;
+                continue;
             }
-            let word = if word.chars().any(is_capital) {
-                Cow::Owned(word.to_lowercase())
-            } else {
-                Cow::Borrowed(word)
-            };
-            *counts.entry(word).or_default() += 1;
-        };
-        let mut offsets: Vec<usize> = Vec::new();
-        for word in words {
-            let chars = word.chars().count();
-            if chars > 2 {
-                offsets.clear();
-                offsets.extend(word.char_indices().map(|(at, _)| at));
-                offsets.push(word.len());
-                for len in [2, 3] {
-                    if chars <= len {
-                        continue;
-                    }
-                    for i in 0..=chars - len {
-                        let gram = &word[offsets[i]..offsets[i + len]];
-                        if segmenter.jieba().has_word(gram) {
-                            count(gram);
-                        }
-                    }
-                }
-            }
-            count(word);
+            *counts.entry(token).or_default() += 1;
         }
-        let mut terms: Vec<(Cow<'a, str>, f32)> = counts
+        let mut terms: Vec<(&str, f32)> = counts
             .into_iter()
             .map(|(word, tf)| {
                 let (information, domain) = word_facts(segmenter, &word);
@@ -133,7 +107,7 @@ impl StoryVector {
         let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         let terms = terms
             .into_iter()
-            .map(|(word, w)| (word.into_owned(), if norm > 0.0 { w / norm } else { w }))
+            .map(|(word, w)| (word.to_string(), if norm > 0.0 { w / norm } else { w }))
             .collect();
         StoryVector { terms }
     }
