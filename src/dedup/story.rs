@@ -94,7 +94,7 @@ impl StoryVector {
         let mut terms: Vec<(&str, f32)> = counts
             .into_iter()
             .map(|(word, tf)| {
-                let (information, domain) = word_facts(segmenter, &word);
+                let (information, domain) = word_facts(segmenter, word);
                 let mut weight = (1.0 + (tf as f32).ln()) * information;
                 if domain {
                     weight *= DOMAIN_FACTOR;
@@ -102,7 +102,7 @@ impl StoryVector {
                 (word, weight)
             })
             .collect();
-        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         terms.truncate(MAX_TERMS);
         let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         let terms = terms
