@@ -470,10 +470,12 @@ fn print_scale(scale: &scale::ScaleReport) {
             );
         }
     }
-    if let Some(growth) = scale.growth {
+    if let (Some(growth), Some(last)) = (scale.growth, scale.growth_last_slice) {
         println!(
-            "throughput of the last full slice ÷ the first (MB/s): {:.0} %",
-            growth * 100.0
+            "throughput (MB/s) of the last two full slices ÷ the first two: {:.0} % \
+             (the last slice ÷ the first: {:.0} %)",
+            growth * 100.0,
+            last * 100.0
         );
     }
     println!(
