@@ -41,6 +41,11 @@ const MAX_CANDIDATES: usize = 64;
 /// dropped beyond it, with the seeds of their stories.
 const MAX_CACHED: usize = 100_000;
 const DAY_SECS: i64 = 86_400;
+/// Days either side of an item's day that hold items within
+/// [`WINDOW_SECS`] of it: an item `w` seconds away is at most `⌈w / day⌉`
+/// days away (a day more put items outside the window among the
+/// candidates, in the way of those inside it).
+const SPAN_DAYS: i64 = (WINDOW_SECS + DAY_SECS - 1) / DAY_SECS;
 
 /// A story as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,7 +132,7 @@ impl StoryCache {
     /// Makes sure the days around `day` are loaded, dropping old ones when
     /// the cache is full.
     fn load_around(&mut self, tx: &Transaction<'_>, day: i64) -> Result<(), StoreError> {
-        let span = WINDOW_SECS.div_euclid(DAY_SECS) + 1;
+        let span = SPAN_DAYS;
         self.clock += 1;
         for d in day - span..=day + span {
             if let Some(bucket) = self.days.get_mut(&d) {
@@ -194,7 +199,7 @@ impl StoryCache {
         vector: &[(u32, f32)],
         sorted: &[(u32, f32)],
     ) -> Vec<(Box<str>, f32)> {
-        let span = WINDOW_SECS.div_euclid(DAY_SECS) + 1;
+        let span = SPAN_DAYS;
         // Posting words shared with each item of a day: a counter per item
         // of the day (a day's postings are item positions), the items
         // touched listed — hashing every posting cost more than the rest.
