@@ -302,7 +302,7 @@ impl<'a> IndexFeed<'a> {
         }
         let writer = match &mut self.writer {
             Some(writer) => writer,
-            None => self.writer.insert(self.index.writer()?),
+            None => self.writer.insert(self.index.writer_for_tokens()?),
         };
         let mut tokens = batch.tokens.into_iter();
         for ((item, analysis), written) in batch.items.iter().zip(&upserted.written) {
