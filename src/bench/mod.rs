@@ -472,8 +472,8 @@ fn print_scale(scale: &scale::ScaleReport) {
     }
     if let (Some(growth), Some(last)) = (scale.growth, scale.growth_last_slice) {
         println!(
-            "throughput (MB/s) of the last two full slices ÷ the first two: {:.0} % \
-             (the last slice ÷ the first: {:.0} %)",
+            "throughput (MB/s) of the last quarter of the full slices ÷ the first quarter: \
+             {:.0} % (the last slice ÷ the first: {:.0} %)",
             growth * 100.0,
             last * 100.0
         );
