@@ -52,9 +52,9 @@ thread_local! {
     /// Per word: its information, and whether the project's dictionaries hold it.
     /// Keyed by a 64-bit hash of the word, not the word: a lookup then
     /// touches one table slot, not also the key's bytes elsewhere on the
-    /// heap (the string-keyed memo cost 4 % of an import). Two words of a
-    /// run sharing a hash (odds about 1 in 10^8 per million words) would
-    /// share a weight.
+    /// heap (the string-keyed memo cost 4 % of an import). Two words
+    /// sharing a hash would share a weight; among the memo's at most
+    /// 200,000 words the odds are about 1 in 10^9.
     static INFORMATION: RefCell<HashMap<u64, (f32, bool)>> = RefCell::new(HashMap::default());
 }
 

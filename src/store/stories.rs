@@ -13,7 +13,8 @@
 //! from SQLite. Candidates come from an in-memory inverted index over the
 //! heaviest words of the items of each day, loaded from SQLite one day at a
 //! time and kept for the days in use: a lookup costs a few posting lists,
-//! not a scan, however large the store grows.
+//! not a scan, however large the store grows. Only items sharing two of
+//! those heaviest words with the new one are compared in full.
 
 use super::{QueryContext, Store, StoreError};
 use crate::dedup::story::{SAME_STORY, StoryVector, WINDOW_SECS};
