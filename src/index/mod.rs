@@ -321,24 +321,34 @@ impl IndexBatch {
     }
 
     /// Merges all segments into one and deletes the old files, so that
-    /// deleted documents' text is really gone from disk (after a purge).
-    pub fn compact(&mut self) -> Result<(), IndexError> {
-        let segments = self
-            .index
+    /// deleted documents' text is really gone from disk (after a purge);
+    /// releases the writer. The merges the last commit started are let
+    /// finish first: the merge policy merges a segment a third deleted at
+    /// once, and an explicit merge of segments being merged fails.
+    pub fn compact(self) -> Result<(), IndexError> {
+        let index = self.index.clone();
+        self.finish_merges()?;
+        let mut batch = index.writer_with_threads(1)?;
+        batch
+            .writer
+            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let segments = index
             .index
             .searchable_segment_ids()
             .during("listing segments")?;
-        if segments.len() > 1 || !segments.is_empty() {
-            self.writer
+        if !segments.is_empty() {
+            batch
+                .writer
                 .merge(&segments)
                 .wait()
                 .during("merging segments")?;
         }
-        self.writer
+        batch
+            .writer
             .garbage_collect_files()
             .wait()
             .during("removing old index files")?;
-        Ok(())
+        batch.finish_merges()
     }
 
     /// Removes every document (before a rebuild).
