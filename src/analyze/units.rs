@@ -484,9 +484,14 @@ fn squad_tail(chars: &[char], j: usize, bare_dui: bool) -> Option<(usize, u8)> {
         return None;
     }
     for (ty, rank) in SQUAD_TYPES {
-        let ty: Vec<char> = ty.chars().collect();
-        if starts_with_at(chars, k, &ty) {
-            return Some((k + ty.len() - j, *rank));
+        // Compared char by char, not collected first: this runs at every
+        // numeral of a text.
+        let mut end = k;
+        if ty.chars().all(|c| {
+            end += 1;
+            chars.get(end - 1) == Some(&c)
+        }) {
+            return Some((end - j, *rank));
         }
     }
     if bare_dui
