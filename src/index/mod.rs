@@ -89,6 +89,16 @@ pub enum IndexError {
     /// The query is not valid.
     #[error(transparent)]
     Query(#[from] query::QueryError),
+    /// A thread for index work could not be started.
+    #[error(
+        "cannot start a thread for {action}: {source} (the system is short of threads or memory)"
+    )]
+    Thread {
+        /// What the thread was for.
+        action: &'static str,
+        /// The system's error.
+        source: std::io::Error,
+    },
 }
 
 pub(crate) trait IndexContext<T> {

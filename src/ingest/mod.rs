@@ -292,7 +292,7 @@ pub fn store_records(
                 let upserted = store_items(store, &batch.analysed).map_err(PipelineError::from)?;
                 report.add(upserted.outcome);
                 if let Some(feed) = &mut feed {
-                    feed.add(batch.analysed, &upserted)
+                    feed.add(batch.analysed, upserted)
                         .map_err(PipelineError::from)?;
                     if feed.pending() >= INDEX_EVERY {
                         report.indexed += feed.commit(store)?;

@@ -16,6 +16,9 @@ use indicatif::ProgressBar;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+mod feed;
+pub use feed::IndexFeed;
+
 /// Items read from the store per indexing round.
 const INDEX_CHUNK: usize = 2000;
 
@@ -249,109 +252,6 @@ pub fn store_items(store: &mut Store, batch: &Analysed) -> Result<Upserted, Stor
         return Ok(Upserted::default());
     }
     store.upsert_items_with_stories(&batch.items, &batch.vectors)
-}
-
-/// Feeds an import's items to the index as each batch is stored, indexed
-/// from the analysis's own tokens, and commits with the store's change
-/// sequence as the watermark. One index writer serves the whole import, so
-/// its background merges complete instead of restarting with every commit.
-///
-/// The watermark may only pass items the index holds: when the batches'
-/// change numbers do not follow on from the watermark (another process
-/// stored items in between, or items were stored but not indexed before
-/// the import), the commit catches up from the store instead.
-pub struct IndexFeed<'a> {
-    index: &'a SearchIndex,
-    writer: Option<IndexBatch>,
-    /// The `seq` the index is complete up to.
-    watermark: i64,
-    /// The `seq` the next stored item gets when nobody else writes.
-    next_seq: i64,
-    /// False once a batch's numbers did not follow on.
-    contiguous: bool,
-    /// Documents added since the last commit.
-    pending: usize,
-}
-
-impl<'a> IndexFeed<'a> {
-    /// A feed into `index`, from its last commit on.
-    pub fn new(index: &'a SearchIndex) -> Result<IndexFeed<'a>, IndexError> {
-        let watermark = index.watermark()?.seq;
-        Ok(IndexFeed {
-            index,
-            writer: None,
-            watermark,
-            next_seq: watermark + 1,
-            contiguous: true,
-            pending: 0,
-        })
-    }
-
-    /// Documents added since the last commit.
-    pub fn pending(&self) -> usize {
-        self.pending
-    }
-
-    /// Adds the items of `batch` that `upserted` says were written.
-    pub fn add(&mut self, batch: Analysed, upserted: &Upserted) -> Result<(), IndexError> {
-        if upserted.written.iter().all(Option::is_none) {
-            return Ok(());
-        }
-        if upserted.first_seq != self.next_seq {
-            self.contiguous = false;
-        }
-        let writer = match &mut self.writer {
-            Some(writer) => writer,
-            None => self.writer.insert(self.index.writer_for_tokens()?),
-        };
-        let mut tokens = batch.tokens.into_iter();
-        for ((item, analysis), written) in batch.items.iter().zip(&upserted.written) {
-            let item_tokens = tokens.next();
-            let Some((seq, new)) = *written else { continue };
-            match item_tokens {
-                Some(item_tokens) => writer.add_analysed(item, analysis, item_tokens, !new)?,
-                None => writer.upsert(item, analysis)?,
-            }
-            self.next_seq = seq + 1;
-            self.pending += 1;
-        }
-        Ok(())
-    }
-
-    /// Commits what was added; returns the documents written (those of a
-    /// catch-up from the store included).
-    pub fn commit(&mut self, store: &Store) -> Result<usize, PipelineError> {
-        let Some(writer) = &mut self.writer else {
-            return Ok(0);
-        };
-        let written = if self.contiguous {
-            writer.commit(&Watermark {
-                seq: self.next_seq - 1,
-                dictionaries: self.index.segmenter().fingerprint().to_string(),
-            })?;
-            self.pending
-        } else {
-            index_from(store, self.index, writer, self.watermark, false, None)?
-        };
-        self.watermark = self.index.watermark()?.seq;
-        self.next_seq = self.watermark + 1;
-        self.contiguous = true;
-        self.pending = 0;
-        Ok(written)
-    }
-
-    /// Commits, lets the merges under way finish and releases the writer;
-    /// when nothing was added, catches the index up from the store.
-    pub fn finish(mut self, store: &Store) -> Result<usize, PipelineError> {
-        if self.writer.is_none() {
-            return sync_index(store, self.index, None);
-        }
-        let written = self.commit(store)?;
-        if let Some(writer) = self.writer.take() {
-            writer.finish_merges()?;
-        }
-        Ok(written)
-    }
 }
 
 /// Brings the index up to date with the store: every item changed since the
