@@ -268,8 +268,9 @@ pub fn ingest_records(
 /// and analysed on the rayon pool, a second thread stores each analysed
 /// batch (one SQLite transaction with its stories and trend counts) and
 /// hands it to the index with the tokens the analysis cut ([`IndexFeed`]:
-/// no text is segmented twice). The store is the serial part; overlapping
-/// it with the analysis of the next batch keeps both cores busy.
+/// no text is segmented twice; its commits run beside the import). The
+/// store is the serial part; overlapping it with the analysis of the next
+/// batch keeps both cores busy.
 pub fn store_records(
     records: impl IntoIterator<Item = reader::LineResult>,
     name: &str,
