@@ -109,6 +109,42 @@ pub struct SentimentLexicon {
     /// Every proper prefix of a pos/neg word: token merging goes on only
     /// while the tokens joined so far begin some entry.
     prefixes: HashSet<Box<str>>,
+    /// First characters of the pos/neg words: a token starting with none
+    /// of them begins no merged entry (most tokens; this spares hashing the
+    /// token to look for it among the prefixes).
+    sentiment_starts: FirstChars,
+    /// First characters of the negators and degree adverbs: a token that
+    /// starts with none of them has no modifier to split off (this spares
+    /// a look-up per character).
+    modifier_starts: FirstChars,
+}
+
+/// The first characters of a set of words, as a bitmap over the Basic
+/// Multilingual Plane (8 KB, one bit test per token). Characters beyond it
+/// are reported as possible.
+#[derive(Clone)]
+struct FirstChars(Box<[u64]>);
+
+impl FirstChars {
+    fn of<'a>(words: impl IntoIterator<Item = &'a str>) -> FirstChars {
+        let mut bits = vec![0u64; 0x10000 / 64].into_boxed_slice();
+        for c in words.into_iter().filter_map(|word| word.chars().next()) {
+            let c = c as usize;
+            if c < 0x10000 {
+                bits[c / 64] |= 1 << (c % 64);
+            }
+        }
+        FirstChars(bits)
+    }
+
+    /// False when no word of the set starts `token`.
+    fn may_start(&self, token: &str) -> bool {
+        let Some(c) = token.chars().next() else {
+            return false;
+        };
+        let c = c as usize;
+        c >= 0x10000 || self.0[c / 64] & (1 << (c % 64)) != 0
+    }
 }
 
 impl fmt::Debug for SentimentLexicon {
@@ -235,11 +271,20 @@ impl SentimentLexicon {
             .flat_map(|word| word.char_indices().skip(1).map(|(at, _)| &word[..at]))
             .map(Box::from)
             .collect();
+        let sentiment_starts = FirstChars::of(sentiment_words.iter().map(String::as_str));
+        let modifier_starts = FirstChars::of(
+            classes
+                .iter()
+                .filter(|(_, class)| matches!(class, Class::Negator | Class::Degree(_)))
+                .map(|(word, _)| word.as_str()),
+        );
         Ok(SentimentLexicon {
             classes,
             sentiment_words,
             max_sentiment_bytes,
             prefixes,
+            sentiment_starts,
+            modifier_starts,
         })
     }
 
@@ -345,6 +390,9 @@ impl SentimentLexicon {
         i: usize,
         buffer: &mut String,
     ) -> Option<(usize, f32)> {
+        if !self.sentiment_starts.may_start(words[i]) {
+            return None;
+        }
         buffer.clear();
         // ends[n]: byte length of the first n tokens joined.
         let mut ends = [0; MAX_MERGE + 1];
@@ -377,7 +425,8 @@ impl SentimentLexicon {
         }
         let start = atoms.len();
         let mut core_chars = 0;
-        if !self.split(token, atoms, &mut core_chars) {
+        // The caller found no entry for the whole token.
+        if !self.split_parts(token, atoms, &mut core_chars) {
             atoms.truncate(start);
             return;
         }
@@ -396,22 +445,29 @@ impl SentimentLexicon {
     /// prefix lengths, longest first.
     fn split(&self, rest: &str, atoms: &mut Vec<Class>, core_chars: &mut usize) -> bool {
         match self.classes.get(rest) {
-            Some(Class::But(_)) => return false,
+            Some(Class::But(_)) => false,
             Some(class) => {
                 if matches!(class, Class::Sentiment(_)) {
                     *core_chars = rest.chars().count();
                 }
                 atoms.push(*class);
-                return true;
+                true
             }
-            None => {}
+            None => self.split_parts(rest, atoms, core_chars),
         }
+    }
+
+    /// [`Self::split`] of a `rest` that is not itself an entry.
+    fn split_parts(&self, rest: &str, atoms: &mut Vec<Class>, core_chars: &mut usize) -> bool {
         if let Some(last) = rest.chars().last()
             && PARTICLES.contains(&last)
             && rest.len() > last.len_utf8()
             && self.split(&rest[..rest.len() - last.len_utf8()], atoms, core_chars)
         {
             return true;
+        }
+        if !self.modifier_starts.may_start(rest) {
+            return false;
         }
         for (at, _) in rest.char_indices().rev().filter(|&(at, _)| at > 0) {
             let (head, tail) = rest.split_at(at);

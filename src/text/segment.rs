@@ -308,7 +308,7 @@ pub fn is_letter(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphabetic()
     } else {
-        is_han(c) || c.is_alphabetic()
+        is_han(c) || (!is_common_punctuation(c) && c.is_alphabetic())
     }
 }
 
@@ -317,8 +317,23 @@ pub fn is_letter_or_digit(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {
-        is_han(c) || c.is_alphanumeric()
+        is_han(c) || (!is_common_punctuation(c) && c.is_alphanumeric())
     }
+}
+
+/// Punctuation of Chinese text outside ASCII: general punctuation (“”…—),
+/// CJK punctuation (、。「」【】) and full-width forms (，！？：；（）). None
+/// is a letter or digit; a test checks this against the Unicode tables.
+fn is_common_punctuation(c: char) -> bool {
+    matches!(c,
+        '\u{2000}'..='\u{206F}'
+        | '\u{3000}'..='\u{3004}'
+        | '\u{3008}'..='\u{3020}'
+        | '\u{3030}'
+        | '\u{FF01}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}'
+        | '\u{FF3B}'..='\u{FF40}'
+        | '\u{FF5B}'..='\u{FF65}')
 }
 
 /// `c.is_uppercase()`, CJK and ASCII without the Unicode tables.
