@@ -2,14 +2,15 @@
 //! document rather than as tantivy's `TantivyDocument`, which serialises a
 //! pre-tokenized text to JSON when it is added and parses it back in the
 //! indexing thread (a quarter of the indexing time when the analysis's
-//! tokens were handed over that way); here tantivy reads the tokens as
-//! they are.
+//! tokens were handed over that way). The analysis's tokens travel as one
+//! text per field ([`super::tokenizer::encode_tokens`]) that the index's
+//! tokenizer reads back.
 
 use super::Fields;
 use crate::model::{Analysis, Item};
 use crate::text::segment::{DocTokens, IndexToken};
 use tantivy::schema::{Field, OwnedValue};
-use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::tokenizer::Token;
 
 /// Field values of one document, in the order added.
 #[derive(Debug, Clone, Default)]
@@ -40,8 +41,8 @@ impl ItemDocument {
             // The analysis's own tokens (the same the tokenizer would give):
             // the texts are not segmented a second time.
             Some(tokens) => {
-                doc.add(f.title, OwnedValue::PreTokStr(pre_tokenized(tokens.title)));
-                doc.add(f.body, OwnedValue::PreTokStr(pre_tokenized(tokens.body)));
+                doc.add(f.title, super::tokenizer::encode_tokens(&tokens.title));
+                doc.add(f.body, super::tokenizer::encode_tokens(&tokens.body));
             }
             None => {
                 doc.add(f.title, item.title.as_str());
@@ -85,15 +86,6 @@ impl tantivy::Document for ItemDocument {
 
     fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
         self.values.iter().map(field_value)
-    }
-}
-
-/// Index tokens as tantivy takes them (the text is left empty: these
-/// fields are not stored and tantivy indexes the tokens only).
-fn pre_tokenized(tokens: Vec<IndexToken>) -> PreTokenizedString {
-    PreTokenizedString {
-        text: String::new(),
-        tokens: tokens.into_iter().map(tantivy_token).collect(),
     }
 }
 
