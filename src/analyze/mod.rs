@@ -229,24 +229,19 @@ impl Analyzer {
         let body_whole = input.text.len() <= MAX_ANALYSIS_BYTES;
         let title_whole = input.title.is_none_or(|t| t.len() <= MAX_TITLE_BYTES);
         let analysis = self.analyze_with(input, |seen, is_title| match is_title {
-            true if title_whole => tokens.title = self.segmenter.index_tokens_of(seen),
-            false if body_whole => tokens.body = self.segmenter.index_tokens_of(seen),
+            true if title_whole => tokens.title = self.segmenter.pack_index_tokens_of(seen),
+            false if body_whole => tokens.body = self.segmenter.pack_index_tokens_of(seen),
             _ => {}
         });
         if !body_whole {
-            tokens.body = self.segmenter.index_tokens(input.text);
+            tokens.body = self.segmenter.pack_index_tokens(input.text);
         }
         if !title_whole {
-            tokens.title = self.segmenter.index_tokens(input.title.unwrap_or_default());
+            tokens.title = self
+                .segmenter
+                .pack_index_tokens(input.title.unwrap_or_default());
         }
-        let vector = crate::dedup::story::StoryVector::from_tokens(
-            &self.segmenter,
-            tokens
-                .title
-                .iter()
-                .chain(&tokens.body)
-                .map(|t| t.text.as_str()),
-        );
+        let vector = crate::dedup::story::StoryVector::from_tokens(&self.segmenter, tokens.words());
         (analysis, vector, tokens)
     }
 

@@ -14,7 +14,8 @@
 use crate::index::query::{Expr, QueryError, parse};
 use crate::model::{Analysis, Item, ItemKind};
 use crate::text::Segmenter;
-use crate::text::segment::{DocTokens, IndexToken};
+use crate::text::packed::PackedTokens;
+use crate::text::segment::DocTokens;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
@@ -102,12 +103,10 @@ impl Topics {
     }
 }
 
-fn positions(tokens: &[IndexToken]) -> HashMap<&str, Vec<u32>> {
+fn positions(tokens: &PackedTokens) -> HashMap<&str, Vec<u32>> {
     let mut map: HashMap<&str, Vec<u32>> = HashMap::default();
-    for token in tokens {
-        map.entry(token.text.as_str())
-            .or_default()
-            .push(token.position as u32);
+    for (position, word) in tokens.iter() {
+        map.entry(word).or_default().push(position as u32);
     }
     map
 }

@@ -69,14 +69,7 @@ impl StoryVector {
     /// The vector of an item's title and body (segments them).
     pub fn of(segmenter: &Segmenter, title: &str, body: &str) -> StoryVector {
         let tokens = DocTokens::of(segmenter, title, body);
-        StoryVector::from_tokens(
-            segmenter,
-            tokens
-                .title
-                .iter()
-                .chain(&tokens.body)
-                .map(|t| t.text.as_str()),
-        )
+        StoryVector::from_tokens(segmenter, tokens.words())
     }
 
     /// The vector of an item's index tokens ([`DocTokens`]: lowercased

@@ -3,7 +3,7 @@
 //! pre-tokenized text to JSON when it is added and parses it back in the
 //! indexing thread (a quarter of the indexing time when the analysis's
 //! tokens were handed over that way). The analysis's tokens travel as one
-//! text per field ([`super::tokenizer::encode_tokens`]) that the index's
+//! packed text per field ([`crate::text::packed`]) that the index's
 //! tokenizer reads back.
 
 use super::Fields;
@@ -41,8 +41,8 @@ impl ItemDocument {
             // The analysis's own tokens (the same the tokenizer would give):
             // the texts are not segmented a second time.
             Some(tokens) => {
-                doc.add(f.title, super::tokenizer::encode_tokens(&tokens.title));
-                doc.add(f.body, super::tokenizer::encode_tokens(&tokens.body));
+                doc.add(f.title, tokens.title.into_text());
+                doc.add(f.body, tokens.body.into_text());
             }
             None => {
                 doc.add(f.title, item.title.as_str());

@@ -10,6 +10,7 @@ pub mod dictionary;
 pub mod escape;
 pub mod fold;
 pub mod normalize;
+pub mod packed;
 pub mod redact;
 pub mod segment;
 

@@ -13,6 +13,7 @@
 //! is segmented once.
 
 use crate::text::Dictionaries;
+use crate::text::packed::PackedTokens;
 use jieba_rs::Jieba;
 use rustc_hash::FxHashSet;
 use std::sync::{Arc, LazyLock};
@@ -228,10 +229,22 @@ impl Segmenter {
         tokens
     }
 
-    /// [`Segmenter::index_tokens`] from the words of the folded text.
-    pub fn index_tokens_of(&self, words: &[Word<'_>]) -> Vec<IndexToken> {
-        let mut tokens = Vec::with_capacity(words.len() + words.len() / 4);
-        self.for_each_search_token_of(words, |token| tokens.push(IndexToken::from(token)));
+    /// [`Segmenter::index_tokens`], packed ([`PackedTokens`]).
+    pub fn pack_index_tokens(&self, text: &str) -> PackedTokens {
+        let folded = crate::text::fold::fold(capped(text));
+        let mut tokens = PackedTokens::with_capacity(folded.len() / 2);
+        self.for_each_search_token(&folded, |token| {
+            tokens.push_lowercase(token.position, token.word)
+        });
+        tokens
+    }
+
+    /// [`Segmenter::pack_index_tokens`] from the words of the folded text.
+    pub fn pack_index_tokens_of(&self, words: &[Word<'_>]) -> PackedTokens {
+        let mut tokens = PackedTokens::with_capacity(words.len() + words.len() / 4);
+        self.for_each_search_token_of(words, |token| {
+            tokens.push_lowercase(token.position, token.word)
+        });
         tokens
     }
 }
@@ -262,22 +275,31 @@ impl From<SearchToken<'_>> for IndexToken {
 }
 
 /// The index tokens of an item's title and body, made by the analysis from
-/// its own segmentation and handed on to the index and the topic matcher.
+/// its own segmentation and handed on to the story vector, the topic
+/// matcher and the index.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocTokens {
     /// Tokens of the title.
-    pub title: Vec<IndexToken>,
+    pub title: PackedTokens,
     /// Tokens of the body.
-    pub body: Vec<IndexToken>,
+    pub body: PackedTokens,
 }
 
 impl DocTokens {
     /// The tokens of `title` and `body`, segmented here.
     pub fn of(segmenter: &Segmenter, title: &str, body: &str) -> DocTokens {
         DocTokens {
-            title: segmenter.index_tokens(title),
-            body: segmenter.index_tokens(body),
+            title: segmenter.pack_index_tokens(title),
+            body: segmenter.pack_index_tokens(body),
         }
+    }
+
+    /// Every token of the title, then of the body.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.title
+            .iter()
+            .chain(self.body.iter())
+            .map(|(_, word)| word)
     }
 }
 
