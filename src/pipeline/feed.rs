@@ -248,12 +248,17 @@ mod tests {
         analysed
     }
 
+    /// A store and an index in a temporary folder, and an analyser.
+    fn setup() -> (tempfile::TempDir, Store, SearchIndex, Analyzer) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store.db")).unwrap();
+        let index = SearchIndex::open(&dir.path().join("index"), Segmenter::embedded()).unwrap();
+        (dir, store, index, Analyzer::new(Segmenter::embedded()))
+    }
+
     #[test]
     fn batches_stored_during_a_commit_are_held_then_indexed() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("store.db")).unwrap();
-        let index = SearchIndex::open(&dir.path().join("index"), Segmenter::embedded()).unwrap();
-        let analyzer = Analyzer::new(Segmenter::embedded());
+        let (_dir, mut store, index, analyzer) = setup();
         let mut feed = IndexFeed::new(&index).unwrap();
 
         let first = batch(&analyzer, 0..3);
@@ -286,10 +291,7 @@ mod tests {
 
     #[test]
     fn a_full_hold_waits_for_the_commit() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("store.db")).unwrap();
-        let index = SearchIndex::open(&dir.path().join("index"), Segmenter::embedded()).unwrap();
-        let analyzer = Analyzer::new(Segmenter::embedded());
+        let (_dir, mut store, index, analyzer) = setup();
         let mut feed = IndexFeed::new(&index).unwrap();
         let first = batch(&analyzer, 0..2);
         let stored = store_items(&mut store, &first).unwrap();
