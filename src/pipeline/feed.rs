@@ -256,14 +256,24 @@ mod tests {
         (dir, store, index, Analyzer::new(Segmenter::embedded()))
     }
 
+    /// Stores items `numbers` and hands them to `feed`.
+    fn store_and_feed(
+        feed: &mut IndexFeed<'_>,
+        store: &mut Store,
+        analyzer: &Analyzer,
+        numbers: std::ops::Range<usize>,
+    ) {
+        let analysed = batch(analyzer, numbers);
+        let stored = store_items(store, &analysed).unwrap();
+        feed.add(analysed, stored).unwrap();
+    }
+
     #[test]
     fn batches_stored_during_a_commit_are_held_then_indexed() {
         let (_dir, mut store, index, analyzer) = setup();
         let mut feed = IndexFeed::new(&index).unwrap();
 
-        let first = batch(&analyzer, 0..3);
-        let stored = store_items(&mut store, &first).unwrap();
-        feed.add(first, stored).unwrap();
+        store_and_feed(&mut feed, &mut store, &analyzer, 0..3);
         assert_eq!(feed.pending(), 3);
         // A commit that waits for the test's signal: it is surely under way
         // while the next batch arrives.
@@ -271,9 +281,7 @@ mod tests {
         feed.start_commit(move || gate.recv().unwrap()).unwrap();
         assert_eq!(feed.watermark, 3);
 
-        let second = batch(&analyzer, 3..5);
-        let stored = store_items(&mut store, &second).unwrap();
-        feed.add(second, stored).unwrap();
+        store_and_feed(&mut feed, &mut store, &analyzer, 3..5);
         assert_eq!(feed.held.len(), 1, "held while the commit runs");
         assert_eq!(feed.held_docs, 2);
         assert_eq!(feed.pending(), 0);
@@ -293,16 +301,12 @@ mod tests {
     fn a_full_hold_waits_for_the_commit() {
         let (_dir, mut store, index, analyzer) = setup();
         let mut feed = IndexFeed::new(&index).unwrap();
-        let first = batch(&analyzer, 0..2);
-        let stored = store_items(&mut store, &first).unwrap();
-        feed.add(first, stored).unwrap();
+        store_and_feed(&mut feed, &mut store, &analyzer, 0..2);
         feed.start_commit(|| std::thread::sleep(std::time::Duration::from_millis(50)))
             .unwrap();
         feed.held_docs = MAX_HELD_DOCS;
 
-        let second = batch(&analyzer, 2..4);
-        let stored = store_items(&mut store, &second).unwrap();
-        feed.add(second, stored).unwrap();
+        store_and_feed(&mut feed, &mut store, &analyzer, 2..4);
         assert!(feed.committing.is_none(), "the commit was waited for");
         assert!(feed.held.is_empty());
         assert_eq!(feed.held_docs, 0);
