@@ -9,8 +9,9 @@
 //! found as a word and by its parts while phrase queries over whole words
 //! still line up. The index's tokens ([`IndexToken`]) are the search-mode
 //! tokens of the folded text ([`crate::text::fold`]), lowercased; an import
-//! derives them from the analysis's own words ([`DocTokens`]), so each text
-//! is segmented once.
+//! derives them from the analysis's own words and packs them into one text
+//! per field ([`DocTokens`], [`crate::text::packed`]), so each text is
+//! segmented once.
 
 use crate::text::Dictionaries;
 use crate::text::packed::PackedTokens;
@@ -249,8 +250,8 @@ impl Segmenter {
     }
 }
 
-/// A search token as the index and the topic matcher take it: lowercased,
-/// owned, with its byte range in the folded text it was cut from.
+/// A search token as the index's tokenizer gives it: lowercased, owned,
+/// with its byte range in the folded text it was cut from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexToken {
     /// The token, lowercased.
