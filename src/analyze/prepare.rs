@@ -11,8 +11,6 @@ use std::ops::Range;
 pub struct Prepared {
     /// The folded text (same number of characters as the input).
     pub text: String,
-    /// Byte offset of every character of `text`, plus `text.len()`.
-    char_starts: Vec<usize>,
     /// Byte ranges of the sentences.
     pub sentences: Vec<Range<usize>>,
 }
@@ -53,8 +51,6 @@ impl Prepared {
     /// Prepares `text`.
     pub fn new(text: &str) -> Prepared {
         let folded = crate::text::fold::fold(text);
-        let mut char_starts: Vec<usize> = folded.char_indices().map(|(at, _)| at).collect();
-        char_starts.push(folded.len());
         let mut sentences = Vec::new();
         let mut start = 0;
         for (at, c) in folded.char_indices() {
@@ -74,14 +70,22 @@ impl Prepared {
         }
         Prepared {
             text: folded,
-            char_starts,
             sentences,
         }
     }
 
-    /// Character index of byte offset `byte` (a char boundary).
+    /// Character index of byte offset `byte` (a char boundary): counted
+    /// when asked, for the few evidence spans of a text, rather than a
+    /// table of every character's offset kept for each text.
     pub fn char_index(&self, byte: usize) -> usize {
-        self.char_starts.partition_point(|&start| start < byte)
+        match self.text.get(..byte) {
+            Some(before) => before.chars().count(),
+            None => self
+                .text
+                .char_indices()
+                .take_while(|&(at, _)| at < byte)
+                .count(),
+        }
     }
 
     /// Index of the sentence containing byte `at`.
