@@ -43,9 +43,10 @@ const MAX_MERGE_DOCS: usize = 50_000;
 /// into one of ~80,000, and that one is not merged again. With the default
 /// cap (10 M documents) merges went on to ~640,000-document segments,
 /// tantivy's merge thread took a core from ~300,000 items on, and import
-/// throughput fell to 40 % by 600,000 items (BENCHMARKS.md). Searches visit ~13 segments per million items; a segment
-/// with a third of its documents deleted is merged whatever its size class,
-/// and `purge` compacts explicitly.
+/// throughput fell to 40 % by 600,000 items (BENCHMARKS.md). Searches
+/// visit ~13 segments per million items; a segment with a third of its
+/// documents deleted is merged whatever its size class, and `purge`
+/// compacts explicitly.
 fn merge_policy() -> tantivy::merge_policy::LogMergePolicy {
     let mut policy = tantivy::merge_policy::LogMergePolicy::default();
     policy.set_max_docs_before_merge(MAX_MERGE_DOCS);

@@ -139,9 +139,8 @@ impl StoryCache {
     /// Makes sure the days around `day` are loaded, dropping old ones when
     /// the cache is full.
     fn load_around(&mut self, tx: &Transaction<'_>, day: i64) -> Result<(), StoreError> {
-        let span = SPAN_DAYS;
         self.clock += 1;
-        for d in day - span..=day + span {
+        for d in day - SPAN_DAYS..=day + SPAN_DAYS {
             if let Some(bucket) = self.days.get_mut(&d) {
                 bucket.last_used = self.clock;
                 continue;
@@ -206,14 +205,13 @@ impl StoryCache {
         vector: &[(u32, f32)],
         sorted: &[(u32, f32)],
     ) -> Vec<(Box<str>, f32)> {
-        let span = SPAN_DAYS;
         // Posting words shared with each item of a day: a counter per item
         // of the day (a day's postings are item positions), the items
         // touched listed — hashing every posting cost more than the rest.
         let mut candidates: Vec<((i64, u32), u32)> = Vec::new();
         let mut counts: Vec<u8> = Vec::new();
         let mut touched: Vec<u32> = Vec::new();
-        for d in day - span..=day + span {
+        for d in day - SPAN_DAYS..=day + SPAN_DAYS {
             let Some(bucket) = self.days.get(&d) else {
                 continue;
             };

@@ -233,7 +233,8 @@ impl Segmenter {
     /// [`Segmenter::index_tokens`], packed ([`PackedTokens`]).
     pub fn pack_index_tokens(&self, text: &str) -> PackedTokens {
         let folded = crate::text::fold::fold(capped(text));
-        let mut tokens = PackedTokens::with_capacity(folded.len() / 2);
+        // About a token (sub-words included) per 4 bytes of Chinese.
+        let mut tokens = PackedTokens::with_capacity(folded.len() / 4);
         self.for_each_search_token(&folded, |token| {
             tokens.push_lowercase(token.position, token.word)
         });
