@@ -17,8 +17,18 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Seconds in a week: each copy of the corpus is published a week earlier.
+/// Seconds in a week: by default each copy of the corpus is published over
+/// a week, a week before the copy replayed before it.
 const WEEK_SECS: i64 = 7 * 24 * 3600;
+
+/// Seconds one copy of `docs` documents is spread over so that `per_day`
+/// items are published a day (a week per copy when not given).
+pub fn copy_secs(docs: usize, per_day: Option<u64>) -> i64 {
+    match per_day {
+        Some(per_day) => (docs as i64 * 86_400 / per_day.max(1) as i64).max(1),
+        None => WEEK_SECS,
+    }
+}
 
 /// Source names the replayed items are spread over (for filters and facets).
 const SOURCES: [&str; 5] = ["weibo", "city-news", "forum", "tieba", "app"];
@@ -73,6 +83,8 @@ pub struct ScaleReport {
     pub data_dir: PathBuf,
     /// Bytes of title + text of the items built by this run.
     pub built_text_bytes: usize,
+    /// Items the replay publishes a day.
+    pub per_day: f64,
     /// Per-slice ingest throughput (empty when the data was reused).
     pub slices: Vec<Slice>,
     /// MB/s over the last quarter of the full slices ÷ MB/s over the first
@@ -108,6 +120,8 @@ pub struct ScaleOptions<'a> {
     pub dir: &'a Path,
     /// Items per timed slice.
     pub slice: usize,
+    /// Seconds one copy of the corpus is published over (see [`copy_secs`]).
+    pub copy_secs: i64,
     /// Seconds to watch `yuqing run` (0: skip).
     pub run_seconds: u64,
     /// Progress notes on stderr.
@@ -139,7 +153,8 @@ pub fn run(
                     d.title.len() + d.text.len()
                 })
                 .sum();
-            let records = (at..end).map(|i| (i + 1, Ok(replayed(docs, i, base))));
+            let records =
+                (at..end).map(|i| (i + 1, Ok(replayed(docs, i, base, options.copy_secs))));
             let started = Instant::now();
             let report = crate::ingest::store_records(
                 records,
@@ -223,6 +238,7 @@ pub fn run(
         items,
         data_dir: options.dir.to_path_buf(),
         built_text_bytes,
+        per_day: docs.len() as f64 * 86_400.0 / options.copy_secs as f64,
         slices,
         growth,
         growth_last_slice,
@@ -239,12 +255,17 @@ pub fn run(
 }
 
 /// The `i`-th replayed item: copy `i / n` of document `i % n`, published
-/// that many weeks before `base`, spread evenly over its week.
-fn replayed(docs: &[Doc], i: usize, base: chrono::DateTime<chrono::Utc>) -> RawItem {
+/// that many spans of `copy_secs` before `base`, spread evenly over its span.
+fn replayed(
+    docs: &[Doc],
+    i: usize,
+    base: chrono::DateTime<chrono::Utc>,
+    copy_secs: i64,
+) -> RawItem {
     let n = docs.len();
     let (copy, doc) = (i / n, &docs[i % n]);
-    let within = (i % n) as i64 * WEEK_SECS / n as i64;
-    let published = base - chrono::Duration::seconds(copy as i64 * WEEK_SECS + within);
+    let within = (i % n) as i64 * copy_secs / n as i64;
+    let published = base - chrono::Duration::seconds(copy as i64 * copy_secs + within);
     RawItem {
         id: Some(format!("r{copy}-{}", doc.id)),
         source: Some(SOURCES[i % SOURCES.len()].to_string()),

@@ -81,6 +81,10 @@ pub(crate) struct StoryCache {
     days: HashMap<i64, Day>,
     cached: usize,
     clock: u64,
+    /// Posting words shared with each item of a day, by item position:
+    /// all zero between lookups (only the counters touched are reset, so
+    /// a lookup costs what it reads, not the size of the days it spans).
+    shared: Vec<u8>,
 }
 
 #[derive(Debug, Default)]
@@ -197,9 +201,10 @@ impl StoryCache {
     }
 
     /// Stories of the items within the window that `vector` (heaviest
-    /// first; `sorted`, the same by word) is similar to, most similar first.
+    /// first; `sorted`, the same by word) is similar to: each story once,
+    /// at the similarity of its most similar copy, most similar first.
     fn matches(
-        &self,
+        &mut self,
         day: i64,
         at: i64,
         vector: &[(u32, f32)],
@@ -209,14 +214,15 @@ impl StoryCache {
         // of the day (a day's postings are item positions), the items
         // touched listed — hashing every posting cost more than the rest.
         let mut candidates: Vec<((i64, u32), u32)> = Vec::new();
-        let mut counts: Vec<u8> = Vec::new();
         let mut touched: Vec<u32> = Vec::new();
+        let counts = &mut self.shared;
         for d in day - SPAN_DAYS..=day + SPAN_DAYS {
             let Some(bucket) = self.days.get(&d) else {
                 continue;
             };
-            counts.clear();
-            counts.resize(bucket.entries.len(), 0);
+            if counts.len() < bucket.entries.len() {
+                counts.resize(bucket.entries.len(), 0);
+            }
             touched.clear();
             for (word, _) in vector.iter().take(POSTING_TERMS) {
                 let Some(postings) = bucket.postings.get(word) else {
@@ -233,12 +239,12 @@ impl StoryCache {
                     *count += 1;
                 }
             }
-            candidates.extend(
-                touched
-                    .iter()
-                    .map(|&index| ((d, index), u32::from(counts[index as usize])))
-                    .filter(|&(_, shared)| shared >= MIN_SHARED_HEAVY),
-            );
+            for &index in &touched {
+                let shared = std::mem::take(&mut counts[index as usize]);
+                if u32::from(shared) >= MIN_SHARED_HEAVY {
+                    candidates.push(((d, index), u32::from(shared)));
+                }
+            }
         }
         let by_shared =
             |a: &((i64, u32), u32), b: &((i64, u32), u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
@@ -246,36 +252,55 @@ impl StoryCache {
             candidates.select_nth_unstable_by(MAX_CANDIDATES, by_shared);
             candidates.truncate(MAX_CANDIDATES);
         }
+        let mut similar: Vec<(f32, &Entry)> = candidates
+            .into_iter()
+            .filter_map(|((d, index), _)| {
+                let entry = &self.days[&d].entries[index as usize];
+                if (entry.at - at).abs() > WINDOW_SECS {
+                    return None;
+                }
+                let similarity = cosine(sorted, &entry.vector);
+                (similarity >= SAME_STORY).then_some((similarity, entry))
+            })
+            .collect();
+        similar.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.story.cmp(&b.1.story)));
+        // A story counts once, at its most similar copy that also shares
+        // enough words: copies of a story already found are not counted
+        // word by word (a repost wave puts dozens of one story's copies
+        // among the candidates).
         let mut found: Vec<(Box<str>, f32)> = Vec::new();
-        for ((d, index), _) in candidates {
-            let entry = &self.days[&d].entries[index as usize];
-            if (entry.at - at).abs() > WINDOW_SECS {
-                continue;
-            }
-            let similarity = cosine(sorted, &entry.vector);
-            if similarity >= SAME_STORY && self.shared_words(sorted, &entry.vector) >= MIN_SHARED {
+        for (similarity, entry) in similar {
+            if !found.iter().any(|(story, _)| *story == entry.story)
+                && self.shares_enough_words(sorted, &entry.vector)
+            {
                 found.push((entry.story.clone(), similarity));
             }
         }
-        found.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        found.dedup_by(|a, b| a.0 == b.0);
         found
     }
 
-    /// Distinct words two vectors share, a word inside another shared word
-    /// not counted (`摄像头` also gives `摄像` and `像头`: one word, not three).
-    /// (Both sorted by word.)
-    fn shared_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> usize {
+    /// Whether two vectors (both sorted by word) share [`MIN_SHARED`]
+    /// distinct words, a word inside another shared word not counted
+    /// (`摄像头` also gives `摄像` and `像头`: one word, not three).
+    fn shares_enough_words(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> bool {
         let mut shared: Vec<&str> = Vec::new();
         merge_join(a, b, |word, _, _| shared.push(&self.names[word as usize]));
-        shared
-            .iter()
-            .filter(|word| {
-                !shared
-                    .iter()
-                    .any(|longer| longer.len() > word.len() && longer.contains(**word))
-            })
-            .count()
+        // Longest first: only the words before one can contain it, and the
+        // count can stop at the least needed.
+        shared.sort_unstable_by_key(|word| std::cmp::Reverse(word.len()));
+        let mut counted = 0;
+        for (i, word) in shared.iter().enumerate() {
+            let inside_longer = shared[..i]
+                .iter()
+                .any(|longer| longer.len() > word.len() && longer.contains(word));
+            if !inside_longer {
+                counted += 1;
+                if counted >= MIN_SHARED {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// The vector of the item that started `story`, read once from SQLite
@@ -352,7 +377,8 @@ pub(crate) fn assign(
         let mut chosen = None;
         for (story, _) in cache.matches(day, at, &interned, &sorted) {
             // Against chaining (A like B like C, A unlike C): a copy must
-            // also resemble the story's first item a little.
+            // also resemble the story's first item a little. Stories come
+            // most similar first, each once.
             let near_seed = match cache.seed(tx, &story)? {
                 Some(seed) => cosine(&sorted, &seed) >= SEED_FLOOR,
                 None => true,
