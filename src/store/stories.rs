@@ -77,7 +77,11 @@ pub struct StoryInfo {
 pub(crate) struct StoryCache {
     words: HashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
-    seeds: HashMap<Box<str>, Vec<(u32, f32)>>,
+    /// Where the first item of a story is among the cached items (day,
+    /// position): its vector is not kept twice.
+    seed_at: HashMap<Box<str>, (i64, u32)>,
+    /// Vectors of stories' first items read from SQLite (items not cached).
+    seeds: HashMap<Box<str>, Box<[(u32, f32)]>>,
     days: HashMap<i64, Day>,
     cached: usize,
     clock: u64,
@@ -99,7 +103,7 @@ struct Entry {
     story: Box<str>,
     at: i64,
     /// Interned words and weights, sorted by word.
-    vector: Vec<(u32, f32)>,
+    vector: Box<[(u32, f32)]>,
 }
 
 impl StoryCache {
@@ -126,18 +130,26 @@ impl StoryCache {
             .collect()
     }
 
-    /// Adds an item whose vector is heaviest first; it is kept sorted by word.
-    fn add(&mut self, day: i64, mut entry: Entry) {
+    /// Adds an item of a loaded day whose `vector` is heaviest first (it
+    /// is kept sorted by word); `starts_story`: the item is its story's
+    /// first.
+    fn add(&mut self, day: i64, story: &str, at: i64, vector: Vec<(u32, f32)>, starts_story: bool) {
         let Some(bucket) = self.days.get_mut(&day) else {
             return;
         };
         let index = bucket.entries.len() as u32;
-        for (word, _) in entry.vector.iter().take(POSTING_TERMS) {
+        for (word, _) in vector.iter().take(POSTING_TERMS) {
             bucket.postings.entry(*word).or_default().push(index);
         }
-        entry.vector = by_word(entry.vector);
-        bucket.entries.push(entry);
+        bucket.entries.push(Entry {
+            story: story.into(),
+            at,
+            vector: by_word(vector).into_boxed_slice(),
+        });
         self.cached += 1;
+        if starts_story {
+            self.seed_at.insert(story.into(), (day, index));
+        }
     }
 
     /// Makes sure the days around `day` are loaded, dropping old ones when
@@ -150,7 +162,9 @@ impl StoryCache {
                 continue;
             }
             let mut statement = tx
-                .prepare_cached("SELECT story_id, at, vector FROM story_items WHERE day = ?1")
+                .prepare_cached(
+                    "SELECT story_id, at, vector, item_id = story_id FROM story_items WHERE day = ?1",
+                )
                 .during("preparing the story lookup")?;
             let rows = statement
                 .query_map(params![d], |row| {
@@ -158,6 +172,7 @@ impl StoryCache {
                         row.get::<_, String>(0)?,
                         row.get::<_, i64>(1)?,
                         row.get::<_, String>(2)?,
+                        row.get::<_, bool>(3)?,
                     ))
                 })
                 .during("reading a day's stories")?;
@@ -169,16 +184,9 @@ impl StoryCache {
                 },
             );
             for row in rows {
-                let (story, at, vector) = row.during("reading a story vector")?;
+                let (story, at, vector, starts_story) = row.during("reading a story vector")?;
                 let vector = self.interned(&StoryVector::decode(&vector));
-                self.add(
-                    d,
-                    Entry {
-                        story: story.into(),
-                        at,
-                        vector,
-                    },
-                );
+                self.add(d, &story, at, vector, starts_story);
             }
         }
         while self.cached > MAX_CACHED {
@@ -194,6 +202,13 @@ impl StoryCache {
                 // Seeds of stories seen that day are read again when needed.
                 for entry in &bucket.entries {
                     self.seeds.remove(&entry.story);
+                    if self
+                        .seed_at
+                        .get(&entry.story)
+                        .is_some_and(|&(d, _)| d == oldest)
+                    {
+                        self.seed_at.remove(&entry.story);
+                    }
                 }
             }
         }
@@ -303,15 +318,21 @@ impl StoryCache {
         false
     }
 
-    /// The vector of the item that started `story`, read once from SQLite
-    /// (`None` when that item was purged).
-    fn seed(
+    /// Whether `sorted` resembles the item that started `story` a little
+    /// (true when that item was purged). Its vector is the cached item's,
+    /// or read once from SQLite.
+    fn near_seed(
         &mut self,
         tx: &Transaction<'_>,
         story: &str,
-    ) -> Result<Option<Vec<(u32, f32)>>, StoreError> {
+        sorted: &[(u32, f32)],
+    ) -> Result<bool, StoreError> {
+        if let Some(&(day, index)) = self.seed_at.get(story) {
+            let seed = &self.days[&day].entries[index as usize].vector;
+            return Ok(cosine(sorted, seed) >= SEED_FLOOR);
+        }
         if let Some(seed) = self.seeds.get(story) {
-            return Ok(Some(seed.clone()));
+            return Ok(cosine(sorted, seed) >= SEED_FLOOR);
         }
         let stored: Option<String> = tx
             .prepare_cached("SELECT vector FROM story_items WHERE item_id = ?1")
@@ -320,11 +341,12 @@ impl StoryCache {
             .optional()
             .during("reading a story's first item")?;
         let Some(stored) = stored else {
-            return Ok(None);
+            return Ok(true);
         };
         let seed = by_word(self.interned(&StoryVector::decode(&stored)));
-        self.seeds.insert(story.into(), seed.clone());
-        Ok(Some(seed))
+        let near = cosine(sorted, &seed) >= SEED_FLOOR;
+        self.seeds.insert(story.into(), seed.into_boxed_slice());
+        Ok(near)
     }
 }
 
@@ -379,20 +401,13 @@ pub(crate) fn assign(
             // Against chaining (A like B like C, A unlike C): a copy must
             // also resemble the story's first item a little. Stories come
             // most similar first, each once.
-            let near_seed = match cache.seed(tx, &story)? {
-                Some(seed) => cosine(&sorted, &seed) >= SEED_FLOOR,
-                None => true,
-            };
-            if near_seed {
+            if cache.near_seed(tx, &story, &sorted)? {
                 chosen = Some(story.to_string());
                 break;
             }
         }
         chosen.unwrap_or_else(|| item_id.to_string())
     };
-    if story == item_id && !interned.is_empty() {
-        cache.seeds.insert(item_id.into(), sorted);
-    }
     tx.prepare_cached(
         "INSERT INTO story_items (item_id, story_id, day, at, vector) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(item_id) DO NOTHING",
@@ -414,14 +429,7 @@ pub(crate) fn assign(
     .execute(params![story, item_id, source, at])
     .during("updating a story")?;
     if !vector.is_empty() {
-        cache.add(
-            day,
-            Entry {
-                story: story.as_str().into(),
-                at,
-                vector: interned,
-            },
-        );
+        cache.add(day, &story, at, interned, story == item_id);
     }
     Ok(story)
 }
@@ -528,6 +536,52 @@ mod tests {
     fn store(store: &mut Store, entries: Vec<((Item, Analysis), StoryVector)>) {
         let (items, vectors): (Vec<_>, Vec<_>) = entries.into_iter().unzip();
         store.upsert_items_with_stories(&items, &vectors).unwrap();
+    }
+
+    /// An item whose vector is the given words, equally weighted.
+    fn by_words(id: &str, words: &[&str], hours: i64) -> ((Item, Analysis), StoryVector) {
+        let ((item, analysis), _) = entry(id, OTHER, hours);
+        let weight = 1.0 / (words.len() as f32).sqrt();
+        let terms = words.iter().map(|w| (w.to_string(), weight)).collect();
+        ((item, analysis), StoryVector { terms })
+    }
+
+    #[test]
+    fn a_copy_of_a_copy_unlike_the_first_item_starts_its_own_story() {
+        const A: [&str; 6] = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
+        // Half of A's words: similarity 0.5 to A (and to C).
+        const B: [&str; 6] = ["alpha", "bravo", "charlie", "golf", "hotel", "india"];
+        // Half of B's words, none of A's: similarity 0.5 to B, 0 to A.
+        const C: [&str; 6] = ["golf", "hotel", "india", "juliet", "kilo", "lima"];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("y.db");
+        let mut s = Store::open(&path).unwrap();
+        store(&mut s, vec![by_words("a", &A, 0), by_words("b", &B, 1)]);
+        store(&mut s, vec![by_words("c", &C, 2)]);
+        assert_eq!(s.story_of("b").unwrap().unwrap().id, "a");
+        // `c` is like `b` but not like `a`, whose story `b` is in.
+        assert_eq!(s.story_of("c").unwrap().unwrap().id, "c");
+        // The same after a restart, with the first items' vectors read back
+        // from SQLite instead of kept from their import.
+        drop(s);
+        let mut s = Store::open(&path).unwrap();
+        store(&mut s, vec![by_words("c2", &C, 3), by_words("b2", &B, 3)]);
+        assert_eq!(s.story_of("c2").unwrap().unwrap().id, "c");
+        assert_eq!(s.story_of("b2").unwrap().unwrap().id, "a");
+        // As like `b` (story `a`) as `c`, unlike `a`: `a` comes first (a
+        // tie goes to the smaller id) and is passed over.
+        const D: [&str; 6] = ["golf", "hotel", "india", "mike", "november", "oscar"];
+        store(&mut s, vec![by_words("d", &D, 4)]);
+        assert_eq!(s.story_of("d").unwrap().unwrap().id, "c");
+        // Copies of `b` carry story `a` on past the days kept around an
+        // item; the first item's vector is then read from SQLite.
+        store(&mut s, vec![by_words("b3", &B, 70)]);
+        store(
+            &mut s,
+            vec![by_words("b4", &B, 139), by_words("x", &D, 139)],
+        );
+        assert_eq!(s.story_of("b4").unwrap().unwrap().id, "a");
+        assert_eq!(s.story_of("x").unwrap().unwrap().id, "x");
     }
 
     #[test]
