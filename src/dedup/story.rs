@@ -143,14 +143,15 @@ impl StoryVector {
             out.push('\t');
             // Four decimals, written as an integer part and a fraction:
             // `format!("{:.4}")` takes the slow exact-formatting path.
-            let scaled = (f64::from(*weight) * 1e4).round().max(0.0) as u64;
+            let scaled = stored_weight(*weight);
             let _ = write!(out, "{}.{:04}", scaled / 10_000, scaled % 10_000);
             out.push('\n');
         }
         out
     }
 
-    /// Reads [`StoryVector::encode`]'s form; malformed lines are skipped.
+    /// Reads [`StoryVector::encode`]'s form (weights of [`stored_weight`]
+    /// ten-thousandths); malformed lines are skipped.
     pub fn decode(stored: &str) -> StoryVector {
         let terms = stored
             .lines()
@@ -161,6 +162,12 @@ impl StoryVector {
             .collect();
         StoryVector { terms }
     }
+}
+
+/// A weight as stored: in ten-thousandths, rounded (what
+/// [`StoryVector::encode`] writes).
+pub fn stored_weight(weight: f32) -> u64 {
+    (f64::from(weight) * 1e4).round().max(0.0) as u64
 }
 
 /// Self-information of `word` under jieba's unigram model, `ln(N / freq)`,
