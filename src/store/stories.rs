@@ -299,13 +299,23 @@ impl StoryCache {
             candidates.select_nth_unstable_by(MAX_CANDIDATES, by_shared);
             candidates.truncate(MAX_CANDIDATES);
         }
-        let mut similar: Vec<(f32, &Entry)> = candidates
+        // The candidates' entries first, then their vectors' ends, then the
+        // merges: at a busy office's volume each is a cache miss (the
+        // window's vectors far outgrow the cache), and loads issued
+        // together overlap where a merge per candidate waits for each.
+        let entries: Vec<&Entry> = candidates
+            .iter()
+            .map(|&((d, index), _)| &self.days[&d].entries[index as usize])
+            .filter(|entry| (entry.at - at).abs() <= WINDOW_SECS)
+            .collect();
+        let ends = entries.iter().fold(0, |acc, entry| {
+            let (first, last) = (entry.vector.first(), entry.vector.last());
+            acc ^ first.map_or(0, |t| t.word) ^ last.map_or(0, |t| t.word)
+        });
+        std::hint::black_box(ends);
+        let mut similar: Vec<(f32, &Entry)> = entries
             .into_iter()
-            .filter_map(|((d, index), _)| {
-                let entry = &self.days[&d].entries[index as usize];
-                if (entry.at - at).abs() > WINDOW_SECS {
-                    return None;
-                }
+            .filter_map(|entry| {
                 let similarity = cosine(sorted, &entry.vector);
                 (similarity >= SAME_STORY).then_some((similarity, entry))
             })
