@@ -44,8 +44,10 @@ const MIN_SHARED_HEAVY: u32 = 2;
 const SEED_FLOOR: f32 = 0.2;
 /// Candidates compared in full at most (those sharing the most words).
 const MAX_CANDIDATES: usize = 64;
-/// Cached items at most (about 0.5 KB each); least recently used days are
-/// dropped beyond it, with the seeds of their stories.
+/// Cached items beyond which least recently used days are dropped, with
+/// the seeds of their stories. The days around the item at hand stay
+/// whatever their count, so that the window is whole: at 200,000 items a
+/// day that is some 650,000 items, about 310 bytes each (BENCHMARKS.md).
 const MAX_CACHED: usize = 100_000;
 const DAY_SECS: i64 = 86_400;
 /// Days either side of an item's day that hold items within
@@ -193,6 +195,13 @@ impl StoryCache {
                 bucket.last_used = self.clock;
                 continue;
             }
+            // A day's items are counted first, so that its list is made
+            // to measure (a busy day holds 200,000 items).
+            let items: i64 = tx
+                .prepare_cached("SELECT COUNT(*) FROM story_items WHERE day = ?1")
+                .during("preparing the story count")?
+                .query_row(params![d], |row| row.get(0))
+                .during("counting a day's stories")?;
             let mut statement = tx
                 .prepare_cached(
                     "SELECT story_id, at, vector, item_id = story_id FROM story_items WHERE day = ?1",
@@ -212,6 +221,7 @@ impl StoryCache {
                 d,
                 Day {
                     last_used: self.clock,
+                    entries: Vec::with_capacity(usize::try_from(items).unwrap_or(0)),
                     ..Day::default()
                 },
             );
@@ -219,6 +229,10 @@ impl StoryCache {
                 let (story, at, vector, starts_story) = row.during("reading a story vector")?;
                 let vector = self.interned(&StoryVector::decode(&vector));
                 self.add(d, &story, at, vector, starts_story);
+            }
+            if let Some(bucket) = self.days.get_mut(&d) {
+                // Lists grown by doubling hold up to half again their size.
+                bucket.postings.values_mut().for_each(Vec::shrink_to_fit);
             }
         }
         while self.cached > MAX_CACHED {
