@@ -47,7 +47,7 @@ const MAX_CANDIDATES: usize = 64;
 /// Cached items beyond which least recently used days are dropped, with
 /// the seeds of their stories. The days around the item at hand stay
 /// whatever their count, so that the window is whole: at 200,000 items a
-/// day that is some 650,000 items, about 310 bytes each (BENCHMARKS.md).
+/// day that is some 650,000 items, about 320 bytes each (BENCHMARKS.md).
 const MAX_CACHED: usize = 100_000;
 const DAY_SECS: i64 = 86_400;
 /// Days either side of an item's day that hold items within
