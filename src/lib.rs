@@ -25,7 +25,7 @@
 //! | [`index`] | tantivy: jieba tokenizer, query language, search, snippets |
 //! | [`datadir`] | the data directory and its writer lock |
 //! | [`app`] | builds the stages from the config |
-//! | [`cli`], [`demo`], [`bench`] | commands |
+//! | [`cli`], [`demo`], [`mod@bench`] | commands |
 //!
 //! ```no_run
 //! use yuqing::{app::App, config::Config, index::SearchRequest, model::ItemKind};

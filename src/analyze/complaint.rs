@@ -21,12 +21,14 @@
 //! the one with the largest grievance score. Every contribution keeps its
 //! span, which becomes the evidence.
 
-use super::lexicon::{Hit, Lexicon, LexiconError, Scanner, parse_entries};
+use super::lexicon::{Hit, Lexicon};
 use super::prepare::{Boundaries, Prepared};
 use crate::model::CATEGORIES;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::path::Path;
-use std::sync::LazyLock;
+
+#[path = "complaint_lexicons.rs"]
+mod lexicons;
+pub use lexicons::ComplaintLexicons;
 
 /// Cue groups of `dictionaries/cues.txt`.
 pub const CUE_GROUPS: [&str; 10] = [
@@ -128,126 +130,6 @@ const NEGATORS: [&str; 18] = [
 /// Characters of clause before a grievance searched for a negator.
 const NEGATION_WINDOW_CHARS: usize = 4;
 
-/// The detector's lexicons.
-#[derive(Debug, Clone)]
-pub struct ComplaintLexicons {
-    police: Lexicon,
-    categories: Lexicon,
-    cues: Lexicon,
-    /// The three scanned in one pass.
-    scanner: Scanner,
-}
-
-macro_rules! category_files {
-    ($($name:literal),*) => {
-        [$(($name, include_str!(concat!("../../dictionaries/complaint/", $name, ".txt")))),*]
-    };
-}
-
-/// The lexicon files compiled into the binary.
-const EMBEDDED_CATEGORY_FILES: [(&str, &str); 10] = category_files!(
-    "attitude",
-    "inaction",
-    "unequal_treatment",
-    "violence_or_abuse",
-    "irregular_enforcement",
-    "corruption",
-    "slow_service",
-    "case_handling",
-    "community_absence",
-    "other_police"
-);
-const EMBEDDED_POLICE: &str = include_str!("../../dictionaries/police_terms.txt");
-const EMBEDDED_CUES: &str = include_str!("../../dictionaries/cues.txt");
-
-static EMBEDDED: LazyLock<ComplaintLexicons> = LazyLock::new(|| {
-    ComplaintLexicons::parse(EMBEDDED_POLICE, &EMBEDDED_CATEGORY_FILES, EMBEDDED_CUES)
-        .expect("embedded lexicons are checked by tests")
-});
-
-impl ComplaintLexicons {
-    /// The lexicons compiled into the binary.
-    pub fn embedded() -> &'static ComplaintLexicons {
-        &EMBEDDED
-    }
-
-    /// Parses the police terms, the category files (`(category, text)` in
-    /// [`CATEGORIES`] order) and the cues.
-    pub fn parse(
-        police: &str,
-        categories: &[(&str, &str)],
-        cues: &str,
-    ) -> Result<Self, LexiconError> {
-        let police = parse_entries("police_terms.txt", police, None, 0)?;
-        let mut category_entries = Vec::new();
-        for (name, text) in categories {
-            let index = CATEGORIES
-                .iter()
-                .position(|c| c == name)
-                .ok_or_else(|| LexiconError {
-                    file: format!("complaint/{name}.txt"),
-                    line: 0,
-                    message: format!("`{name}` is not a complaint category"),
-                })?;
-            category_entries.extend(parse_entries(
-                &format!("complaint/{name}.txt"),
-                text,
-                None,
-                index,
-            )?);
-        }
-        let cues = parse_entries("cues.txt", cues, Some(&CUE_GROUPS), 0)?;
-        let police = Lexicon::new(police);
-        let categories = Lexicon::new(category_entries);
-        let cues = Lexicon::new(cues);
-        let scanner = Scanner::new(&[&police, &cues, &categories]);
-        Ok(ComplaintLexicons {
-            police,
-            categories,
-            cues,
-            scanner,
-        })
-    }
-
-    /// The police, cue and category hits in `text`, in one scan.
-    fn scan(
-        &self,
-        text: &str,
-        sentence_end: impl Fn(usize) -> usize,
-    ) -> (Vec<Hit>, Vec<Hit>, Vec<Hit>) {
-        let mut hits = self
-            .scanner
-            .find(
-                &[&self.police, &self.cues, &self.categories],
-                text,
-                sentence_end,
-            )
-            .into_iter();
-        let mut next = || hits.next().unwrap_or_default();
-        (next(), next(), next())
-    }
-
-    /// Loads the files from a dictionary folder (`police_terms.txt`,
-    /// `cues.txt`, `complaint/<category>.txt`).
-    pub fn load_dir(dir: &Path) -> Result<Self, LexiconError> {
-        let read = |name: &str| {
-            std::fs::read_to_string(dir.join(name)).map_err(|e| LexiconError {
-                file: dir.join(name).display().to_string(),
-                line: 0,
-                message: e.to_string(),
-            })
-        };
-        let police = read("police_terms.txt")?;
-        let cues = read("cues.txt")?;
-        let mut files = Vec::new();
-        for category in CATEGORIES {
-            files.push((category, read(&format!("complaint/{category}.txt"))?));
-        }
-        let borrowed: Vec<(&str, &str)> = files.iter().map(|(c, t)| (*c, t.as_str())).collect();
-        ComplaintLexicons::parse(&police, &borrowed, &cues)
-    }
-}
-
 pub use crate::model::Evidence;
 
 /// What the detector found.
@@ -280,7 +162,7 @@ struct Contribution {
 
 /// Runs the detector on a prepared body and, when there is one, the
 /// prepared title with its word boundaries (the title's grievances weigh
-/// [`TITLE_FACTOR`] times more; evidence comes from the body only).
+/// `TITLE_FACTOR` (1.5) times more; evidence comes from the body only).
 /// `boundaries` are the jieba word boundaries of `body.text`.
 pub fn detect(
     lexicons: &ComplaintLexicons,
@@ -664,83 +546,5 @@ fn is_yes_no_question(sentence: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn embedded_lexicons_cover_every_category_and_cue_group_once() {
-        let names: Vec<&str> = EMBEDDED_CATEGORY_FILES
-            .iter()
-            .map(|(name, _)| *name)
-            .collect();
-        assert_eq!(
-            names, CATEGORIES,
-            "one file per category, in canonical order"
-        );
-        let lexicons = ComplaintLexicons::embedded();
-        for (index, category) in CATEGORIES.iter().enumerate() {
-            let count = lexicons
-                .categories
-                .entries()
-                .iter()
-                .filter(|e| e.label == index)
-                .count();
-            assert!(count >= 40, "{category}: {count} entries");
-        }
-        for (index, group) in CUE_GROUPS.iter().enumerate() {
-            assert!(
-                lexicons.cues.entries().iter().any(|e| e.label == index),
-                "cue group {group} is empty"
-            );
-        }
-        assert!(lexicons.police.entries().len() >= 60);
-    }
-
-    #[test]
-    fn one_scan_finds_what_each_lexicon_finds_alone_in_the_same_order() {
-        let lexicons = ComplaintLexicons::embedded();
-        let all = [&lexicons.police, &lexicons.cues, &lexicons.categories];
-        // Texts dense with overlapping entries: every entry's parts run
-        // together, with and without fillers, in chunks of neighbours.
-        let parts: Vec<String> = all
-            .iter()
-            .flat_map(|l| l.entries().iter().map(|e| e.parts.join("")))
-            .collect();
-        let mut texts: Vec<String> = parts
-            .chunks(7)
-            .map(|chunk| chunk.concat())
-            .chain(parts.chunks(5).map(|chunk| chunk.join("，他说")))
-            .collect();
-        texts.push("民警态度恶劣，派出所不出警。我打了110，警察说不归他们管，还骂人。".into());
-        texts.push(String::new());
-        let mut hits = 0;
-        for text in &texts {
-            let prepared = Prepared::new(text);
-            let end = |at: usize| prepared.sentence_end(at);
-            let (police, cues, categories) = lexicons.scan(&prepared.text, end);
-            assert_eq!(police, lexicons.police.find(&prepared.text, end), "{text}");
-            assert_eq!(cues, lexicons.cues.find(&prepared.text, end), "{text}");
-            assert_eq!(
-                categories,
-                lexicons.categories.find(&prepared.text, end),
-                "{text}"
-            );
-            hits += police.len() + cues.len() + categories.len();
-        }
-        assert!(
-            hits > parts.len(),
-            "the texts exercise the lexicons: {hits}"
-        );
-    }
-
-    #[test]
-    fn fiction_is_told_apart_from_dated_news_and_first_person_posts() {
-        let novel = "“你们到底管不管？”老周问。\n“这事不归我们管。”民警说。\n“那归谁管？”\n他摇摇头，转身走了。";
-        assert!(reads_like_fiction(novel));
-        let post = format!("我去派出所报案。{novel}");
-        assert!(!reads_like_fiction(&post), "a first-person narrator");
-        let news = format!("2026年3月5日，{novel}");
-        assert!(!reads_like_fiction(&news), "a dated report");
-        assert!(has_date("记者4月14日获悉") && !has_date("第3日"));
-    }
-}
+#[path = "complaint_tests.rs"]
+mod tests;

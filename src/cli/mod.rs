@@ -33,7 +33,7 @@ pub struct Cli {
     /// Configuration file [default: config/yuqing.toml, or $YUQING_CONFIG].
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Data directory (overrides [storage] data_dir).
+    /// Data directory (overrides `[storage] data_dir`).
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// More log output (-v info, -vv debug); RUST_LOG overrides.
@@ -76,7 +76,7 @@ pub enum Command {
     Audit(review::AuditCommand),
     /// Rebuild the search index from the database (e.g. after a dictionary change).
     Reindex(admin::ReindexArgs),
-    /// Remove items older than the retention period ([privacy] retention_days).
+    /// Remove items older than the retention period (`[privacy] retention_days`).
     Purge(admin::PurgeArgs),
     /// Configuration commands.
     #[command(subcommand)]

@@ -122,7 +122,7 @@ pub struct SourceConfig {
     /// html / petition: CSS selector of the next list page's link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_selector: Option<String>,
-    /// html / petition: the article's title (default: h1, then <title>).
+    /// html / petition: the article's title (default: h1, then `<title>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title_selector: Option<String>,
     /// html / petition: the article's body (default: main-content extraction).
