@@ -66,7 +66,7 @@ pub enum Command {
     Review(review::ReviewCommand),
     /// The digest for leadership: write it to the outbox (--dry-run) or send it (--send).
     Digest(digest::DigestArgs),
-    /// Serve the analysts' JSON API (and, later, the web UI).
+    /// Serve the analysts' web UI and JSON API (127.0.0.1:8080 by default)
     Serve(serve::ServeArgs),
     /// Local accounts for the web UI and API.
     #[command(subcommand)]

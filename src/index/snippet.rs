@@ -31,11 +31,18 @@ impl Highlighter {
     /// A highlighter for `terms` (folded and lowercased, as
     /// [`Segmenter::query_words`] gives them).
     pub fn new(terms: HashSet<String>) -> Highlighter {
-        let finder = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(terms.iter().filter(|t| !t.is_empty()))
-            .ok()
-            .filter(|_| terms.iter().any(|t| !t.is_empty()));
+        // No automaton for no terms: building even an empty one costs a
+        // tenth of a millisecond, per search without highlights.
+        let finder = terms
+            .iter()
+            .any(|t| !t.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(terms.iter().filter(|t| !t.is_empty()))
+                    .ok()
+            })
+            .flatten();
         Highlighter { terms, finder }
     }
 

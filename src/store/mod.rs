@@ -1,7 +1,8 @@
-//! SQLite, the system of record: items (and, as later stages land, source
-//! state, cases and the audit log). WAL mode, `BEGIN IMMEDIATE` for writes,
-//! an append-only migrations list. Everything derived — the search index,
-//! clusters, trend counts — can be rebuilt from here.
+//! SQLite, the system of record: items and their stories, source state,
+//! petition history, trend counts, review cases and notes, accounts and
+//! sessions, the mail queue and the audit log. WAL mode, `BEGIN IMMEDIATE`
+//! for writes, an append-only migrations list. The search index and the
+//! trend counts are derived: `yuqing reindex` rebuilds both from the items.
 
 mod accounts;
 mod audit;

@@ -1,7 +1,7 @@
 //! The analysts' web layer (axum): the pages (`ui`), the JSON API under
 //! `/api/v1/` (`api`), sessions, roles and CSRF (`auth`), the OpenAPI
-//! document (`openapi`). Binds to 127.0.0.1 by default; put it behind a TLS reverse
-//! proxy (or `[server] tls`, later) to serve it further.
+//! document (`openapi`). Binds to 127.0.0.1 by default; put it behind a TLS
+//! reverse proxy to serve it further (yuqing itself speaks plain HTTP).
 //!
 //! Every response carries a strict Content-Security-Policy, `nosniff`,
 //! `no-referrer` and frame denial; API answers are `application/json` and

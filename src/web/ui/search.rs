@@ -1,0 +1,281 @@
+//! The search page (filters, facets, highlighted snippets, paging) and
+//! its CSV export.
+
+use super::{blocking, kind_label, link_to_original, marked, options, page_session, shell};
+use crate::index::{SearchRequest, SortOrder};
+use crate::model::category_label_zh;
+use crate::store::{AuditRecord, Role};
+use crate::text::escape::escape_html as esc;
+use crate::web::WebState;
+use crate::web::auth::{Refusal, store};
+use axum::extract::{Query, RawQuery, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// Search page parameters (also the CSV export's).
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchForm {
+    #[serde(default)]
+    q: String,
+    kind: Option<String>,
+    source: Option<String>,
+    category: Option<String>,
+    #[serde(default)]
+    flagged: Option<String>,
+    since: Option<String>,
+    unit: Option<String>,
+    topic: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    sort: Option<String>,
+    offset: Option<usize>,
+}
+
+impl SearchForm {
+    fn request(&self, limit: usize, tz: chrono_tz::Tz) -> SearchRequest {
+        // Unit and topic filters are field terms of the query.
+        let mut query = self.q.clone();
+        for (field, value) in [("unit", &self.unit), ("topic", &self.topic)] {
+            if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                let value: String = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
+                query = format!("{query} {field}:{value}");
+            }
+        }
+        let mut request = SearchRequest::new(query.trim());
+        let date = |value: &Option<String>| {
+            value
+                .as_deref()
+                .filter(|v| !v.is_empty())
+                .and_then(|v| crate::text::dates::parse_datetime(v, tz))
+        };
+        request.from = date(&self.from);
+        request.to = date(&self.to).map(|t| t + chrono::Duration::days(1));
+        request.limit = limit;
+        request.offset = self.offset.unwrap_or(0);
+        request.kind = self
+            .kind
+            .as_deref()
+            .filter(|k| !k.is_empty())
+            .and_then(|k| k.parse().ok());
+        request.source = self.source.clone().filter(|s| !s.is_empty());
+        request.category = self.category.clone().filter(|c| !c.is_empty());
+        request.flagged = self
+            .flagged
+            .as_deref()
+            .filter(|f| *f == "1" || *f == "true")
+            .map(|_| true);
+        if let Some(age) = self
+            .since
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .and_then(|s| crate::cli::search::parse_age(s).ok())
+        {
+            let since = chrono::Utc::now() - age;
+            request.from = Some(request.from.map_or(since, |f| f.max(since)));
+        }
+        request.sort = if self.sort.as_deref() == Some("time") {
+            SortOrder::Time
+        } else {
+            SortOrder::Relevance
+        };
+        request.facets = true;
+        request
+    }
+}
+
+const PAGE: usize = 20;
+
+/// `GET /`: search.
+pub async fn search_page(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(form): Query<SearchForm>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    blocking(move || {
+        let session = match page_session(&state, &headers, &format!("/?{}", raw.clone().unwrap_or_default())) {
+            Ok(session) => session,
+            Err(redirect) => return Ok(*redirect),
+        };
+        let request = form.request(PAGE, state.app.config.timezone());
+        let mut body = format!(
+            "<form class=\"search\" method=\"get\" action=\"/\"><input type=\"text\" name=\"q\" value=\"{}\" placeholder=\"关键词、\u{201c}短语\u{201d}、AND/OR/NOT、category:inaction …\" aria-label=\"检索\"><select name=\"kind\" aria-label=\"类型\">{}</select><select name=\"category\" aria-label=\"类别\">{}</select><select name=\"since\" aria-label=\"时间\">{}</select><input type=\"text\" name=\"source\" placeholder=\"来源\" aria-label=\"来源\" value=\"{}\" size=\"10\"><input type=\"text\" name=\"unit\" placeholder=\"单位\" aria-label=\"单位\" value=\"{}\" size=\"10\"><input type=\"text\" name=\"topic\" placeholder=\"专题\" aria-label=\"专题\" value=\"{}\" size=\"8\"><input type=\"date\" name=\"from\" aria-label=\"起始日期\" value=\"{}\"><input type=\"date\" name=\"to\" aria-label=\"截止日期\" value=\"{}\"><label><input type=\"checkbox\" name=\"flagged\" value=\"1\"{}> 仅投诉</label><select name=\"sort\" aria-label=\"排序\"><option value=\"relevance\">相关度</option><option value=\"time\"{}>时间</option></select><button type=\"submit\">检索</button></form>",
+            esc(&form.q),
+            options(&[("", "全部类型"), ("post", "帖子"), ("news", "新闻"), ("petition", "信访")], form.kind.as_deref()),
+            options(&std::iter::once(("", "全部类别")).chain(crate::model::CATEGORIES.iter().map(|c| (*c, category_label_zh(c)))).collect::<Vec<_>>(), form.category.as_deref()),
+            options(&[("", "不限时间"), ("24h", "24小时"), ("7d", "7天"), ("30d", "30天")], form.since.as_deref()),
+            esc(form.source.as_deref().unwrap_or("")),
+            esc(form.unit.as_deref().unwrap_or("")),
+            esc(form.topic.as_deref().unwrap_or("")),
+            esc(form.from.as_deref().unwrap_or("")),
+            esc(form.to.as_deref().unwrap_or("")),
+            if request.flagged == Some(true) { " checked" } else { "" },
+            if form.sort.as_deref() == Some("time") { " selected" } else { "" },
+        );
+        let results = match state.index.search(&request) {
+            Ok(results) => results,
+            Err(crate::index::IndexError::Query(error)) => {
+                body.push_str(&format!("<p class=\"error\">查询语法错误：{}</p>", esc(&error.to_string())));
+                return Ok(shell("检索", "/", Some(&session), &body));
+            }
+            Err(other) => return Err(Refusal::from(anyhow::Error::from(other))),
+        };
+        store(&state)?.audit(&AuditRecord {
+            actor: &session.user.name,
+            action: "search",
+            target: &form.q,
+            detail: Some(&format!("{} results (web)", results.total)),
+            ..AuditRecord::default()
+        })?;
+        let query_string = raw.unwrap_or_default();
+        body.push_str(&format!(
+            "<p class=\"meta\">共 {} 条 · <a href=\"/export.csv?{}\">导出 CSV</a></p><div class=\"layout\"><aside class=\"facets\">",
+            results.total,
+            esc(&query_string)
+        ));
+        for (facet, title) in [("kind", "类型"), ("category", "投诉类别"), ("source", "来源"), ("unit", "单位"), ("topic", "专题")] {
+            let Some(counts) = results.facets.get(facet).filter(|c| !c.is_empty()) else { continue };
+            body.push_str(&format!("<h3>{title}</h3><ul>"));
+            let mut counts: Vec<_> = counts.iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            for (value, n) in counts.into_iter().take(10) {
+                let label = if facet == "category" { category_label_zh(value).to_string() } else { value.clone() };
+                let filter: String = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("q", format!("{} {facet}:{value}", form.q).trim())
+                    .finish();
+                body.push_str(&format!("<li><a href=\"/?{}\">{}</a> {n}</li>", esc(&filter), esc(&label)));
+            }
+            body.push_str("</ul>");
+        }
+        body.push_str("</aside><section class=\"results\">");
+        for hit in &results.hits {
+            let badges: String = hit
+                .categories
+                .iter()
+                .map(|c| format!("<span class=\"badge flag\">{}</span>", esc(category_label_zh(c))))
+                .collect();
+            body.push_str(&format!(
+                "<article class=\"hit\"><h2><a href=\"/items/{}\">{}</a></h2><div class=\"meta\">{}{} · {} · {}{}</div><p>{}</p></article>",
+                esc(&url::form_urlencoded::byte_serialize(hit.id.as_bytes()).collect::<String>()),
+                esc(&crate::trends::display_title(&hit.title, &hit.snippet)),
+                badges,
+                esc(kind_label(&hit.kind)),
+                esc(&hit.source),
+                esc(&hit.published_at.chars().take(16).collect::<String>().replace('T', " ")),
+                link_to_original(hit.url.as_deref()),
+                marked(&hit.snippet, &hit.highlights),
+            ));
+        }
+        let offset = request.offset;
+        let page_link = |to: usize, label: &str| {
+            let mut params: Vec<(String, String)> = url::form_urlencoded::parse(query_string.as_bytes())
+                .into_owned()
+                .filter(|(k, _)| k != "offset")
+                .collect();
+            params.push(("offset".into(), to.to_string()));
+            let qs: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+            format!("<a href=\"/?{}\">{label}</a>", esc(&qs))
+        };
+        body.push_str("<p class=\"pager\">");
+        if offset > 0 {
+            body.push_str(&page_link(offset.saturating_sub(PAGE), "上一页"));
+        }
+        if offset + PAGE < results.total {
+            body.push_str(&page_link(offset + PAGE, "下一页"));
+        }
+        body.push_str("</p></section></div>");
+        Ok(shell("检索", "/", Some(&session), &body))
+    })
+    .await
+}
+
+/// `GET /export.csv`: the search results (up to 1,000) as CSV; audited.
+pub async fn export(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(form): Query<SearchForm>,
+) -> Response {
+    blocking(move || {
+        let session = crate::web::auth::require(&state, &headers, Role::Analyst, false)?;
+        let mut request = form.request(1000, state.app.config.timezone());
+        request.offset = 0;
+        request.facets = false;
+        let results = state
+            .index
+            .search(&request)
+            .map_err(|e| Refusal::from(anyhow::Error::from(e)))?;
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        let write = |csv: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
+            csv.write_record(row)
+                .map_err(|e| Refusal::from(anyhow::Error::from(e)))
+        };
+        write(
+            &mut csv,
+            &[
+                "id",
+                "published_at",
+                "kind",
+                "source",
+                "title",
+                "flagged",
+                "categories",
+                "url",
+                "snippet",
+            ],
+        )?;
+        for hit in &results.hits {
+            let flagged = if hit.flagged { "true" } else { "false" };
+            let categories = hit.categories.join(" ");
+            // A leading = + - @ would be a formula to a spreadsheet.
+            let cell = |text: &str| {
+                if text.starts_with(['=', '+', '-', '@']) {
+                    format!("'{text}")
+                } else {
+                    text.to_string()
+                }
+            };
+            write(
+                &mut csv,
+                &[
+                    &hit.id,
+                    &hit.published_at,
+                    &hit.kind,
+                    &hit.source,
+                    &cell(&hit.title),
+                    flagged,
+                    &categories,
+                    hit.url.as_deref().unwrap_or(""),
+                    &cell(&hit.snippet),
+                ],
+            )?;
+        }
+        let bytes = csv
+            .into_inner()
+            .map_err(|e| Refusal::from(anyhow::anyhow!("{e}")))?;
+        store(&state)?.audit(&AuditRecord {
+            actor: &session.user.name,
+            action: "export",
+            target: &form.q,
+            detail: Some(&format!("{} rows (csv)", results.hits.len())),
+            ..AuditRecord::default()
+        })?;
+        let mut body = "\u{feff}".as_bytes().to_vec();
+        body.extend(bytes);
+        Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"yuqing-export.csv\"",
+                ),
+            ],
+            body,
+        )
+            .into_response())
+    })
+    .await
+}
