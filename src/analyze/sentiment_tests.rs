@@ -1,6 +1,7 @@
 //! Tests of `sentiment`: golden cases and properties.
 use super::*;
 use jieba_rs::Jieba;
+use std::sync::LazyLock;
 
 /// Jieba with only its default dictionary.
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
