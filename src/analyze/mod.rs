@@ -86,6 +86,7 @@ pub struct Analyzer {
     segmenter: Segmenter,
     lexicons: Shared<ComplaintLexicons>,
     sentiment: Shared<SentimentLexicon>,
+    units: Shared<units::UnitLexicon>,
     topics: Arc<topics::Topics>,
 }
 
@@ -96,23 +97,29 @@ impl Analyzer {
             segmenter,
             lexicons: Shared::Embedded(ComplaintLexicons::embedded()),
             sentiment: Shared::Embedded(SentimentLexicon::embedded()),
+            units: Shared::Embedded(units::UnitLexicon::embedded()),
             topics: Arc::default(),
         }
     }
 
     /// An analyser with the dictionaries of a folder (`[text]
     /// dictionary_dir`): `police_terms.txt`, `cues.txt`, `complaint/*.txt`,
-    /// `sentiment.txt`.
+    /// `sentiment.txt`, `units.txt`.
     pub fn from_dir(segmenter: Segmenter, dir: &std::path::Path) -> anyhow::Result<Analyzer> {
         let lexicons = ComplaintLexicons::load_dir(dir)?;
         let path = dir.join("sentiment.txt");
         let text = std::fs::read_to_string(&path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let sentiment = SentimentLexicon::parse(&text)?;
+        let path = dir.join("units.txt");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let units = units::UnitLexicon::parse(&text)?;
         Ok(Analyzer {
             segmenter,
             lexicons: Shared::Loaded(Arc::new(lexicons)),
             sentiment: Shared::Loaded(Arc::new(sentiment)),
+            units: Shared::Loaded(Arc::new(units)),
             topics: Arc::default(),
         })
     }
@@ -251,7 +258,7 @@ impl Analyzer {
         words_seen: impl FnMut(&[crate::text::segment::Word<'_>], bool),
     ) -> Analysis {
         let (detection, body, sentiment, keywords) = self.run_with_words(input, true, words_seen);
-        let units = units::main_units(&body.text, UNITS);
+        let units = units::main_units(&self.units, &body.text, UNITS);
         let severity = if detection.flagged {
             severity(&detection, sentiment, input, !units.is_empty())
         } else {

@@ -1,9 +1,11 @@
 //! Tests of `units`: golden cases and properties.
 use super::*;
-use std::time::{Duration, Instant};
 
 fn names(text: &str) -> Vec<String> {
-    find_units(text).into_iter().map(|m| m.name).collect()
+    find_units(UnitLexicon::embedded(), text)
+        .into_iter()
+        .map(|m| m.name)
+        .collect()
 }
 
 /// (case name, text, expected unit names in order)
@@ -223,7 +225,7 @@ fn golden_cases() {
 #[test]
 fn offsets_are_chars_and_slice_to_the_name() {
     let text = "昨天，我到城关派出所报案；江城市公安局城关派出所民警说去找“东湖路派出所”。";
-    let found = find_units(text);
+    let found = find_units(UnitLexicon::embedded(), text);
     let chars: Vec<char> = text.chars().collect();
     for m in &found {
         let slice: String = chars[m.start..m.end].iter().collect();
@@ -247,7 +249,7 @@ fn offsets_are_chars_and_slice_to_the_name() {
 #[test]
 fn full_width_name_keeps_original_offsets() {
     let text = "江城市公安局１１０指挥中心";
-    let found = find_units(text);
+    let found = find_units(UnitLexicon::embedded(), text);
     assert_eq!(found.len(), 1);
     assert_eq!((found[0].start, found[0].end), (0, 13));
     assert_eq!(found[0].name, "江城市公安局110指挥中心");
@@ -257,39 +259,35 @@ fn full_width_name_keeps_original_offsets() {
 fn main_units_by_frequency_then_first_appearance() {
     let text = "城关派出所不作为，东湖派出所也不管。后来东湖派出所又推给江城市公安局，江城市公安局没回。西山派出所。";
     assert_eq!(
-        main_units(text, 10),
+        main_units(UnitLexicon::embedded(), text, 10),
         ["东湖派出所", "江城市公安局", "城关派出所", "西山派出所"]
     );
-    assert_eq!(main_units(text, 2), ["东湖派出所", "江城市公安局"]);
-    assert!(main_units(text, 0).is_empty());
-    assert!(main_units("派出所民警态度差", 5).is_empty());
-    assert!(main_units("", 5).is_empty());
+    assert_eq!(
+        main_units(UnitLexicon::embedded(), text, 2),
+        ["东湖派出所", "江城市公安局"]
+    );
+    assert!(main_units(UnitLexicon::embedded(), text, 0).is_empty());
+    assert!(main_units(UnitLexicon::embedded(), "派出所民警态度差", 5).is_empty());
+    assert!(main_units(UnitLexicon::embedded(), "", 5).is_empty());
 }
 
-fn assert_fast(started: Instant) {
-    // Generous for unoptimised test builds; quadratic behaviour would take minutes.
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
-}
+// Large inputs: what is found, not how fast (no timing is asserted in a
+// test). How long they take is measured by `yuqing bench` (its
+// pathological-input stage), and a quadratic scan would stall these tests.
 
 #[test]
-fn one_megabyte_without_units_is_fast() {
+fn one_megabyte_without_units_finds_none() {
     let sentence = "今天天气很好我们一起去公园散步看见很多人在跳舞唱歌心情愉快";
     let mut text = String::new();
     while text.len() < 1 << 20 {
         text.push_str(sentence);
     }
-    let started = Instant::now();
-    assert!(find_units(&text).is_empty());
-    assert!(main_units(&text, 5).is_empty());
-    assert_fast(started);
+    assert!(find_units(UnitLexicon::embedded(), &text).is_empty());
+    assert!(main_units(UnitLexicon::embedded(), &text, 5).is_empty());
 }
 
 #[test]
-fn one_megabyte_of_near_misses_is_fast() {
+fn one_megabyte_of_near_misses_finds_only_the_real_units() {
     // Long numeral runs, repeated suffix starts, and unpunctuated name runs
     // that hit the prefix cap before every suffix.
     let pieces = [
@@ -301,22 +299,18 @@ fn one_megabyte_of_near_misses_is_fast() {
     ];
     let text: String = pieces.concat();
     assert!(text.len() >= 1 << 20);
-    let started = Instant::now();
-    let found = find_units(&text);
+    let found = find_units(UnitLexicon::embedded(), &text);
     assert_eq!(found.len(), 5_000);
-    assert_fast(started);
 }
 
 #[test]
-fn one_megabyte_dense_with_units_is_fast() {
+fn one_megabyte_dense_with_units_finds_them() {
     let sentence = "江城市公安局城关派出所交警大队一中队长安派出所";
     let mut text = String::new();
     while text.len() < 1 << 20 {
         text.push_str(sentence);
     }
-    let started = Instant::now();
-    let found = find_units(&text);
+    let found = find_units(UnitLexicon::embedded(), &text);
     assert!(!found.is_empty());
-    assert_eq!(main_units(&text, 1).len(), 1);
-    assert_fast(started);
+    assert_eq!(main_units(UnitLexicon::embedded(), &text, 1).len(), 1);
 }

@@ -108,3 +108,55 @@ fn dictionary_dir_loads_all_dictionaries() {
     let error = format!("{:#}", app.analyzer().unwrap_err());
     assert!(error.contains("dictionary_dir"), "{error}");
 }
+
+/// A copy of the dictionaries with `units.txt` edited: the analyser reads
+/// the edit (a unit suffix the shipped vocabulary lacks), and a broken line
+/// is named by file and line.
+#[test]
+fn an_edited_unit_vocabulary_is_used_and_a_broken_one_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("dictionaries");
+    copy_dir(&manifest("dictionaries"), &copy);
+    let text = "我去城南治安岗亭求助，城南治安岗亭的民警推诿说不归他们管。";
+    let analyzer_of = |dictionaries: &Path| {
+        let mut config = Config::default();
+        config.text.dictionary_dir = Some(dictionaries.to_path_buf());
+        yuqing::app::App::with_config(config, dir.path().join("data")).analyzer()
+    };
+    let input = yuqing::analyze::AnalyzeInput {
+        text,
+        ..Default::default()
+    };
+    let shipped = analyzer_of(&copy).unwrap().analyze(input);
+    assert!(shipped.units.is_empty(), "{:?}", shipped.units);
+
+    let units = copy.join("units.txt");
+    let mut vocabulary = std::fs::read_to_string(&units).unwrap();
+    vocabulary.push_str("suffix 治安岗亭 post named\n");
+    std::fs::write(&units, &vocabulary).unwrap();
+    let edited = analyzer_of(&copy).unwrap().analyze(input);
+    assert_eq!(edited.units, ["城南治安岗亭"]);
+
+    vocabulary.push_str("suffix 警务岗 hut named\n");
+    std::fs::write(&units, &vocabulary).unwrap();
+    let error = format!("{:#}", analyzer_of(&copy).unwrap_err());
+    let line = vocabulary.lines().count();
+    assert!(
+        error.contains(&format!("units.txt:{line}: unknown rank \"hut\""))
+            && error.contains("dictionary_dir"),
+        "{error}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
