@@ -6,7 +6,7 @@ use crate::source::charset::find;
 
 use std::convert::Infallible;
 use std::io::Write;
-use std::net::Ipv6Addr;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
