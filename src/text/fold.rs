@@ -28,8 +28,14 @@ pub fn fold_char(c: char) -> char {
 
 /// Folds `text` (same number of characters).
 pub fn fold(text: &str) -> String {
-    let simplified = fast2s::convert(text);
-    let folded: String = simplified.chars().map(fold_char).collect();
+    let mut folded = fast2s::convert(text);
+    if folded.contains(|c| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}')) {
+        folded = folded.chars().map(fold_char).collect();
+    } else {
+        // Without full-width forms, folding is ASCII lowercasing, in place
+        // (most texts: it spares a second copy of each).
+        folded.make_ascii_lowercase();
+    }
     debug_assert_eq!(folded.chars().count(), text.chars().count());
     folded
 }
