@@ -9,6 +9,7 @@ use crate::ingest::store_records;
 use crate::source::crawl::{CrawlResult, ItemSink, Outcome, SourceError, crawl_source};
 use crate::source::fetch::{FetchPolicy, Fetcher};
 use crate::source::file::{fingerprint, list_files};
+use crate::source::health::source_health;
 use crate::source::politeness::{Polite, PolitenessPolicy};
 use crate::store::{SourceState, Store};
 use clap::Args;
@@ -390,19 +391,6 @@ fn finish_run(
     Ok(run)
 }
 
-/// When a source that keeps failing may be tried again by the scheduler:
-/// one minute after the first failure, doubling up to six hours. `None`
-/// when it is not failing.
-pub(crate) fn retry_at(state: &SourceState) -> Option<chrono::DateTime<chrono::Utc>> {
-    if state.consecutive_failures == 0 {
-        return None;
-    }
-    let last =
-        crate::text::dates::parse_datetime(state.last_attempt_at.as_deref()?, chrono_tz::UTC)?;
-    let minutes = 1i64 << (state.consecutive_failures - 1).min(9);
-    Some(last + chrono::Duration::minutes(minutes.min(6 * 60)))
-}
-
 /// Imports the files of a `file` source that were not taken before; a file
 /// is marked taken after its items are committed (a crash in between
 /// re-imports it, and the upserts make that harmless). Returns the new items.
@@ -470,77 +458,84 @@ fn crawl_files(
     }
 }
 
-/// Shows each configured source's state.
+/// Shows each source's health: the configured ones, then those the data
+/// directory has crawled that the configuration does not name.
 pub fn sources(app: &App, args: &SourcesArgs) -> anyhow::Result<ExitCode> {
     let store = if app.data.exists() {
         Some(Store::open_read_only(&app.data.db_path())?)
     } else {
         None
     };
-    let mut states = Vec::new();
-    for source in &app.config.sources {
-        let state = match &store {
-            Some(store) => store.source_state(&source.name)?,
-            None => crate::store::SourceState {
-                name: source.name.clone(),
-                ..Default::default()
-            },
-        };
-        let health = match state.last_outcome.as_deref() {
-            None if state.last_attempt_at.is_none() => "never_crawled".to_string(),
-            None | Some("new_items") => "ok".to_string(),
-            Some(other) => other.to_string(),
-        };
-        states.push((source, state, health));
-    }
+    let rows = source_health(&app.config.sources, store.as_ref())?;
     if args.json {
-        let rows: Vec<_> = states
+        let rows: Vec<_> = rows
             .iter()
-            .map(|(source, state, health)| {
+            .map(|row| {
+                let config = app.config.sources.iter().find(|s| s.name == row.name);
                 serde_json::json!({
-                    "name": source.name, "kind": source.kind, "url": source.url, "schedule": source.schedule,
-                    "health": health, "state": state,
-                    "retry_at": retry_at(state).map(|t| t.to_rfc3339()),
+                    "name": row.name, "kind": row.kind, "configured": row.configured,
+                    "url": config.and_then(|s| s.url.clone()),
+                    "schedule": config.map(|s| s.schedule.clone()),
+                    "health": row.health, "state": row.state,
+                    "retry_at": row.retry_at.map(|t| t.to_rfc3339()),
                 })
             })
             .collect();
         print_json(&rows)?;
-    } else if states.is_empty() {
-        println!("no [[sources]] configured");
-    } else {
-        let tz = app.config.timezone();
-        let shown = |at: &Option<String>| {
-            at.as_deref()
-                .and_then(|t| crate::text::dates::parse_datetime(t, chrono_tz::UTC))
-                .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_else(|| "—".into())
-        };
-        println!(
-            "{:<20} {:<8} {:<14} {:<17} {:>7} {:>8}  note",
-            "source", "kind", "health", "last success", "last", "new all"
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        let config = app.config_path.as_ref().map_or_else(
+            || "the built-in defaults".to_string(),
+            |p| p.display().to_string(),
         );
-        for (source, state, health) in &states {
-            let mut note = state.last_error.clone().unwrap_or_default();
-            if let Some(retry) = retry_at(state) {
-                note = format!(
-                    "{} failures in a row, next try after {}; {note}",
-                    state.consecutive_failures,
-                    retry.with_timezone(&tz).format("%H:%M")
-                );
-            }
-            println!(
-                "{:<20} {:<8} {:<14} {:<17} {:>7} {:>8}  {}",
-                source.name,
-                serde_json::to_value(source.kind)?
-                    .as_str()
-                    .unwrap_or_default(),
-                health.replace('_', " "),
-                shown(&state.last_success_at),
-                state.items_last_run,
-                state.new_items_total,
-                note
+        println!(
+            "no [[sources]] configured in {config}, and none crawled into {} yet",
+            app.data.root().display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tz = app.config.timezone();
+    let shown = |at: &Option<String>| {
+        at.as_deref()
+            .and_then(|t| crate::text::dates::parse_datetime(t, chrono_tz::UTC))
+            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "—".into())
+    };
+    println!(
+        "{:<20} {:<8} {:<14} {:<17} {:>7} {:>8}  note",
+        "source", "kind", "health", "last success", "last", "new all"
+    );
+    for row in &rows {
+        let state = &row.state;
+        let mut note = state.last_error.clone().unwrap_or_default();
+        if let Some(retry) = row.retry_at {
+            note = format!(
+                "{} failures in a row, next try after {}; {note}",
+                state.consecutive_failures,
+                retry.with_timezone(&tz).format("%H:%M")
             );
         }
+        if !row.configured {
+            note = format!("not in the configuration (crawled before); {note}");
+        }
+        let kind = match row.kind {
+            Some(kind) => serde_json::to_value(kind)?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            None => "—".to_string(),
+        };
+        println!(
+            "{:<20} {:<8} {:<14} {:<17} {:>7} {:>8}  {}",
+            row.name,
+            kind,
+            row.health.replace('_', " "),
+            shown(&state.last_success_at),
+            state.items_last_run,
+            state.new_items_total,
+            note.trim_end_matches("; ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

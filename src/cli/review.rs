@@ -317,9 +317,13 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
                 case.assignee.as_deref().unwrap_or("-")
             );
             if let Some(story) = &story {
+                let copies = match story.copies {
+                    1 => "1 copy".to_string(),
+                    n => format!("{n} copies"),
+                };
                 println!(
-                    "  story: {} copies since {} (first from {})",
-                    story.copies, story.first_at, story.first_source
+                    "  story: {copies} since {} (first from {})",
+                    story.first_at, story.first_source
                 );
             }
             if let Some(stored) = &item {

@@ -7,9 +7,10 @@
 //! doubling, at most 6 h). A tick ends before the next starts, so a source
 //! still running is never started again.
 
-use super::crawl::{Crawler, retry_at};
+use super::crawl::Crawler;
 use crate::app::App;
 use crate::schedule::{earliest, next_after, take_due};
+use crate::source::health::retry_at;
 use clap::Args;
 use std::process::ExitCode;
 use std::time::Duration;

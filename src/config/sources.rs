@@ -62,7 +62,7 @@ impl Default for CrawlConfig {
     }
 }
 
-/// Source kinds. More arrive as they are built (html, json, petition).
+/// Source kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {

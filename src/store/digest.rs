@@ -2,7 +2,7 @@
 //! items, the review backlog, failing sources) and the mail queue that
 //! makes a digest go out exactly once.
 
-use super::{QueryContext, SourceState, Store, StoreError, StoredItem};
+use super::{QueryContext, Store, StoreError, StoredItem};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -181,21 +181,6 @@ impl Store {
                 },
             )
             .during("reading the backlog")
-    }
-
-    /// Every source's stored state.
-    pub fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
-        let names: Vec<String> = {
-            let mut statement = self
-                .conn
-                .prepare_cached("SELECT name FROM source_state ORDER BY name")
-                .during("preparing the source list")?;
-            let rows = statement
-                .query_map([], |row| row.get(0))
-                .during("listing sources")?;
-            rows.collect::<Result<_, _>>().during("listing sources")?
-        };
-        names.iter().map(|name| self.source_state(name)).collect()
     }
 
     /// Queues a message under `key` unless that key is known; returns

@@ -32,30 +32,35 @@ pub struct SourceState {
     pub last_outcome: Option<String>,
 }
 
+/// The columns [`state_of_row`] reads, in its order.
+const STATE_COLUMNS: &str =
+    "name, etag, last_modified, last_attempt_at, last_success_at, last_error,
+     consecutive_failures, items_last_run, new_items_total, last_outcome";
+
+fn state_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SourceState> {
+    Ok(SourceState {
+        name: row.get(0)?,
+        etag: row.get(1)?,
+        last_modified: row.get(2)?,
+        last_attempt_at: row.get(3)?,
+        last_success_at: row.get(4)?,
+        last_error: row.get(5)?,
+        consecutive_failures: row.get(6)?,
+        items_last_run: row.get(7)?,
+        new_items_total: row.get::<_, i64>(8)? as u64,
+        last_outcome: row.get(9)?,
+    })
+}
+
 impl Store {
     /// The state of `name` (default when never crawled).
     pub fn source_state(&self, name: &str) -> Result<SourceState, StoreError> {
         let state = self
             .conn
             .query_row(
-                "SELECT etag, last_modified, last_attempt_at, last_success_at, last_error,
-                        consecutive_failures, items_last_run, new_items_total, last_outcome
-                 FROM source_state WHERE name = ?1",
+                &format!("SELECT {STATE_COLUMNS} FROM source_state WHERE name = ?1"),
                 params![name],
-                |row| {
-                    Ok(SourceState {
-                        name: name.to_string(),
-                        etag: row.get(0)?,
-                        last_modified: row.get(1)?,
-                        last_attempt_at: row.get(2)?,
-                        last_success_at: row.get(3)?,
-                        last_error: row.get(4)?,
-                        consecutive_failures: row.get(5)?,
-                        items_last_run: row.get(6)?,
-                        new_items_total: row.get::<_, i64>(7)? as u64,
-                        last_outcome: row.get(8)?,
-                    })
-                },
+                state_of_row,
             )
             .optional()
             .during("reading source state")?;
@@ -63,6 +68,22 @@ impl Store {
             name: name.to_string(),
             ..SourceState::default()
         }))
+    }
+
+    /// The state of every source ever crawled into this store, by name.
+    pub fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "SELECT {STATE_COLUMNS} FROM source_state ORDER BY name"
+            ))
+            .during("reading source states")?;
+        let states = statement
+            .query_map([], state_of_row)
+            .during("reading source states")?
+            .collect::<Result<Vec<_>, _>>()
+            .during("reading source states")?;
+        Ok(states)
     }
 
     /// Saves the state of a source.

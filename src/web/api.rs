@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Runs blocking work (SQLite, tantivy) off the async threads.
 async fn blocking<T: Send + 'static>(
@@ -334,7 +334,8 @@ pub async fn trends(
     .await
 }
 
-/// `GET /api/v1/sources`: each configured source's health.
+/// `GET /api/v1/sources`: each source's health (the configured ones, then
+/// those crawled before that the configuration does not name).
 pub async fn sources(
     State(state): State<WebState>,
     headers: HeaderMap,
@@ -342,14 +343,7 @@ pub async fn sources(
     blocking(move || {
         require(&state, &headers, Role::Analyst, false)?;
         let store = store(&state)?;
-        let mut rows: Vec<Value> = Vec::new();
-        for source in &state.app.config.sources {
-            let s = store.source_state(&source.name)?;
-            rows.push(json!({
-                "name": source.name, "kind": source.kind, "health": s.last_outcome.as_deref().unwrap_or(if s.last_attempt_at.is_some() { "ok" } else { "never_crawled" }),
-                "state": s,
-            }));
-        }
+        let rows = crate::source::health::source_health(&state.app.config.sources, Some(&store))?;
         Ok(Json(rows).into_response())
     })
     .await

@@ -513,6 +513,27 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
     for path in ["/trends", "/sources"] {
         assert_eq!(get(path, Some(&analyst)).0, 200, "{path}");
     }
+    // A source crawled before but not in the configuration is listed, its
+    // health in Chinese.
+    {
+        let mut store = Store::open(&server._fixture.data().join("yuqing.db")).unwrap();
+        store
+            .save_source_state(&yuqing::store::SourceState {
+                name: "old-forum".into(),
+                last_attempt_at: Some("2026-11-28T08:00:00Z".into()),
+                last_outcome: Some("blocked".into()),
+                last_error: Some("HTTP 403".into()),
+                consecutive_failures: 2,
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    let (_, _, sources) = get("/sources", Some(&analyst));
+    assert!(
+        sources.contains("<td>old-forum</td><td>未配置</td><td>被拦截，")
+            && sources.contains("HTTP 403"),
+        "{sources}"
+    );
     let (status, headers, csv) = get("/export.csv?q=%E6%B4%BE%E5%87%BA%E6%89%80", Some(&analyst));
     assert_eq!(status, 200);
     assert!(

@@ -3,6 +3,7 @@
 
 use super::{blocking, kind_label, options, page_session, shell};
 use crate::model::category_label_zh;
+use crate::source::health::{health_label_zh, kind_label_zh, source_health};
 use crate::store::{CaseFilter, Role};
 use crate::text::escape::escape_html as esc;
 use crate::web::WebState;
@@ -185,21 +186,35 @@ pub async fn sources_page(State(state): State<WebState>, headers: HeaderMap) -> 
             Err(redirect) => return Ok(*redirect),
         };
         let store = store(&state)?;
+        let rows = source_health(&state.app.config.sources, Some(&store))?;
+        let tz = state.app.config.timezone();
+        let local = |at: Option<&str>| {
+            at.and_then(|t| crate::text::dates::parse_datetime(t, chrono_tz::UTC))
+                .map_or_else(|| "-".to_string(), |t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        };
         let mut body = String::from("<h1>数据源</h1><table><tr><th>名称</th><th>类型</th><th>状态</th><th>上次成功</th><th>连续失败</th><th>累计新增</th><th>错误</th></tr>");
-        for source in &state.app.config.sources {
-            let s = store.source_state(&source.name)?;
+        for row in &rows {
+            let s = &row.state;
+            let mut status = health_label_zh(&row.health).to_string();
+            if let Some(retry) = row.retry_at {
+                status.push_str(&format!("，{} 后重试", retry.with_timezone(&tz).format("%H:%M")));
+            }
             body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&source.name),
-                esc(&serde_json::to_value(source.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
-                esc(s.last_outcome.as_deref().unwrap_or("-")),
-                esc(s.last_success_at.as_deref().unwrap_or("-")),
+                "<tr class=\"health-{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&row.health),
+                esc(&row.name),
+                kind_label_zh(row.kind),
+                esc(&status),
+                local(s.last_success_at.as_deref()),
                 s.consecutive_failures,
                 s.new_items_total,
                 esc(s.last_error.as_deref().unwrap_or(""))
             ));
         }
         body.push_str("</table>");
+        if rows.iter().any(|r| !r.configured) {
+            body.push_str("<p class=\"meta\">“未配置”的数据源曾被抓取（如演示数据），当前配置文件中没有它们。</p>");
+        }
         Ok(shell("数据源", "/sources", Some(&session), &body))
     })
     .await
