@@ -72,7 +72,7 @@ pub fn spec() -> Value {
                 json!([path("id", "integer"), csrf]),
                 Some(json!({"type": "object", "properties": {"status": {"type": "string"}, "note": {"type": "string"}, "reason": {"type": "string"}, "assignee": {"type": "string"}}})))},
             "/api/v1/trends": {"get": op("What is rising (the JSON of `yuqing trends --json`)", "analyst", json!([query("window", "string", "1h or 24h")]), None)},
-            "/api/v1/sources": {"get": op("Health of each configured source", "analyst", json!([]), None)},
+            "/api/v1/sources": {"get": op("Health of each source (configured, then crawled before but not configured)", "analyst", json!([]), None)},
             "/api/v1/users": {"get": op("The accounts and their roles", "admin", json!([]), None)},
             "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
         },
