@@ -259,6 +259,21 @@ fn examples(
         .collect())
 }
 
+/// A trend dimension in Simplified Chinese (the web page, the digest).
+pub fn dimension_label_zh(dimension: &str) -> &'static str {
+    match dimension {
+        "keyword" => "关键词",
+        "story" => "事件",
+        "category" => "投诉类别",
+        "unit" => "单位",
+        "topic" => "专题",
+        "source" => "来源",
+        "kind" => "类型",
+        "flagged" => "投诉总量",
+        _ => "其他",
+    }
+}
+
 /// The title, or the body's beginning when there is none (posts).
 pub fn display_title(title: &str, body: &str) -> String {
     if !title.trim().is_empty() {
@@ -297,6 +312,13 @@ mod tests {
         assert!((upper_normal_quantile(0.5)).abs() < 1e-3);
         assert!((upper_normal_quantile(0.025) - 1.96).abs() < 1e-2);
         assert!((upper_normal_quantile(1e-6) - 4.753).abs() < 1e-2);
+    }
+
+    #[test]
+    fn every_counted_dimension_has_a_chinese_label() {
+        for dimension in crate::store::DIMENSIONS {
+            assert_ne!(dimension_label_zh(dimension), "其他", "{dimension}");
+        }
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub async fn review_page(
         };
         let store = store(&state)?;
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let tz = state.app.config.timezone();
         let some = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
         let cases = store.cases(&CaseFilter {
             status: some(&form.status),
@@ -79,7 +80,7 @@ pub async fn review_page(
                 esc(case.category.as_deref().map(category_label_zh).unwrap_or("-")),
                 title,
                 if overdue { " class=\"overdue\"" } else { "" },
-                esc(&case.due_at.replace('T', " ").replace('Z', "")),
+                esc(&local_time(&case.due_at, tz)),
                 esc(case.assignee.as_deref().unwrap_or("-")),
                 actions
             ));
@@ -88,6 +89,15 @@ pub async fn review_page(
         Ok(shell("审核队列", "/review", Some(&session), &body))
     })
     .await
+}
+
+/// A stored RFC 3339 time in the office's time zone (as stored when it
+/// does not parse).
+fn local_time(at: &str, tz: chrono_tz::Tz) -> String {
+    crate::text::dates::parse_datetime(at, chrono_tz::UTC).map_or_else(
+        || at.to_string(),
+        |t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+    )
 }
 
 /// A bar chart of a series as inline SVG (presentation attributes only).
@@ -158,7 +168,7 @@ pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> R
             body.push_str(&format!(
                 "<div class=\"trend\"><b>{}</b> <span class=\"meta\">{} · 本窗口 {} 次，预期 {:.1}（{:.1} 倍）</span><br>{}<ul>",
                 esc(&trend.label),
-                esc(&trend.dimension),
+                crate::trends::dimension_label_zh(&trend.dimension),
                 trend.current,
                 trend.expected,
                 trend.ratio,
@@ -188,10 +198,6 @@ pub async fn sources_page(State(state): State<WebState>, headers: HeaderMap) -> 
         let store = store(&state)?;
         let rows = source_health(&state.app.config.sources, Some(&store))?;
         let tz = state.app.config.timezone();
-        let local = |at: Option<&str>| {
-            at.and_then(|t| crate::text::dates::parse_datetime(t, chrono_tz::UTC))
-                .map_or_else(|| "-".to_string(), |t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-        };
         let mut body = String::from("<h1>数据源</h1><table><tr><th>名称</th><th>类型</th><th>状态</th><th>上次成功</th><th>连续失败</th><th>累计新增</th><th>错误</th></tr>");
         for row in &rows {
             let s = &row.state;
@@ -205,7 +211,7 @@ pub async fn sources_page(State(state): State<WebState>, headers: HeaderMap) -> 
                 esc(&row.name),
                 kind_label_zh(row.kind),
                 esc(&status),
-                local(s.last_success_at.as_deref()),
+                s.last_success_at.as_deref().map_or_else(|| "-".to_string(), |t| local_time(t, tz)),
                 s.consecutive_failures,
                 s.new_items_total,
                 esc(s.last_error.as_deref().unwrap_or(""))
