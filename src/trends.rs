@@ -114,6 +114,17 @@ pub struct Trend {
     pub examples: Vec<Example>,
 }
 
+impl Trend {
+    /// The label for a terminal, where a category's key is worth showing
+    /// too (it is what `category:` searches take): 暴力执法 (violence_or_abuse).
+    pub fn label_with_key(&self) -> String {
+        match self.dimension.as_str() {
+            "category" => format!("{} ({})", self.label, self.key),
+            _ => self.label.clone(),
+        }
+    }
+}
+
 /// The trends at `now`: over the last hour (`window` ≤ 1 h) or over the
 /// last hour and the last day, strongest first.
 pub fn detect_trends(
@@ -187,7 +198,7 @@ pub fn detect_trends(
 
 fn label(store: &Store, dim: &str, key: &str) -> anyhow::Result<String> {
     Ok(match dim {
-        "category" => format!("{} ({key})", crate::model::category_label_zh(key)),
+        "category" => crate::model::category_label_zh(key).to_string(),
         "flagged" => "全部投诉".to_string(),
         "kind" => key
             .parse::<crate::model::ItemKind>()

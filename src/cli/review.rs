@@ -211,7 +211,7 @@ fn print_trend(trend: &Trend, tz: chrono_tz::Tz) {
     println!(
         "  {:<9} {}  {} vs {:.1} expected (×{:.1}, score {:.1}) since {}",
         trend.dimension,
-        trend.label,
+        trend.label_with_key(),
         trend.current,
         trend.expected,
         trend.ratio,

@@ -310,7 +310,7 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             println!(
                 "  {} {}: {} in the window vs {:.1} expected (×{:.1})  {}",
                 trend.dimension,
-                trend.label,
+                trend.label_with_key(),
                 trend.current,
                 trend.expected,
                 trend.ratio,
