@@ -478,6 +478,11 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
     assert_eq!(status, 200);
     assert!(page.contains("<mark>派出所</mark>"), "{page}");
     assert!(page.contains("导出 CSV"));
+    // Facets name kinds and categories in Chinese, and filter by their key.
+    assert!(
+        page.contains("kind%3Apost\">帖子</a> 1") && page.contains(">不作为</a>"),
+        "{page}"
+    );
     // Filters: unit (a field of the query) and a date range.
     let (_, _, by_unit) = get(
         "/?q=&unit=%E5%9F%8E%E5%85%B3%E6%B4%BE%E5%87%BA%E6%89%80",

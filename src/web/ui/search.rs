@@ -143,7 +143,11 @@ pub async fn search_page(
             let mut counts: Vec<_> = counts.iter().collect();
             counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             for (value, n) in counts.into_iter().take(10) {
-                let label = if facet == "category" { category_label_zh(value).to_string() } else { value.clone() };
+                let label = match facet {
+                    "category" => category_label_zh(value).to_string(),
+                    "kind" => kind_label(value).to_string(),
+                    _ => value.clone(),
+                };
                 let filter: String = url::form_urlencoded::Serializer::new(String::new())
                     .append_pair("q", format!("{} {facet}:{value}", form.q).trim())
                     .finish();
