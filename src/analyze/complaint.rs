@@ -10,7 +10,8 @@
 //!    police, less when a neighbouring sentence does, little when police are
 //!    only somewhere in the text, and damped when the sentence is about
 //!    another department. A grievance negated in its clause (没有推诿,
-//!    并非殴打) does not count; a yes/no question counts less; repeats of
+//!    并非殴打; the negators are in `dictionaries/detector_words.txt`) does
+//!    not count; a yes/no question counts less; repeats of
 //!    one pattern count less each time.
 //! 3. **Cues** (`dictionaries/cues.txt`): admissions (停职, 道歉) and
 //!    complaint framing raise the score; praise, announcements, refutations,
@@ -105,28 +106,6 @@ const ATTACK_READING: f32 = 0.5;
 pub const MIN_POLICE_WEIGHT: f32 = 2.0;
 /// Least score for a complaint.
 pub const FLAG_THRESHOLD: f32 = 2.5;
-/// Negators that cancel a grievance right after them in the same clause.
-/// Also words that present what follows as a false allegation (诬陷警察打人).
-const NEGATORS: [&str; 18] = [
-    "没有",
-    "并没有",
-    "没",
-    "不是",
-    "并非",
-    "并未",
-    "未曾",
-    "从未",
-    "绝非",
-    "从不",
-    "不存在",
-    "否认",
-    "诬陷",
-    "诬告",
-    "谎称",
-    "污蔑",
-    "捏造",
-    "造谣",
-];
 /// Characters of clause before a grievance searched for a negator.
 const NEGATION_WINDOW_CHARS: usize = 4;
 
@@ -210,7 +189,9 @@ pub fn detect(
             reading *= (1.0 + REFUTED_READING) / 2.0;
         }
     }
-    if grievance > 0.0 && (detection.cues[FICTION] >= FICTION_CUE || reads_like_fiction(&body.text))
+    if grievance > 0.0
+        && (detection.cues[FICTION] >= FICTION_CUE
+            || reads_like_fiction(&body.text, &lexicons.news_markers))
     {
         reading *= FICTION_READING;
     }
@@ -374,7 +355,12 @@ fn score_text(
     let mut weigh =
         |lexicon: &Lexicon, hit: &Hit, attached: bool, needs_agent: bool| -> Option<f32> {
             let i = prepared.sentence_of(hit.span.start)?;
-            if negated(prepared, &lexicon.entries()[hit.entry].parts, hit) {
+            if negated(
+                prepared,
+                &lexicons.negators,
+                &lexicon.entries()[hit.entry].parts,
+                hit,
+            ) {
                 return None;
             }
             let seen = repeats.entry(hit.entry).or_insert(0);
@@ -447,13 +433,13 @@ fn drop_contained(hits: &mut Vec<Hit>) {
 
 /// True when a negator stands in the few characters of clause before the
 /// hit, or inside the gap of a `…` pattern (交警并未打人).
-fn negated(prepared: &Prepared, lexicon_parts: &[String], hit: &Hit) -> bool {
+fn negated(prepared: &Prepared, negators: &[String], lexicon_parts: &[String], hit: &Hit) -> bool {
     let text = &prepared.text;
     let window_start = prepared.clause_tail_start(hit.span.start, NEGATION_WINDOW_CHARS);
     let window = &text[window_start..hit.span.start];
     let matched = &text[hit.span.clone()];
-    let negates = |s: &str| NEGATORS.iter().any(|n| s.contains(n));
-    if negates(window) && !NEGATORS.iter().any(|n| matched.starts_with(n)) {
+    let negates = |s: &str| negators.iter().any(|n| s.contains(n.as_str()));
+    if negates(window) && !negators.iter().any(|n| matched.starts_with(n.as_str())) {
         return true;
     }
     if lexicon_parts.len() > 1 {
@@ -472,7 +458,7 @@ fn negated(prepared: &Prepared, lexicon_parts: &[String], hit: &Hit) -> bool {
 /// outside quotes), with nothing that dates or sources it as news (no
 /// 记者, 近日, no 2023年 or 4月14日). A first-person post with dialogue is
 /// not fiction, nor is a dated news story that quotes people.
-fn reads_like_fiction(text: &str) -> bool {
+fn reads_like_fiction(text: &str, news_markers: &[String]) -> bool {
     const ATTRIBUTIONS: [&str; 8] = [
         "道:“",
         "道：“",
@@ -483,27 +469,13 @@ fn reads_like_fiction(text: &str) -> bool {
         ",“",
         "，“",
     ];
-    const NEWS: [&str; 12] = [
-        "记者",
-        "本报",
-        "日讯",
-        "报讯",
-        "通讯员",
-        "报道",
-        "新闻",
-        "昨日",
-        "近日",
-        "日前",
-        "据悉",
-        "获悉",
-    ];
     let dialogue_lines = text
         .lines()
         .filter(|l| l.trim_start().starts_with(['“', '「']))
         .count();
     let attributions: usize = ATTRIBUTIONS.iter().map(|a| text.matches(a).count()).sum();
     if dialogue_lines + attributions < FICTION_DIALOGUE_MARKS
-        || NEWS.iter().any(|n| text.contains(n))
+        || news_markers.iter().any(|n| text.contains(n.as_str()))
         || has_date(text)
     {
         return false;
