@@ -73,7 +73,10 @@ fn fiction_is_told_apart_from_dated_news_and_first_person_posts() {
     let novel = "“你们到底管不管？”老周问。\n“这事不归我们管。”民警说。\n“那归谁管？”\n他摇摇头，转身走了。";
     assert!(reads_like_fiction(novel, markers));
     let post = format!("我去派出所报案。{novel}");
-    assert!(!reads_like_fiction(&post, markers), "a first-person narrator");
+    assert!(
+        !reads_like_fiction(&post, markers),
+        "a first-person narrator"
+    );
     let news = format!("2026年3月5日，{novel}");
     assert!(!reads_like_fiction(&news, markers), "a dated report");
     let sourced = format!("据悉，{novel}");

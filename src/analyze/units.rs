@@ -91,7 +91,6 @@
 mod lexicon;
 
 pub use lexicon::UnitLexicon;
-pub use lexicon::UnitsLexiconError;
 use lexicon::{BUREAU, Rule, STATION};
 use rustc_hash::FxHashMap as HashMap;
 

@@ -2,6 +2,7 @@
 //! checked (its header gives the format), and the look-up tables built
 //! from it.
 
+use crate::analyze::lexicon::LexiconError;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 use std::sync::OnceLock;
@@ -64,23 +65,6 @@ pub struct UnitLexicon {
     pub(super) police_after: Vec<Vec<char>>,
 }
 
-/// A line of `units.txt` that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnitsLexiconError {
-    /// 1-based line number.
-    pub line: usize,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-impl fmt::Display for UnitsLexiconError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "units.txt:{}: {}", self.line, self.message)
-    }
-}
-
-impl std::error::Error for UnitsLexiconError {}
-
 impl fmt::Debug for UnitLexicon {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UnitLexicon")
@@ -104,7 +88,7 @@ impl UnitLexicon {
     /// Parses the format in the file's header; the first unusable line (an
     /// unknown group, rank or rule, a wrong field count, an entry seen
     /// before in its group) is the error.
-    pub fn parse(text: &str) -> Result<UnitLexicon, UnitsLexiconError> {
+    pub fn parse(text: &str) -> Result<UnitLexicon, LexiconError> {
         parse(text)
     }
 }
@@ -132,7 +116,7 @@ fn rule_of(name: &str) -> Option<Rule> {
     })
 }
 
-fn parse(text: &str) -> Result<UnitLexicon, UnitsLexiconError> {
+fn parse(text: &str) -> Result<UnitLexicon, LexiconError> {
     let chars = |s: &str| s.chars().collect::<Vec<char>>();
     let mut literals = Vec::new();
     let mut kinds = Vec::new();
@@ -144,7 +128,8 @@ fn parse(text: &str) -> Result<UnitLexicon, UnitsLexiconError> {
     let mut police_after = Vec::new();
     let mut seen: HashSet<(&str, &str)> = HashSet::default();
     for (index, line) in text.lines().enumerate() {
-        let error = |message: String| UnitsLexiconError {
+        let error = |message: String| LexiconError {
+            file: "units.txt".to_string(),
             line: index + 1,
             message,
         };
