@@ -20,7 +20,7 @@ pub struct SourceHealth {
     /// `never_crawled`, `ok` (the last crawl brought new items),
     /// `nothing_new`, `blocked`, `unreachable`, `parse_error` or `error`.
     pub health: String,
-    /// When a failing source is tried again (backoff), if it is failing.
+    /// When a failing configured source is tried again (backoff).
     pub retry_at: Option<DateTime<Utc>>,
     /// The stored crawl state.
     pub state: SourceState,
@@ -65,7 +65,8 @@ fn row(state: SourceState, kind: Option<SourceKind>) -> SourceHealth {
         kind,
         configured: kind.is_some(),
         health,
-        retry_at: retry_at(&state),
+        // A source no longer configured is not tried again at all.
+        retry_at: kind.and(retry_at(&state)),
         state,
     }
 }
@@ -128,6 +129,7 @@ mod tests {
             ("old-board", Some("blocked"), 3),
             ("city-news", Some("new_items"), 0),
             ("a-removed-feed", Some("nothing_new"), 0),
+            ("metro-daily", Some("unreachable"), 3),
         ] {
             store
                 .save_source_state(&SourceState {
@@ -142,6 +144,7 @@ mod tests {
         let configured = [
             source("city-news", SourceKind::Feed),
             source("new-api", SourceKind::Json),
+            source("metro-daily", SourceKind::Html),
         ];
         let rows = source_health(&configured, Some(&store)).unwrap();
         let seen: Vec<(&str, bool, &str)> = rows
@@ -153,19 +156,21 @@ mod tests {
             [
                 ("city-news", true, "ok"),
                 ("new-api", true, "never_crawled"),
+                ("metro-daily", true, "unreachable"),
                 ("a-removed-feed", false, "nothing_new"),
                 ("old-board", false, "blocked"),
             ]
         );
-        // Three failures in a row: four minutes after the last attempt.
+        // Three failures in a row: four minutes after the last attempt; a
+        // source no longer configured is not retried, failing or not.
         assert_eq!(
-            rows[3].retry_at.unwrap().to_rfc3339(),
+            rows[2].retry_at.unwrap().to_rfc3339(),
             "2026-11-28T08:04:00+00:00"
         );
-        assert!(rows[0].retry_at.is_none());
+        assert!(rows[0].retry_at.is_none() && rows[4].retry_at.is_none());
 
         let without_data = source_health(&configured, None).unwrap();
-        assert_eq!(without_data.len(), 2);
+        assert_eq!(without_data.len(), 3);
         assert!(without_data.iter().all(|r| r.health == "never_crawled"));
     }
 }
