@@ -159,8 +159,9 @@ pub struct TextConfig {
     /// Convert traditional Chinese characters to simplified before storage.
     #[serde(default)]
     pub traditional_to_simplified: bool,
-    /// Folder with `police.txt`, `stopwords.txt` and optional `user.txt`; when
-    /// unset, the dictionaries compiled into the binary are used.
+    /// Folder with every dictionary, laid out like the repository's
+    /// `dictionaries/` (segmentation, the detector's lexicons, sentiment,
+    /// units); when unset, the copies compiled into the binary are used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dictionary_dir: Option<PathBuf>,
     /// Longest body kept, in bytes; longer texts are cut at a character
