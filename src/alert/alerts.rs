@@ -184,10 +184,11 @@ pub fn render_alert(batch: &AlertBatch, now: DateTime<Utc>, tz: chrono_tz::Tz) -
             .map(|c| category_label_zh(c))
             .unwrap_or("-");
         let meta = format!(
-            "{category} · 严重度 {} · {} · {} · 转载 {copies} 次",
+            "{category} · 严重度 {} · {} · {} · {}",
             stored.analysis.severity,
             stored.item.unit.as_deref().unwrap_or("未识别单位"),
-            stored.item.source
+            stored.item.source,
+            super::reposts_zh(*copies)
         );
         html.push_str(&format!(
             "<p><b>{}</b><br><span style=\"color:#6b7280;font-size:13px\">{}</span><br>{}</p>",

@@ -411,13 +411,13 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
                 .map(category_label_zh)
                 .unwrap_or("-");
             let meta = format!(
-                "{} · {} · 严重度 {} · {} · {} · 转载 {} 次 · 案件：{}",
+                "{} · {} · 严重度 {} · {} · {} · {} · 案件：{}",
                 label(&item.level),
                 category,
                 item.severity,
                 item.unit.as_deref().unwrap_or("未识别单位"),
                 item.source,
-                item.copies,
+                super::reposts_zh(item.copies),
                 item.case_status
                     .as_deref()
                     .map(crate::review::status_label_zh)

@@ -11,6 +11,15 @@ pub mod mail;
 
 use serde::{Deserialize, Serialize};
 
+/// How often a story was reposted, for leadership: `copies` counts the
+/// story's items, the first one included, so one copy is no repost.
+pub fn reposts_zh(copies: u32) -> String {
+    match copies {
+        0 | 1 => "无转载".to_string(),
+        n => format!("转载 {} 次", n - 1),
+    }
+}
+
 /// `[digest]`: when and to whom, and how mail leaves.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,5 +111,15 @@ impl DigestConfig {
         }
         groups.extend(self.groups.iter().cloned());
         groups
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_story_of_one_item_is_no_repost() {
+        assert_eq!(super::reposts_zh(1), "无转载");
+        assert_eq!(super::reposts_zh(2), "转载 1 次");
+        assert_eq!(super::reposts_zh(12), "转载 11 次");
     }
 }
