@@ -363,7 +363,7 @@ pub fn raise_cases(
             origin: "trend",
             subject: format!("trend:{}:{}:{day}", trend.dimension, trend.key),
             item_id: trend.examples.first().map(|e| e.id.clone()),
-            title: format!("上升趋势：{}", trend.label),
+            title: format!("上升趋势：{}", trend.label_zh()),
             category: (trend.dimension == "category").then(|| trend.key.clone()),
             level: level.to_string(),
             severity: (trend.score * 5.0).clamp(0.0, 100.0) as u8,

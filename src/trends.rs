@@ -115,6 +115,16 @@ pub struct Trend {
 }
 
 impl Trend {
+    /// The label with what it is, for leadership: 关键词「东湖路」,
+    /// 事件「…」, 投诉类别「暴力执法」; all complaints together need no
+    /// quoting (全部投诉).
+    pub fn label_zh(&self) -> String {
+        match self.dimension.as_str() {
+            "flagged" => self.label.clone(),
+            dimension => format!("{}「{}」", dimension_label_zh(dimension), self.label),
+        }
+    }
+
     /// The label for a terminal, where a category's key is worth showing
     /// too (it is what `category:` searches take): 暴力执法 (violence_or_abuse).
     pub fn label_with_key(&self) -> String {
@@ -323,6 +333,31 @@ mod tests {
         assert!((upper_normal_quantile(0.5)).abs() < 1e-3);
         assert!((upper_normal_quantile(0.025) - 1.96).abs() < 1e-2);
         assert!((upper_normal_quantile(1e-6) - 4.753).abs() < 1e-2);
+    }
+
+    #[test]
+    fn labels_say_what_rose() {
+        let trend = |dimension: &str, key: &str, label: &str| Trend {
+            dimension: dimension.into(),
+            key: key.into(),
+            label: label.into(),
+            window: Window::Hour,
+            current: 8,
+            expected: 0.5,
+            ratio: 16.0,
+            score: 9.0,
+            since: "2026-11-29T10:00:00Z".into(),
+            series: vec![],
+            examples: vec![],
+        };
+        let category = trend("category", "violence_or_abuse", "暴力执法");
+        assert_eq!(category.label_zh(), "投诉类别「暴力执法」");
+        assert_eq!(category.label_with_key(), "暴力执法 (violence_or_abuse)");
+        assert_eq!(
+            trend("keyword", "夜市", "夜市").label_zh(),
+            "关键词「夜市」"
+        );
+        assert_eq!(trend("flagged", "true", "全部投诉").label_zh(), "全部投诉");
     }
 
     #[test]

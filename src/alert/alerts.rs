@@ -207,7 +207,10 @@ pub fn render_alert(batch: &AlertBatch, now: DateTime<Utc>, tz: chrono_tz::Tz) -
         images.push((cid.clone(), trend_chart_png(trend, now)));
         let line = format!(
             "{}：{} 次，预期 {:.1}（{:.1} 倍）",
-            trend.label, trend.current, trend.expected, trend.ratio
+            trend.label_zh(),
+            trend.current,
+            trend.expected,
+            trend.ratio
         );
         html.push_str(&format!(
             "<p><b>{}</b><br><img src=\"cid:{cid}\" alt=\"走势\" width=\"480\" height=\"96\"></p>",

@@ -455,7 +455,10 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
             images.push((cid.clone(), trend_chart_png(trend, data.to)));
             let line = format!(
                 "{}：本窗口 {} 次，预期 {:.1}（{:.1} 倍）",
-                trend.label, trend.current, trend.expected, trend.ratio
+                trend.label_zh(),
+                trend.current,
+                trend.expected,
+                trend.ratio
             );
             html.push_str(&format!(
                 "<p style=\"margin:8px 0 2px 0\"><b>{}</b><br><img src=\"cid:{cid}\" alt=\"近48小时走势\" width=\"480\" height=\"96\" style=\"display:block;border:1px solid #e5e7eb\"></p>",
