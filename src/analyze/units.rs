@@ -5,7 +5,8 @@
 //!
 //! A char-based scanner, linear in the text, no regex. Its vocabulary —
 //! the suffixes, the squad kinds, the words that end or keep a place name —
-//! is data: `dictionaries/units.txt` (format in its header), compiled in.
+//! is data: `dictionaries/units.txt` (format in its header), compiled in
+//! or read from `[text] dictionary_dir`.
 //! The lists below give examples; the file has them all.
 //!
 //! ## Rules

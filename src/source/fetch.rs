@@ -28,6 +28,12 @@ use tracing::Instrument;
 use tracing::field::Empty;
 use url::{Host, Url};
 
+#[path = "fetch_guard.rs"]
+mod guard;
+
+pub use guard::is_private;
+use guard::{GuardedResolver, PrivateResolution};
+
 /// Default cap on the decompressed body: 10 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// Default deadline for a whole fetch: connect, redirects and body.
@@ -530,12 +536,6 @@ fn backoff_ceiling(attempt: u32) -> Duration {
     let factor = 2u32.saturating_pow(attempt);
     BACKOFF_BASE.saturating_mul(factor).min(MAX_BACKOFF)
 }
-
-#[path = "fetch_guard.rs"]
-mod guard;
-
-pub use guard::is_private;
-use guard::{GuardedResolver, PrivateResolution};
 
 #[cfg(test)]
 #[path = "fetch_tests.rs"]

@@ -24,6 +24,12 @@ use url::Url;
 
 use crate::pipeline::RawItem;
 
+#[path = "html_text.rs"]
+mod text;
+
+pub use text::{FORM_WRAPPER_CHARS, main_text};
+use text::{Prune, block_text, line_text, main_text_of};
+
 /// Errors of selector compilation and article extraction.
 #[derive(Debug, thiserror::Error)]
 pub enum HtmlError {
@@ -333,12 +339,6 @@ fn join_lines(parts: Vec<String>) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
-
-#[path = "html_text.rs"]
-mod text;
-
-pub use text::{FORM_WRAPPER_CHARS, main_text};
-use text::{Prune, block_text, line_text, main_text_of};
 
 #[cfg(test)]
 #[path = "html_tests.rs"]
