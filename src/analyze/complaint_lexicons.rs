@@ -167,10 +167,12 @@ impl ComplaintLexicons {
     /// `cues.txt`, `complaint/<category>.txt`, `detector_words.txt`).
     pub fn load_dir(dir: &Path) -> Result<Self, LexiconError> {
         let read = |name: &str| {
-            std::fs::read_to_string(dir.join(name)).map_err(|e| LexiconError {
-                file: dir.join(name).display().to_string(),
-                line: 0,
-                message: e.to_string(),
+            crate::text::dictionary::read_dictionary_file(&dir.join(name)).map_err(|e| {
+                LexiconError {
+                    file: dir.join(name).display().to_string(),
+                    line: 0,
+                    message: e.to_string(),
+                }
             })
         };
         let police = read("police_terms.txt")?;

@@ -108,11 +108,11 @@ impl Analyzer {
     pub fn from_dir(segmenter: Segmenter, dir: &std::path::Path) -> anyhow::Result<Analyzer> {
         let lexicons = ComplaintLexicons::load_dir(dir)?;
         let path = dir.join("sentiment.txt");
-        let text = std::fs::read_to_string(&path)
+        let text = crate::text::dictionary::read_dictionary_file(&path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let sentiment = SentimentLexicon::parse(&text)?;
         let path = dir.join("units.txt");
-        let text = std::fs::read_to_string(&path)
+        let text = crate::text::dictionary::read_dictionary_file(&path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let units = units::UnitLexicon::parse(&text)?;
         Ok(Analyzer {

@@ -62,6 +62,17 @@ pub struct Dictionaries {
     pub fingerprint: String,
 }
 
+/// Reads a dictionary file of a `[text] dictionary_dir`, without the byte
+/// order mark an editor on Windows may put first (it would make the first
+/// line unreadable). Line ends may be `\n` or `\r\n` (`str::lines`).
+pub fn read_dictionary_file(path: &Path) -> std::io::Result<String> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
 impl Dictionaries {
     /// The dictionaries compiled into the binary.
     pub fn embedded() -> Dictionaries {
@@ -73,7 +84,7 @@ impl Dictionaries {
     pub fn load_dir(dir: &Path) -> Result<Dictionaries, DictionaryError> {
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read_to_string(&path).map_err(|source| DictionaryError::Read { path, source })
+            read_dictionary_file(&path).map_err(|source| DictionaryError::Read { path, source })
         };
         let police = read(POLICE_FILE)?;
         let stopwords = read(STOPWORDS_FILE)?;

@@ -137,7 +137,18 @@ fn an_edited_unit_vocabulary_is_used_and_a_broken_one_named() {
     let edited = analyzer_of(&copy).unwrap().analyze(input);
     assert_eq!(edited.units, ["城南治安岗亭"]);
 
-    vocabulary.push_str("suffix 警务岗 hut named\n");
+    // Saved by a Windows editor: a byte order mark and CRLF line ends, in
+    // this file and in the detector's; both still read.
+    for name in ["units.txt", "detector_words.txt"] {
+        let path = copy.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    }
+    let windows = analyzer_of(&copy).unwrap().analyze(input);
+    assert_eq!(windows, edited);
+    let vocabulary = vocabulary.replace('\n', "\r\n");
+
+    let vocabulary = format!("{vocabulary}suffix 警务岗 hut named\r\n");
     std::fs::write(&units, &vocabulary).unwrap();
     let error = format!("{:#}", analyzer_of(&copy).unwrap_err());
     let line = vocabulary.lines().count();
