@@ -175,9 +175,10 @@ pub fn detect_trends(
     let mut all_series = store.trend_series(&keys, from, now_hour)?;
     let mut trends: Vec<Trend> = Vec::new();
     for wanted in keys {
-        let Some(((dim, key), series)) = all_series.remove_entry(&wanted) else {
+        let Some(((dim, key), counts)) = all_series.remove_entry(&wanted) else {
             continue;
         };
+        let series = counts.dense();
         // The strongest window only: a key rising this hour and this day is one trend.
         let previous_hour = &series[..series.len() - 1];
         let best = windows

@@ -23,7 +23,7 @@ pub use digest::{Backlog, Grouping, QueuedMail};
 pub use items::{StatusChange, StoredItem, UpsertOutcome, Upserted};
 pub use sources::SourceState;
 pub use stories::StoryInfo;
-pub use trends::{DIMENSIONS, HOUR_SECS, trend_keys};
+pub use trends::{DIMENSIONS, HOUR_SECS, HourlyCounts, trend_keys};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
