@@ -127,8 +127,8 @@ impl Store {
     /// `from_hour..=to_hour`: one range scan of the hours (the counts are
     /// keyed by hour first), whatever the number of keys. Kept sparse (the
     /// hours with a count) until [`HourlyCounts::dense`]: at 200,000 items
-    /// a day some 40,000 keys are candidates, and 384 zero-filled hours
-    /// each took 64 MB at every scheduler tick.
+    /// a day some 40,000 keys are candidates, and their 384 hours each,
+    /// zero-filled, took 64 MB at every scheduler tick.
     pub fn trend_series(
         &self,
         keys: &[(String, String)],
