@@ -491,7 +491,7 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
             let line = format!(
                 "{}：{}（连续失败 {} 次）{}",
                 problem.name,
-                health_label(&problem.health),
+                crate::source::health::health_label_zh(&problem.health),
                 problem.failures,
                 problem
                     .error
@@ -510,15 +510,6 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
         html,
         text,
         images,
-    }
-}
-
-fn health_label(health: &str) -> &'static str {
-    match health {
-        "blocked" => "被屏蔽",
-        "unreachable" => "无法访问",
-        "parse_error" => "解析错误",
-        _ => "出错",
     }
 }
 
@@ -597,5 +588,25 @@ mod tests {
         assert!(!rendered.html.contains("<img src=http"));
         assert!(!rendered.html.contains("javascript:"));
         assert!(rendered.html.contains("&lt;script&gt;"));
+        assert!(rendered.text.contains("无转载"), "one copy is no repost");
+    }
+
+    #[test]
+    fn failing_sources_are_named_with_their_health_in_chinese() {
+        let mut data = empty_data();
+        data.source_problems.push(SourceProblem {
+            name: "metro-daily".into(),
+            health: "unreachable".into(),
+            failures: 3,
+            error: None,
+        });
+        let rendered = render(&data, chrono_tz::Asia::Shanghai);
+        assert!(
+            rendered
+                .text
+                .contains("metro-daily：无法访问（连续失败 3 次）"),
+            "{}",
+            rendered.text
+        );
     }
 }

@@ -89,9 +89,9 @@ pub fn health_label_zh(health: &str) -> &'static str {
         "never_crawled" => "尚未抓取",
         "ok" => "正常（有新内容）",
         "nothing_new" => "正常（无新内容）",
-        "blocked" => "被拦截",
+        "blocked" => "被屏蔽",
         "unreachable" => "无法访问",
-        "parse_error" => "解析出错",
+        "parse_error" => "解析错误",
         _ => "出错",
     }
 }

@@ -535,7 +535,7 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
     }
     let (_, _, sources) = get("/sources", Some(&analyst));
     assert!(
-        sources.contains("<td>old-forum</td><td>未配置</td><td>被拦截</td>")
+        sources.contains("<td>old-forum</td><td>未配置</td><td>被屏蔽</td>")
             && sources.contains("HTTP 403"),
         "{sources}"
     );
