@@ -34,6 +34,65 @@ pub fn raw_jieba_all_cores(texts: &[(String, String)]) -> (Duration, usize) {
     (started.elapsed(), tokens)
 }
 
+/// The least work any pipeline with yuqing's index does: each text cut
+/// once with our dictionaries (search-mode tokens, on all cores) and its
+/// postings built by tantivy (positions kept, an indexing thread per
+/// core), then one commit. No cleaning, analysis, SQLite or dedup. Its throughput is
+/// the ceiling of `yuqing ingest` on this machine; returns the wall time.
+pub fn segment_and_index_floor(
+    texts: &[(String, String)],
+    segmenter: &crate::text::Segmenter,
+    dir: &Path,
+) -> anyhow::Result<Duration> {
+    const CHUNK: usize = 2_000;
+    let index = SearchIndex::open(dir, segmenter.clone())?;
+    // An indexing thread per core: with nothing else to do, postings are
+    // most of the work.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut writer = index.writer_with_threads(threads)?;
+    let now = chrono::Utc::now();
+    let analysis = crate::model::Analysis::default();
+    let started = Instant::now();
+    for (n, chunk) in texts.chunks(CHUNK).enumerate() {
+        // The indexing thread builds the previous chunk's postings while
+        // the rayon workers cut this one.
+        let tokens: Vec<crate::text::segment::DocTokens> = chunk
+            .par_iter()
+            .map(|(title, text)| crate::text::segment::DocTokens::of(segmenter, title, text))
+            .collect();
+        for (i, ((title, text), tokens)) in chunk.iter().zip(tokens).enumerate() {
+            let item = bench_item(format!("floor-{}", n * CHUNK + i), title, text, now);
+            writer.add_analysed(&item, &analysis, tokens, false)?;
+        }
+    }
+    writer.commit(&Default::default())?;
+    Ok(started.elapsed())
+}
+
+/// An item of the benchmark's corpus, as the index stages see it.
+pub fn bench_item(
+    id: String,
+    title: &str,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::model::Item {
+    crate::model::Item {
+        id,
+        source: "bench".into(),
+        kind: ItemKind::News,
+        url: None,
+        title: title.to_string(),
+        body: text.to_string(),
+        author: None,
+        published_at: now,
+        fetched_at: now,
+        unit: None,
+        region: None,
+        petition: Default::default(),
+        content_hash: String::new(),
+    }
+}
+
 /// A child `yuqing` process: wall time and its own peak resident memory.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChildRun {

@@ -221,7 +221,9 @@ impl SearchIndex {
         self.writer_with_threads((cores() / 4).max(1))
     }
 
-    fn writer_with_threads(&self, threads: usize) -> Result<IndexBatch, IndexError> {
+    /// Takes the index writer with `threads` indexing threads (at most what
+    /// the writer's memory budget allows).
+    pub fn writer_with_threads(&self, threads: usize) -> Result<IndexBatch, IndexError> {
         // tantivy wants at least 15 MB per thread.
         let threads = threads.clamp(1, WRITER_MEMORY_BYTES / (16 << 20));
         let writer: IndexWriter<ItemDocument> = match self
