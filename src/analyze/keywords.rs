@@ -94,6 +94,23 @@ mod tests {
     }
 
     #[test]
+    fn redaction_placeholders_are_not_keywords() {
+        let text = "联系电话[手机号]，备用[手机号]，身份证号[身份证]，卡号[银行卡]。派出所不出警。";
+        let keywords = keywords(&Segmenter::embedded(), text, 10);
+        assert!(keywords.contains(&"派出所".to_string()), "{keywords:?}");
+        for word in [
+            "手机号",
+            "手机",
+            "银行卡",
+            "[手机号]",
+            "[银行卡]",
+            "[身份证]",
+        ] {
+            assert!(!keywords.iter().any(|k| k == word), "{keywords:?}");
+        }
+    }
+
+    #[test]
     fn the_project_stopword_list_is_applied() {
         let dictionaries =
             Dictionaries::parse(&[("police.txt", "派出所 50000 nt\n")], "派出所\n").unwrap();

@@ -1,5 +1,6 @@
 //! What the pipeline is measured against besides the peers: raw jieba-rs
-//! on all cores (the segmentation limit), `yuqing ingest` run as a user
+//! on all cores (the segmentation limit), the floor of segmenting and
+//! indexing alone, `yuqing ingest` run as a user
 //! runs it (start-up included, its own peak memory), `yuqing search --json`
 //! as one call, and pathological documents.
 

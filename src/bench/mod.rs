@@ -4,8 +4,9 @@
 //! Chinese queries. Prints the command and the machine with the figures so
 //! they can go straight into BENCHMARKS.md.
 //!
-//! Also measured: raw jieba-rs on all cores (the segmentation limit),
-//! `yuqing ingest` as a child process (start-up and its own peak memory),
+//! Also measured: raw jieba-rs on all cores (the segmentation limit), the
+//! floor (each text cut once and its postings built, nothing else: the
+//! ceiling of any import into this index), `yuqing ingest` as a child process (start-up and its own peak memory),
 //! 3 MB pathological documents ([`limits`]); with `--items N`, an N-item
 //! replay of the corpus timed per slice, search and facets on it, one
 //! `yuqing search --json` call and `yuqing run`'s memory ([`scale`]).

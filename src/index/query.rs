@@ -203,10 +203,17 @@ fn is_boundary(c: char) -> bool {
     c.is_whitespace() || matches!(c, '(' | ')' | '（' | '）' | '"' | '“' | '”')
 }
 
+/// Deepest nesting of parentheses and negations a query may have. The
+/// parser (and everything that walks the parsed query) recurses once per
+/// level: a crafted `NOT NOT NOT …` of a few kilobytes would otherwise
+/// overflow the stack and take the whole server down with it.
+pub const MAX_DEPTH: usize = 32;
+
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
     end_column: usize,
+    depth: usize,
 }
 
 /// Parses a query string.
@@ -219,6 +226,7 @@ pub fn parse(query: &str) -> Result<Expr, QueryError> {
         tokens,
         at: 0,
         end_column: query.chars().count() + 1,
+        depth: 0,
     };
     let expr = parser.or()?;
     if let Some(token) = parser.peek() {
@@ -244,6 +252,26 @@ impl Parser {
 
     fn column(&self) -> usize {
         self.peek().map_or(self.end_column, |t| t.column)
+    }
+
+    /// Parses one level deeper with `parse`, refusing past [`MAX_DEPTH`].
+    fn nested(
+        &mut self,
+        column: usize,
+        parse: impl FnOnce(&mut Parser) -> Result<Expr, QueryError>,
+    ) -> Result<Expr, QueryError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(QueryError::new(
+                column,
+                format!(
+                    "the query nests parentheses and NOT / - more than {MAX_DEPTH} deep: simplify it"
+                ),
+            ));
+        }
+        self.depth += 1;
+        let expr = parse(self);
+        self.depth -= 1;
+        expr
     }
 
     fn or(&mut self) -> Result<Expr, QueryError> {
@@ -283,8 +311,10 @@ impl Parser {
             .peek()
             .is_some_and(|t| matches!(t.lexeme, Lexeme::Not | Lexeme::Minus))
         {
+            let column = self.column();
             self.next();
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            let inner = self.nested(column, Parser::unary)?;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -302,7 +332,7 @@ impl Parser {
                 if self.peek().is_some_and(|t| t.lexeme == Lexeme::Close) {
                     return Err(QueryError::new(column, "empty parentheses"));
                 }
-                let inner = self.or()?;
+                let inner = self.nested(column, Parser::or)?;
                 match self.next() {
                     Some(Token {
                         lexeme: Lexeme::Close,
@@ -381,6 +411,24 @@ mod tests {
         parse(query)
             .map(|e| e.to_string())
             .unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        // A few kilobytes of NOT or parentheses once overflowed the stack.
+        let nots = format!("{}a", "NOT ".repeat(10_000));
+        let error = parse(&nots).unwrap_err();
+        assert!(error.message.contains("32 deep"), "{error}");
+        assert_eq!(error.column, 4 * MAX_DEPTH + 1, "{error}");
+        let parens = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse(&parens).unwrap_err().message.contains("deep"));
+        let minus = format!("{}a", "-".repeat(5_000));
+        assert!(parse(&minus).is_err());
+        // As deep as allowed still parses.
+        let deepest = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert_eq!(show(&deepest), "a");
+        let negations = format!("{}a", "NOT ".repeat(MAX_DEPTH));
+        assert!(parse(&negations).is_ok());
     }
 
     #[test]

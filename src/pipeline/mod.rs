@@ -271,7 +271,7 @@ pub fn sync_index(
         tracing::warn!(
             built_with = %watermark.dictionaries,
             current = %index.segmenter().fingerprint(),
-            "dictionaries changed since the index was built: run `yuqing reindex` to re-segment older items"
+            "dictionaries or segmentation rules changed since the index was built: run `yuqing reindex` to re-segment older items"
         );
     }
     let mut writer = index.writer()?;

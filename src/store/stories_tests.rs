@@ -193,3 +193,32 @@ fn trend_counts_rebuilt_from_the_items_equal_the_counts_kept() {
     assert_eq!(s.rebuild_trend_counts().unwrap(), 3);
     assert_eq!(read(&s), kept);
 }
+
+#[test]
+fn petitions_that_each_give_a_phone_number_are_not_one_story() {
+    // Three unrelated petitions, each ending with the writer's number:
+    // after redaction they share `联系电话[手机号]`, and two of them also
+    // 派出所. The placeholder's 手机号 once made a third shared word, and
+    // the two looked like copies of one story (one case vanishing into it).
+    let petitions = [
+        "我在东门派出所办理居住证时，窗口民警一直玩手机不理人，还骂我不识字。联系电话13812345678",
+        "南湖路口的交警拦下我的货车，要我给两百块钱才放行，没有开任何罚单。联系电话13987654321",
+        "昨晚家里被撬门盗窃，打电话给派出所报警，等了两个小时也没人来现场。联系电话13700001111",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("y.db")).unwrap();
+    let entries = petitions
+        .iter()
+        .enumerate()
+        .map(|(n, text)| {
+            let (redacted, counts) = crate::text::redact(text);
+            assert_eq!(counts.phone_numbers, 1);
+            entry(&format!("p{n}"), &redacted, n as i64)
+        })
+        .collect();
+    store(&mut s, entries);
+    for n in 0..petitions.len() {
+        let id = format!("p{n}");
+        assert_eq!(s.story_of(&id).unwrap().unwrap().id, id);
+    }
+}

@@ -130,6 +130,10 @@ impl Dictionaries {
             }
         }
         hasher.update(stopwords.as_bytes());
+        // The rules that turn words into index tokens count too: a change
+        // to them (v2: redaction placeholders are not indexed) also means
+        // the index is out of date.
+        hasher.update(b"segmentation rules v2");
         let stopwords = content_lines(stopwords)
             .map(|(_, line)| line.to_string())
             .collect();

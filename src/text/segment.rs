@@ -24,6 +24,21 @@ use std::sync::{Arc, LazyLock};
 /// `[text] max_text_bytes`; this guards every other caller.
 pub const MAX_SEGMENT_BYTES: usize = 16 << 20;
 
+/// The part of speech of a redaction placeholder (`[手机号]`, `[身份证]`,
+/// `[银行卡]`), which segmentation gives as one word: the placeholder is
+/// the pipeline's mark, not the author's words, so it is neither indexed
+/// nor a keyword nor a word of a story vector. (Cut into 手机号, it made
+/// unrelated petitions that each gave a phone number look like copies of
+/// one story, and 手机号 a rising keyword.)
+pub const REDACTED_TAG: &str = "redacted";
+
+/// What [`crate::text::redact`] writes in place of personal numbers.
+const PLACEHOLDERS: [&str; 3] = [
+    crate::text::redact::ID_PLACEHOLDER,
+    crate::text::redact::PHONE_PLACEHOLDER,
+    crate::text::redact::BANK_CARD_PLACEHOLDER,
+];
+
 /// A search-mode token: a word or a dictionary word inside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SearchToken<'a> {
@@ -120,7 +135,8 @@ impl Segmenter {
     /// punctuation and whitespace tokens.
     pub fn cut<'a>(&self, text: &'a str) -> Vec<Word<'a>> {
         let text = capped(text);
-        self.jieba
+        let mut words = self
+            .jieba
             .cut(text, true)
             .into_iter()
             .map(|token| Word {
@@ -129,14 +145,17 @@ impl Segmenter {
                 byte_end: token.byte_end,
                 tag: "",
             })
-            .collect()
+            .collect();
+        join_placeholders(text, &mut words);
+        words
     }
 
     /// [`Segmenter::cut`] with jieba's part-of-speech tags (the same words:
     /// tagging looks each word up after the same segmentation).
     pub fn tag<'a>(&'a self, text: &'a str) -> Vec<Word<'a>> {
         let text = capped(text);
-        self.jieba
+        let mut words = self
+            .jieba
             .tag(text, true)
             .into_iter()
             .map(|token| Word {
@@ -145,7 +164,9 @@ impl Segmenter {
                 byte_end: token.byte_end,
                 tag: token.tag,
             })
-            .collect()
+            .collect();
+        join_placeholders(text, &mut words);
+        words
     }
 
     /// The searchable words of a query text: folded like the index
@@ -181,7 +202,7 @@ impl Segmenter {
         let mut grams: Vec<SearchToken<'a>> = Vec::new();
         let mut offsets: Vec<usize> = Vec::new();
         for (position, word) in words.iter().enumerate() {
-            if !is_word(word.text) {
+            if !is_word(word.text) || word.tag == REDACTED_TAG {
                 continue;
             }
             let whole = SearchToken {
@@ -374,6 +395,44 @@ pub fn is_word(token: &str) -> bool {
     token.chars().any(is_letter_or_digit)
 }
 
+/// Joins the words of each redaction placeholder in `text` into one word
+/// tagged [`REDACTED_TAG`] (`words` are `text`'s, in order).
+fn join_placeholders<'a>(text: &'a str, words: &mut Vec<Word<'a>>) {
+    if !text.as_bytes().contains(&b'[') {
+        return;
+    }
+    let mut kept = 0;
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i];
+        let placeholder = PLACEHOLDERS
+            .iter()
+            .find(|p| word.text.starts_with('[') && text[word.byte_start..].starts_with(**p));
+        if let Some(placeholder) = placeholder {
+            let end = word.byte_start + placeholder.len();
+            // The placeholder's last word ends where it does (`]` is a
+            // word of its own: jieba cuts at punctuation).
+            if let Some(last) = (i..words.len()).find(|&j| words[j].byte_end >= end)
+                && words[last].byte_end == end
+            {
+                words[kept] = Word {
+                    text: &text[word.byte_start..end],
+                    byte_start: word.byte_start,
+                    byte_end: end,
+                    tag: REDACTED_TAG,
+                };
+                kept += 1;
+                i = last + 1;
+                continue;
+            }
+        }
+        words[kept] = word;
+        kept += 1;
+        i += 1;
+    }
+    words.truncate(kept);
+}
+
 fn capped(text: &str) -> &str {
     if text.len() > MAX_SEGMENT_BYTES {
         tracing::debug!(
@@ -408,6 +467,35 @@ mod tests {
     }
 
     /// Golden triples: original, segmented (cut), search tokens (word@position).
+    #[test]
+    fn a_redaction_placeholder_is_one_word_and_no_token() {
+        let segmenter = Segmenter::embedded();
+        let text = "联系电话[手机号]，证件号[身份证]；卡号[银行卡]。我的手机号被泄露";
+        let words = segmenter.tag(text);
+        let redacted: Vec<&str> = words
+            .iter()
+            .filter(|w| w.tag == REDACTED_TAG)
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(redacted, ["[手机号]", "[身份证]", "[银行卡]"], "{words:?}");
+        for word in &words {
+            assert_eq!(&text[word.byte_start..word.byte_end], word.text);
+        }
+        let cut: Vec<&str> = segmenter.cut(text).iter().map(|w| w.text).collect();
+        assert!(cut.contains(&"[银行卡]"), "{cut:?}");
+        // Not indexed; the author's own 手机号 is.
+        let tokens: Vec<(String, usize)> = search_tokens(text);
+        let phone = tokens.iter().filter(|(t, _)| t == "手机号").count();
+        assert_eq!(phone, 1, "{tokens:?}");
+        assert!(
+            !tokens.iter().any(|(t, _)| t == "银行卡" || t == "身份证"),
+            "{tokens:?}"
+        );
+        // A bracket that opens no placeholder, and one never closed, are left alone.
+        let words = segmenter.cut("[手机号 和 [注意]");
+        assert!(words.iter().all(|w| w.tag != REDACTED_TAG), "{words:?}");
+    }
+
     #[test]
     fn golden_segmentation() {
         let segmenter = Segmenter::embedded();
