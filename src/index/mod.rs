@@ -175,6 +175,24 @@ impl SearchIndex {
         })
     }
 
+    /// This index with a reader that reloads by itself, within about half
+    /// a second, whenever any process commits (tantivy watches the index's
+    /// `meta.json`): for the web server, whose searches must see what a
+    /// crawl, an import, a `reindex` or a retention purge committed since
+    /// it started — a purged item must not stay searchable there.
+    pub fn follow_commits(mut self) -> Result<SearchIndex, IndexError> {
+        self.reader = self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|source| IndexError::Open {
+                path: self.path.clone(),
+                source,
+            })?;
+        Ok(self)
+    }
+
     /// The schema's field handles.
     pub fn fields(&self) -> Fields {
         self.fields

@@ -101,7 +101,9 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
 
 /// Builds the shared state of `app`.
 pub fn state(app: App, addr: &SocketAddr) -> anyhow::Result<WebState> {
-    let index = app.open_index()?;
+    // Crawls, imports and purges commit from other processes (or, under
+    // `yuqing run`, from the scheduler's own writer): follow them.
+    let index = app.open_index()?.follow_commits()?;
     Ok(WebState {
         app: Arc::new(app),
         index,

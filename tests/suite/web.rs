@@ -562,3 +562,51 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
             .any(|e| e.actor == "ana" && e.action == "item.view" && e.target == "item:p2")
     );
 }
+
+/// Polls `query`'s total through the API until it is `want` (30 s at most:
+/// the server reloads about half a second after a commit).
+fn wait_for_total(client: &Client, cookie: &str, query: &str, want: u64) -> u64 {
+    let path = format!("/api/v1/search?q={}", urlencoding(query));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let reply = client.send("GET", &path, Some(cookie), None, None, None);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let total = reply.body["total"].as_u64().unwrap();
+        if total == want || std::time::Instant::now() > deadline {
+            return total;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_running_server_sees_later_imports_and_purges() {
+    let mut server = start();
+    let client = Client::new(&server);
+    let (cookie, _, _) = client.login("ana");
+    assert_eq!(wait_for_total(&client, &cookie, "石桥", 0), 0);
+    // Imported after the server started (a crawl, `yuqing ingest`).
+    server._fixture.ingest(&[json!({
+        "id": "later", "title": "石桥派出所", "kind": "post",
+        "text": "石桥派出所的民警半夜才来，来了也不管。"
+    })]);
+    assert_eq!(wait_for_total(&client, &cookie, "石桥", 1), 1);
+    // A retention purge: the purged items must not stay searchable.
+    let writer = &server._fixture.writer;
+    let cutoff = chrono::Utc::now() + chrono::Duration::hours(1);
+    let mut batch = writer.index.writer().unwrap();
+    batch.delete_published_before(cutoff).unwrap();
+    batch.commit(&writer.index.watermark().unwrap()).unwrap();
+    drop(batch);
+    assert_eq!(wait_for_total(&client, &cookie, "石桥", 0), 0);
+    assert_eq!(wait_for_total(&client, &cookie, "派出所", 0), 0);
+}
