@@ -21,7 +21,7 @@ pub(super) fn start() -> Server {
     fixture.ingest(&[
         json!({"id": "p1", "title": "城关派出所民警推诿", "text": "打了三次110，城关派出所一直没人出警，民警态度恶劣。", "kind": "post"}),
         // Entity-encoded markup decodes to a literal tag: the pages must escape it.
-        json!({"id": "p2", "title": "&lt;img src=x onerror=alert(1)&gt;交警公告", "text": "交警查酒驾，注意安全。&lt;script&gt;alert(2)&lt;/script&gt;", "kind": "news"}),
+        json!({"id": "p2", "title": "&lt;img src=x onerror=alert(1)&gt;交警公告", "text": "交警查酒驾，注意安全。&lt;script&gt;alert(2)&lt;/script&gt;", "kind": "news", "published_at": "2026-11-20T09:55:00Z"}),
     ]);
     {
         let mut store = Store::open(&fixture.data().join("yuqing.db")).unwrap();
@@ -501,9 +501,13 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
         "{page}"
     );
     assert!(!page.contains("<img src=x"));
+    // Times in the office's zone (Asia/Shanghai by default), as the CLI
+    // and the other pages show them: 09:55 UTC is 17:55 there.
+    assert!(page.contains("2026-11-20 17:55"), "{page}");
     let (status, _, item) = get("/items/p2", Some(&analyst));
     assert_eq!(status, 200);
     assert!(!item.contains("<img src=x") && item.contains("&lt;img"));
+    assert!(item.contains("2026-11-20 17:55"), "{item}");
     let (_, _, review) = get("/review", Some(&analyst));
     assert!(
         review.contains("审核队列") && !review.contains("case-action"),

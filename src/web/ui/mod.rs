@@ -168,6 +168,15 @@ fn options(choices: &[(&str, &str)], selected: Option<&str>) -> String {
         .collect()
 }
 
+/// A stored RFC 3339 time in the office's time zone, as the CLI shows
+/// times (as stored when it does not parse).
+fn local_time(at: &str, tz: chrono_tz::Tz) -> String {
+    crate::text::dates::parse_datetime(at, chrono_tz::UTC).map_or_else(
+        || at.to_string(),
+        |t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
 fn kind_label(kind: &str) -> &'static str {
     kind.parse::<crate::model::ItemKind>()
         .map(crate::model::ItemKind::label_zh)
@@ -203,7 +212,11 @@ pub async fn item_page(
             esc(&crate::trends::display_title(&item.title, &item.body)),
             esc(kind_label(item.kind.as_str())),
             esc(&item.source),
-            esc(&item.published_at.to_rfc3339()),
+            esc(&item
+                .published_at
+                .with_timezone(&state.app.config.timezone())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()),
             link_to_original(item.url.as_deref())
         );
         body.push_str(&format!("<div class=\"body\">{}</div>", marked(&item.body, &ranges)));

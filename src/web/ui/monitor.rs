@@ -1,7 +1,7 @@
 //! What the review desk watches: the review queue with its actions, the
 //! trends with their charts, and the health of each source.
 
-use super::{blocking, kind_label, options, page_session, shell};
+use super::{blocking, kind_label, local_time, options, page_session, shell};
 use crate::model::category_label_zh;
 use crate::source::health::{health_label_zh, kind_label_zh, source_health};
 use crate::store::{CaseFilter, Role};
@@ -89,15 +89,6 @@ pub async fn review_page(
         Ok(shell("审核队列", "/review", Some(&session), &body))
     })
     .await
-}
-
-/// A stored RFC 3339 time in the office's time zone (as stored when it
-/// does not parse).
-fn local_time(at: &str, tz: chrono_tz::Tz) -> String {
-    crate::text::dates::parse_datetime(at, chrono_tz::UTC).map_or_else(
-        || at.to_string(),
-        |t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-    )
 }
 
 /// A bar chart of a series as inline SVG (presentation attributes only).

@@ -1,7 +1,9 @@
 //! The search page (filters, facets, highlighted snippets, paging) and
 //! its CSV export.
 
-use super::{blocking, kind_label, link_to_original, marked, options, page_session, shell};
+use super::{
+    blocking, kind_label, link_to_original, local_time, marked, options, page_session, shell,
+};
 use crate::index::{SearchRequest, SortOrder};
 use crate::model::category_label_zh;
 use crate::store::{AuditRecord, Role};
@@ -156,6 +158,7 @@ pub async fn search_page(
             body.push_str("</ul>");
         }
         body.push_str("</aside><section class=\"results\">");
+        let tz = state.app.config.timezone();
         for hit in &results.hits {
             let badges: String = hit
                 .categories
@@ -169,7 +172,7 @@ pub async fn search_page(
                 badges,
                 esc(kind_label(&hit.kind)),
                 esc(&hit.source),
-                esc(&hit.published_at.chars().take(16).collect::<String>().replace('T', " ")),
+                esc(&local_time(&hit.published_at, tz)),
                 link_to_original(hit.url.as_deref()),
                 marked(&hit.snippet, &hit.highlights),
             ));
