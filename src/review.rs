@@ -119,6 +119,22 @@ pub fn status_label_zh(status: &str) -> &'static str {
     }
 }
 
+/// Why a case was dismissed, in Chinese (the key itself when unknown).
+pub fn dismiss_reason_label_zh(reason: &str) -> &str {
+    match reason {
+        "not_police" => "与公安无关",
+        "praise" => "表扬",
+        "announcement" => "官方通报",
+        "refuted" => "已辟谣",
+        "other_dept" => "属其他部门",
+        "fiction" => "虚构或转述",
+        "not_a_complaint" => "不是投诉",
+        "duplicate" => "重复",
+        "other" => "其他",
+        other => other,
+    }
+}
+
 /// A severity level in Chinese.
 pub fn level_label_zh(level: &str) -> &'static str {
     match level {
@@ -172,7 +188,7 @@ pub enum ReviewError {
         allowed: String,
     },
     /// A dismissal needs a reason.
-    #[error("a dismissal needs --reason, one of {list}", list = DISMISS_REASONS.join(", "))]
+    #[error("a dismissal needs a reason, one of {list}", list = DISMISS_REASONS.join(", "))]
     ReasonNeeded,
     /// Not a reason.
     #[error("unknown reason `{0}`: use one of {list}", list = DISMISS_REASONS.join(", "))]

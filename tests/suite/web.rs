@@ -519,6 +519,11 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
         review.contains("class=\"case-action"),
         "reviewers get the actions"
     );
+    // Dismissal reasons read in Chinese; their keys are what is sent.
+    assert!(
+        review.contains("value=\"not_police\">与公安无关</option>"),
+        "{review}"
+    );
     for path in ["/trends", "/sources"] {
         assert_eq!(get(path, Some(&analyst)).0, 200, "{path}");
     }

@@ -226,7 +226,7 @@ pub async fn item_page(
             if analysis.flagged { "是" } else { "否" },
             esc(&categories.join("、")),
             analysis.severity,
-            esc(&analysis.level),
+            crate::review::level_label_zh(&analysis.level),
             analysis.sentiment,
             esc(&analysis.units.join("、")),
             esc(&analysis.keywords.join("、")),

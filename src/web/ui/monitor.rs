@@ -65,7 +65,7 @@ pub async fn review_page(
                 format!(
                     "<form class=\"case-action actions\" data-url=\"/api/v1/cases/{}\"><input name=\"note\" placeholder=\"备注\" aria-label=\"备注\"><input name=\"assignee\" placeholder=\"指派给\" aria-label=\"指派给\"><select name=\"reason\" aria-label=\"排除原因\">{}</select><button name=\"status\" value=\"in_review\">核查</button><button name=\"status\" value=\"confirmed\">确认</button><button name=\"status\" value=\"dismissed\">排除</button><button name=\"status\" value=\"escalated\">上报</button><span class=\"result\" role=\"status\"></span></form>",
                     case.id,
-                    options(&crate::review::DISMISS_REASONS.iter().map(|r| (*r, *r)).collect::<Vec<_>>(), None)
+                    options(&crate::review::DISMISS_REASONS.iter().map(|r| (*r, crate::review::dismiss_reason_label_zh(r))).collect::<Vec<_>>(), None)
                 )
             } else {
                 "-".to_string()
