@@ -121,6 +121,13 @@ impl Preparer {
         let title = clean(raw.title.as_deref(), "title").replace('\n', " ");
         let body = clean(raw.text.as_deref(), "text");
         let reply = raw.reply.as_deref().map(|r| clean(Some(r), "reply"));
+        // Free text from the source like the rest (a unit's name, but
+        // boards have put the replying officer's mobile in it).
+        let reply_unit = raw
+            .reply_unit
+            .as_deref()
+            .map(|unit| clean(Some(unit), "reply_unit").trim().to_string())
+            .filter(|unit| !unit.is_empty());
         if title.is_empty() && body.is_empty() {
             return Err(RecordError::Empty);
         }
@@ -139,6 +146,24 @@ impl Preparer {
         // The canonical form when it is an http(s) URL, so the same article
         // linked with tracking parameters is one item.
         let url = trimmed(raw.url).map(|u| crate::dedup::canonical_url(&u).unwrap_or(u));
+        // The link is stored and shown too: a number in it (`/u/138…`,
+        // `?phone=…`) is redacted like the text's. Such an item's id is then
+        // a keyed hash of the whole link, so that two such links stay two
+        // items and the id does not give the number away.
+        let (url, keyed_url) = match url {
+            Some(url) => {
+                let (redacted, found) = crate::text::redact(&url);
+                if found.total() == 0 {
+                    (Some(url), None)
+                } else {
+                    redactions.id_numbers += found.id_numbers;
+                    redactions.phone_numbers += found.phone_numbers;
+                    redactions.bank_cards += found.bank_cards;
+                    (Some(redacted), self.authors.hash(&format!("url\u{0}{url}")))
+                }
+            }
+            None => (None, None),
+        };
         let mut date = |value: Option<&str>, what: &str| -> Option<DateTime<Utc>> {
             let value = value?.trim();
             if value.is_empty() {
@@ -172,9 +197,10 @@ impl Preparer {
             .filter(|id| !id.is_empty())
         {
             Some(id) => id,
-            None => match &url {
-                Some(url) => id_for_url(url),
-                None => hash_hex(&["content", &source, &content_hash]),
+            None => match (&url, &keyed_url) {
+                (_, Some(keyed)) => hash_hex(&["keyed-url", keyed]),
+                (Some(url), None) => id_for_url(url),
+                (None, None) => hash_hex(&["content", &source, &content_hash]),
             },
         };
         let item = Item {
@@ -192,7 +218,7 @@ impl Preparer {
             petition: PetitionState {
                 status,
                 reply: reply.filter(|r| !r.is_empty()),
-                reply_unit: trimmed(raw.reply_unit),
+                reply_unit,
                 replied_at,
             },
             content_hash,
@@ -365,6 +391,51 @@ mod tests {
         assert_eq!(item.published_at.to_rfc3339(), "2026-11-28T01:00:00+00:00");
         assert_eq!(item.source, "import");
         assert_eq!(item.kind, ItemKind::Post);
+    }
+
+    #[test]
+    fn numbers_in_the_link_and_the_reply_unit_are_redacted() {
+        let now = Utc::now();
+        let p = preparer();
+        let linked = |url: &str| {
+            p.prepare(
+                RawItem {
+                    url: Some(url.into()),
+                    reply_unit: Some(" 北岸派出所 电话13987654321 ".into()),
+                    ..raw("民警不出警")
+                },
+                now,
+            )
+            .unwrap()
+        };
+        let first = linked("https://weibo.example/u/13812345678?phone=13812345678");
+        assert_eq!(
+            first.item.url.as_deref(),
+            Some("https://weibo.example/u/[手机号]?phone=[手机号]")
+        );
+        assert_eq!(
+            first.item.petition.reply_unit.as_deref(),
+            Some("北岸派出所 电话[手机号]")
+        );
+        assert_eq!(first.redactions.phone_numbers, 3);
+        // The id gives no number away (not the plain hash of the link)
+        // and two such links stay two items; the same link, the same id.
+        let raw_id = id_for_url("https://weibo.example/u/13812345678?phone=13812345678");
+        assert_ne!(first.item.id, raw_id);
+        let second = linked("https://weibo.example/u/13900001111?phone=13900001111");
+        assert_eq!(second.item.url, first.item.url);
+        assert_ne!(second.item.id, first.item.id);
+        assert_eq!(
+            linked("https://weibo.example/u/13812345678?phone=13812345678")
+                .item
+                .id,
+            first.item.id
+        );
+        // A link without personal numbers keeps its plain id.
+        assert_eq!(
+            linked("https://news.example/a/1.html").item.id,
+            id_for_url("https://news.example/a/1.html")
+        );
     }
 
     #[test]

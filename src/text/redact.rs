@@ -24,7 +24,8 @@
 //!   * 18 characters: 17 digits plus a check character (digit or `X`/`x`)
 //!     with a valid ISO 7064 MOD 11-2 checksum and a plausible birth date
 //!     (year 1900–2099, month 01–12, day 01–31). Written contiguously or, as
-//!     is common on forms, grouped 6-8-4 (`110105 19491231 002X`).
+//!     is common on forms, grouped 6-8-4 (`110105 19491231 002X`) or in
+//!     fours, 4-4-4-4-2 (`1101 0519 4912 3100 2X`).
 //!   * 15 digits (old format, no checksum) with a plausible `YYMMDD` date in
 //!     positions 7–12.
 //! * **Mobile number** → [`PHONE_PLACEHOLDER`]: 11 digits, first `1`, second
@@ -43,6 +44,12 @@
 //! When an 18-digit number passes both the ID and the card checks it is an
 //! ID. An 18-character number whose ID checksum fails is no ID but may still
 //! be a card.
+//!
+//! **Labelled numbers.** Within a few characters after a label that says
+//! what follows — 身份证, 证件号, 身份号 for an ID; 银行卡, 卡号, 账号,
+//! 帐号 for a card — a contiguous number of the right length (15 or 18
+//! characters; 16–19 digits) is redacted even when its checksum or date
+//! fails: people mistype their numbers, and a mistyped ID is still theirs.
 //!
 //! A grouped form (3-4-4, 4-4-4-4…, 6-8-4) must cover the whole chain of
 //! separator-joined digit groups: `1234 5678 9012 3456 7890` is not a card
@@ -403,6 +410,34 @@ impl Kind {
 /// Value used for the check character `X`.
 const CHECK_X: u8 = 10;
 
+/// Labels of an ID number, and of a card number (see the module doc).
+const ID_LABELS: [&str; 3] = ["身份证", "证件号", "身份号"];
+const CARD_LABELS: [&str; 4] = ["银行卡", "卡号", "账号", "帐号"];
+/// How far before a number its label may be, in bytes (eight CJK
+/// characters: 身份证号码： and a space fit).
+const LABEL_WINDOW: usize = 24;
+
+/// Whether one of `labels` ends within [`LABEL_WINDOW`] bytes before `i`.
+fn labelled(b: &[u8], i: usize, labels: &[&str]) -> bool {
+    let mut start = i.saturating_sub(LABEL_WINDOW);
+    while start < i && (b[start] & 0xC0) == 0x80 {
+        start += 1;
+    }
+    let window = &b[start..i];
+    labels
+        .iter()
+        .any(|label| window.windows(label.len()).any(|w| w == label.as_bytes()))
+}
+
+/// A contiguous number that fails the checks but follows its label.
+fn classify_labelled(b: &[u8], i: usize, s: &[u8]) -> Option<Kind> {
+    match s.len() {
+        15 | 18 if labelled(b, i, &ID_LABELS) => Some(Kind::Id),
+        16..=19 if labelled(b, i, &CARD_LABELS) => Some(Kind::Card),
+        _ => None,
+    }
+}
+
 /// Tries a match starting at the digit run at `i`; returns its end and kind.
 fn match_at_digit(b: &[u8], i: usize) -> Option<(usize, Kind)> {
     if !is_boundary(class_before(b, i)) {
@@ -415,15 +450,16 @@ fn match_at_digit(b: &[u8], i: usize) -> Option<(usize, Kind)> {
         Class::X => {
             let after = end + next_len;
             let ok = is_boundary(class_at(b, after).0)
-                && d.get()
-                    .is_some_and(|s| s.len() == 17 && is_id18(s, CHECK_X));
+                && d.get().is_some_and(|s| {
+                    s.len() == 17 && (is_id18(s, CHECK_X) || labelled(b, i, &ID_LABELS))
+                });
             return ok.then_some((after, Kind::Id));
         }
         Class::Letter => return None,
         _ => {}
     }
     let digits = d.get()?;
-    if let Some(kind) = classify_contiguous(digits) {
+    if let Some(kind) = classify_contiguous(digits).or_else(|| classify_labelled(b, i, digits)) {
         return Some((end, kind));
     }
     if next != Class::Sep || chained_before(b, i) {
@@ -465,7 +501,9 @@ fn match_grouped(b: &[u8], i: usize) -> Option<(usize, Kind)> {
     let lens = chain.lens();
     if next == Class::X {
         let after = chain.end + next_len;
-        let ok = lens == [6, 8, 3] && is_boundary(class_at(b, after).0) && is_id18(digits, CHECK_X);
+        let ok = matches!(lens, [6, 8, 3] | [4, 4, 4, 4, 1])
+            && is_boundary(class_at(b, after).0)
+            && is_id18(digits, CHECK_X);
         return ok.then_some((after, Kind::Id));
     }
     if !is_boundary(next) {
@@ -473,7 +511,7 @@ fn match_grouped(b: &[u8], i: usize) -> Option<(usize, Kind)> {
     }
     let kind = match lens {
         [3, 4, 4] if is_mobile(digits) => Kind::Phone,
-        [6, 8, 4] if is_id18(&digits[..17], digits[17]) => Kind::Id,
+        [6, 8, 4] | [4, 4, 4, 4, 2] if is_id18(&digits[..17], digits[17]) => Kind::Id,
         [4, 4, 4, 4] | [4, 4, 4, 4, 1..=3] if is_card(digits) => Kind::Card,
         _ => return None,
     };

@@ -208,7 +208,53 @@ fn golden_id_numbers() {
             "身份证 [身份证]。",
             counts(1, 0, 0),
         ),
-        unchanged("invalid_checksum_id_stays", format!("身份证号：{bad}，")),
+        unchanged("invalid_checksum_id_stays", format!("编号：{bad}，")),
+        // After its label a mistyped ID is still someone's ID.
+        case(
+            "labelled_id_with_a_bad_checksum",
+            format!("身份证号：{bad}，"),
+            "身份证号：[身份证]，",
+            counts(1, 0, 0),
+        ),
+        case(
+            "labelled_id_bad_checksum_with_x",
+            format!("证件号码 {}X", break_last(id_first17)),
+            "证件号码 [身份证]",
+            counts(1, 0, 0),
+        ),
+        case(
+            "labelled_id_bad_date",
+            format!("身份号{bad_date}"),
+            "身份号[身份证]",
+            counts(1, 0, 0),
+        ),
+        unchanged(
+            "label_too_far_before_the_number",
+            format!("身份证丢了以后我到派出所报案，民警给了回执{bad}"),
+        ),
+        unchanged(
+            "labelled_but_wrong_length",
+            format!("身份证号：{}", &bad[..16]),
+        ),
+        case(
+            "id18_grouped_in_fours",
+            format!(
+                "身份证 {} {} {} {} {}。",
+                &id_x[..4],
+                &id_x[4..8],
+                &id_x[8..12],
+                &id_x[12..16],
+                &id_x[16..]
+            ),
+            "身份证 [身份证]。",
+            counts(1, 0, 0),
+        ),
+        case(
+            "id18_grouped_in_fours_digit_check",
+            format!("号 {}。", group4(&id_digit, " ")),
+            "号 [身份证]。",
+            counts(1, 0, 0),
+        ),
         unchanged("id_with_implausible_month_stays", format!("号{bad_date}")),
         unchanged("id_with_implausible_year_stays", format!("号{bad_year}")),
         unchanged("id_followed_by_digit_after_x_stays", format!("{id_x}5")),
@@ -350,6 +396,29 @@ fn golden_phone_numbers() {
         unchanged("mixed_separators_stay", "138 1234-5678"),
         unchanged("grouped_phone_with_extra_group_stays", "138 1234 5678 9"),
         unchanged("double_space_not_a_separator", "138  1234  5678"),
+    ]);
+}
+
+#[test]
+fn labelled_card_numbers_are_redacted_whatever_their_check_digit() {
+    let card16 = luhn_complete("622202123456789");
+    let bad16 = break_last(&card16);
+    let bad19 = break_last(&luhn_complete("621700123456789012"));
+    run_cases(&[
+        case(
+            "labelled_card_bad_luhn",
+            format!("银行卡号：{bad16}"),
+            "银行卡号：[银行卡]",
+            counts(0, 0, 1),
+        ),
+        case(
+            "account_label_19_digits",
+            format!("收款账号{bad19}。"),
+            "收款账号[银行卡]。",
+            counts(0, 0, 1),
+        ),
+        unchanged("unlabelled_bad_luhn_stays", format!("订单{bad16}")),
+        unchanged("labelled_too_short", format!("卡号{}", &bad16[..15])),
     ]);
 }
 
