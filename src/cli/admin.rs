@@ -1,8 +1,10 @@
-//! `yuqing reindex` and `yuqing config check`.
+//! `yuqing reindex`, `yuqing purge` and `yuqing config check`.
 
 use super::{EXIT_USAGE, print_json};
 use crate::app::App;
 use crate::pipeline::rebuild_index;
+use crate::store::AuditRecord;
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::Path;
 use std::process::ExitCode;
@@ -28,6 +30,9 @@ pub struct PurgeArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Who runs the purge (recorded in the audit log).
+    #[command(flatten)]
+    pub actor: crate::cli::review::Actor,
 }
 
 /// `yuqing config …`.
@@ -73,19 +78,34 @@ pub fn purge(app: &App, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
     let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
     let mut writer = app.open_writer()?;
     let old = writer.store.count_published_before(cutoff)?;
-    let mut removed = 0;
-    if !args.dry_run && old > 0 {
-        let mut batch = writer.index.writer()?;
-        batch.delete_published_before(cutoff)?;
-        batch.commit(&writer.index.watermark()?)?;
-        batch.compact()?;
-        removed = writer.store.delete_published_before(cutoff)?;
+    let (mut removed, mut mail, mut outbox) = (0, 0, 0);
+    if !args.dry_run {
+        if old > 0 {
+            let mut batch = writer.index.writer()?;
+            batch.delete_published_before(cutoff)?;
+            batch.commit(&writer.index.watermark()?)?;
+            batch.compact()?;
+            removed = writer.store.delete_published_before(cutoff)?;
+        }
+        // Digests and alerts quote items: their copies go with them.
+        mail = writer.store.purge_mail_before(cutoff)?;
+        outbox = purge_outbox(&app.data.outbox_path(), cutoff)?;
+        writer.store.audit(&AuditRecord {
+            actor: &args.actor.name(),
+            action: "purge",
+            target: &format!("items published before {}", cutoff.to_rfc3339()),
+            detail: Some(&format!(
+                "removed {removed} items, emptied {mail} queued mails, deleted {outbox} outbox files (older than {days} days)"
+            )),
+            ..AuditRecord::default()
+        })?;
     }
-    tracing::info!(days, %cutoff, removed, "retention purge");
+    tracing::info!(days, %cutoff, removed, mail, outbox, "retention purge");
     if args.json {
         print_json(&serde_json::json!({
             "cutoff": cutoff.to_rfc3339(), "older_than_days": days,
             "matching": old, "removed": removed, "dry_run": args.dry_run,
+            "mail_emptied": mail, "outbox_files_deleted": outbox,
         }))?;
     } else if args.dry_run {
         println!(
@@ -94,11 +114,39 @@ pub fn purge(app: &App, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
         );
     } else {
         println!(
-            "removed {removed} items published before {} (older than {days} days)",
+            "removed {removed} items published before {} (older than {days} days); \
+             emptied {mail} queued mails and deleted {outbox} outbox files written before then",
             cutoff.format("%Y-%m-%d")
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Deletes the outbox copies (`.eml`, `.html`, chart images) last written
+/// before `cutoff`; returns how many. A missing outbox is an empty one.
+fn purge_outbox(outbox: &Path, cutoff: chrono::DateTime<chrono::Utc>) -> anyhow::Result<usize> {
+    let entries = match std::fs::read_dir(outbox) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => {
+            return Err(error).with_context(|| format!("reading the outbox {}", outbox.display()));
+        }
+    };
+    let cutoff = std::time::SystemTime::from(cutoff);
+    let mut deleted = 0;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("reading the outbox {}", outbox.display()))?;
+        let path = entry.path();
+        let metadata = entry
+            .metadata()
+            .with_context(|| format!("reading {}", path.display()))?;
+        if metadata.is_file() && metadata.modified().is_ok_and(|at| at < cutoff) {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("deleting the old outbox copy {}", path.display()))?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 /// Validates the configuration and prints it.

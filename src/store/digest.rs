@@ -155,6 +155,22 @@ impl Store {
             .during("reading an item's case")
     }
 
+    /// The retention purge's part of the mail queue: the message bodies of
+    /// mail queued before `cutoff` (digests and alerts quote items' text)
+    /// are emptied. The rows stay, so a digest already sent is not sent
+    /// again; one never delivered is not tried again (`purged`). Returns
+    /// how many bodies were emptied.
+    pub fn purge_mail_before(&mut self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE mail_queue
+                 SET eml = X'', status = CASE WHEN status = 'sent' THEN 'sent' ELSE 'purged' END
+                 WHERE created_at < ?1 AND length(eml) > 0",
+                params![rfc(cutoff)],
+            )
+            .during("emptying old mail in the queue")
+    }
+
     /// The open cases at `now`, by age and deadline.
     pub fn backlog(&self, now: DateTime<Utc>) -> Result<Backlog, StoreError> {
         let at = |hours: i64| {

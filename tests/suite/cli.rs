@@ -293,6 +293,34 @@ fn purge_removes_items_past_retention_from_database_and_index() {
         ],
     );
     run(yuqing(dir.path()).args(["--data", "data", "ingest", "a.jsonl"]));
+    // A digest of that time quoted the old item: its queued mail and its
+    // outbox copy hold the text too.
+    let then = chrono::Utc::now() - chrono::Duration::days(399);
+    {
+        let mut store = yuqing::store::Store::open(&dir.path().join("data/yuqing.db")).unwrap();
+        let mail = yuqing::store::QueuedMail::new(
+            "digest:daily:old:leaders",
+            "舆情日报",
+            &["leader@example.org".to_string()],
+            "Subject: x\r\n\r\n派出所旧帖，联系人张三"
+                .as_bytes()
+                .to_vec(),
+            then,
+        );
+        assert!(store.enqueue_mail(&mail).unwrap());
+    }
+    let outbox = dir.path().join("data/outbox");
+    std::fs::create_dir_all(&outbox).unwrap();
+    for name in ["old-digest.html", "old-digest.eml"] {
+        std::fs::write(outbox.join(name), "派出所旧帖，联系人张三").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(outbox.join(name))
+            .unwrap()
+            .set_modified(then.into())
+            .unwrap();
+    }
+    std::fs::write(outbox.join("recent-digest.html"), "派出所新帖").unwrap();
     let (code, stdout, _) =
         run(yuqing(dir.path()).args(["--data", "data", "purge", "--dry-run", "--json"]));
     assert_eq!(code, 0);
@@ -303,15 +331,36 @@ fn purge_removes_items_past_retention_from_database_and_index() {
     );
     assert_eq!(search_json(dir.path(), "派出所")["total"], 2);
 
-    let (code, stdout, stderr) = run(yuqing(dir.path()).args(["--data", "data", "purge"]));
+    assert!(
+        outbox.join("old-digest.html").exists(),
+        "a dry run deletes nothing"
+    );
+    let (code, stdout, stderr) = run(yuqing(dir.path())
+        .args(["--data", "data", "purge", "--user", "ops"])
+        .env_remove("YUQING_USER"));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("removed 1 items"), "{stdout}");
+    assert!(
+        stdout.contains("emptied 1 queued mails and deleted 2 outbox files"),
+        "{stdout}"
+    );
+    assert!(outbox.join("recent-digest.html").exists());
     let found = search_json(dir.path(), "派出所");
     assert_eq!(found["total"], 1);
     assert_eq!(found["hits"][0]["id"], "new");
     let store = yuqing::store::Store::open_read_only(&dir.path().join("data/yuqing.db")).unwrap();
     assert!(store.get_item("old").unwrap().is_none());
     assert_eq!(store.count_items().unwrap(), 1);
+    // Who purged what is on record.
+    let log = store.audit_entries(None, 10).unwrap();
+    assert!(
+        log.iter().any(|e| e.actor == "ops"
+            && e.action == "purge"
+            && e.detail
+                .as_deref()
+                .is_some_and(|d| d.contains("removed 1 items"))),
+        "{log:?}"
+    );
     drop(store);
     // The purged text is gone from every file, not just unreachable.
     let mut files = vec![];
