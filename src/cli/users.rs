@@ -90,13 +90,15 @@ pub fn run(app: &App, command: &UserCommand) -> anyhow::Result<ExitCode> {
             }
             std::fs::create_dir_all(app.data.root())?;
             let mut store = Store::open(&app.data.db_path())?;
+            let before = store.user(name)?.map(|(user, _)| user.role);
             let new = store.put_user(name, *role, &password)?;
             store.audit(&AuditRecord {
                 actor: &actor.name(),
                 action: if new { "user.add" } else { "user.change" },
                 target: &format!("user:{name}"),
+                before: before.map(|role| role.as_str()),
                 after: Some(role.as_str()),
-                ..AuditRecord::default()
+                detail: (!new).then_some("role and password replaced"),
             })?;
             println!(
                 "{} user {name} ({})",

@@ -56,6 +56,17 @@ pub async fn login(
         let valid = verify_password(hash, &body.password) && user.is_some();
         let Some((user, _)) = user.filter(|_| valid) else {
             store.login_failed(&body.username, now)?;
+            // On record like the logins that succeed: nobody is logged in,
+            // so the actor is `-`; the name tried is cut short (it may be
+            // anything someone typed).
+            let tried: String = body.username.chars().take(64).collect();
+            store.audit(&AuditRecord {
+                actor: "-",
+                action: "login.failed",
+                target: &format!("user:{tried}"),
+                detail: Some("web"),
+                ..AuditRecord::default()
+            })?;
             return Err(Refusal::status(StatusCode::UNAUTHORIZED, "wrong user name or password"));
         };
         if let Some(old) = session_token(&headers, state.secure) {

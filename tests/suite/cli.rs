@@ -432,6 +432,20 @@ fn users_are_added_from_stdin_with_a_role_and_audited() {
     let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(log[0]["actor"], "admin-zhao");
     assert_eq!(log[0]["action"], "user.add");
+    // Adding a user again changes the account; the role it had is kept on record.
+    assert_eq!(add("li", "admin", "another-long-password").0, 0);
+    let (_, stdout, _) = run(yuqing(dir.path()).args(["audit", "list", "--json"]));
+    let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let change = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "user.change")
+        .expect("a user.change entry");
+    assert_eq!(
+        (&change["before"], &change["after"]),
+        (&json!("reviewer"), &json!("admin"))
+    );
     // The password itself is nowhere in the database file.
     for file in ["data/yuqing.db", "data/yuqing.db-wal"] {
         let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();

@@ -358,6 +358,17 @@ fn csrf_cookies_rotation_logout_and_throttling() {
         cookie.len(),
         "other accounts are not affected"
     );
+    // Failed logins are on record, like the ones that succeed.
+    let store = Store::open_read_only(&server._fixture.data().join("yuqing.db")).unwrap();
+    let failed: Vec<String> = store
+        .audit_entries(None, 500)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "login.failed")
+        .map(|e| e.target)
+        .collect();
+    assert_eq!(failed.iter().filter(|t| *t == "user:ana").count(), 100);
+    assert!(failed.contains(&"user:nobody".to_string()), "{failed:?}");
 }
 
 #[test]
