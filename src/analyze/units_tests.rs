@@ -25,6 +25,23 @@ const GOLDEN: &[(&str, &str, &[&str])] = &[
     ("after 的", "江城市的城关派出所", &["城关派出所"]),
     ("after 曝", "网曝城关派出所民警打人", &["城关派出所"]),
     (
+        "after thanks",
+        "多谢西塘派出所帮我找回了车",
+        &["西塘派出所"],
+    ),
+    ("how often is no name", "我跑了两次派出所都没人管", &[]),
+    ("which day is no name", "隔天派出所才打电话来", &[]),
+    (
+        "one's registration station is no name",
+        "只能回老家派出所开证明",
+        &[],
+    ),
+    (
+        "a name after whose station",
+        "要去居住地北门派出所办居住证",
+        &["北门派出所"],
+    ),
+    (
         "nested bureau and station",
         "江城市公安局城关派出所民警",
         &["江城市公安局", "城关派出所"],
