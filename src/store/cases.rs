@@ -149,16 +149,51 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .during("starting a case write")?;
-        let existing: Option<(i64, u8)> = tx
+        type Existing = (i64, u8, Option<String>, Option<String>, String);
+        let existing: Option<Existing> = tx
             .query_row(
-                "SELECT id, severity FROM cases WHERE subject = ?1",
+                "SELECT id, severity, item_id, category, title FROM cases WHERE subject = ?1",
                 params![case.subject],
-                |row| Ok((row.get(0)?, row.get(1)?)),
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
             )
             .optional()
             .during("looking up a case")?;
         let created = match existing {
-            Some((id, severity)) => {
+            Some((id, severity, item_id, category, title)) => {
+                // The case's own item was changed at its source (re-imported
+                // or re-crawled with new text): the case says what it says now.
+                if item_id.is_some()
+                    && item_id == case.item_id
+                    && (category != case.category || title != case.title)
+                {
+                    tx.execute(
+                        "UPDATE cases SET category = ?2, title = ?3, updated_at = ?4 WHERE id = ?1",
+                        params![id, case.category, case.title, now()],
+                    )
+                    .during("updating a case's category")?;
+                    if category != case.category {
+                        let target = format!("case:{id}");
+                        append(
+                            &tx,
+                            &AuditRecord {
+                                actor: "system",
+                                action: "case.category",
+                                target: &target,
+                                before: category.as_deref(),
+                                after: case.category.as_deref(),
+                                detail: Some("the item changed"),
+                            },
+                        )?;
+                    }
+                }
                 if case.severity > severity {
                     tx.execute(
                         "UPDATE cases SET severity = ?2, level = ?3, priority = MIN(priority, ?4),

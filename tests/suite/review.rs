@@ -276,3 +276,43 @@ fn a_spike_is_a_trend_and_one_case_and_every_decision_is_audited() {
         "{report}"
     );
 }
+
+#[test]
+fn a_case_follows_its_item_when_the_item_changes_at_the_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    let write = |text: &str| {
+        write_jsonl(
+            &path.join("board.jsonl"),
+            &[
+                json!({"id": "u-1", "source": "board", "kind": "petition", "title": "", "text": text}),
+            ],
+        );
+    };
+    // First the petition says nobody came; then its writer edits it to say
+    // how the officer spoke to them.
+    write("半夜家里进了小偷，打了三次110，派出所一直没有出警，到天亮都没人来。");
+    json_of(&["--data", "data", "ingest", "board.jsonl", "--json"], path);
+    let cases = json_of(&["--data", "data", "review", "list", "--json"], path);
+    assert_eq!(cases.as_array().unwrap().len(), 1, "{cases}");
+    let before = cases[0]["category"].as_str().unwrap().to_string();
+    write("去派出所办事，值班民警对我破口大骂，还说再来就把我赶出去，态度极其恶劣。");
+    json_of(&["--data", "data", "ingest", "board.jsonl", "--json"], path);
+    let cases = json_of(&["--data", "data", "review", "list", "--json"], path);
+    assert_eq!(
+        cases.as_array().unwrap().len(),
+        1,
+        "still one case: {cases}"
+    );
+    assert_eq!(cases[0]["category"], "attitude", "{cases}");
+    assert_ne!(before, "attitude");
+    assert!(cases[0]["title"].as_str().is_some());
+    let log = json_of(&["--data", "data", "audit", "list", "--json"], path);
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "case.category" && e["before"] == before.as_str()),
+        "{log}"
+    );
+}
