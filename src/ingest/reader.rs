@@ -207,6 +207,35 @@ pub fn jsonl_records<R: BufRead>(
     })
 }
 
+/// 1-based line numbers of byte offsets into a text, asked in increasing
+/// order (one pass over the text in all).
+struct PhysicalLines<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> PhysicalLines<'a> {
+    fn new(text: &'a [u8]) -> PhysicalLines<'a> {
+        PhysicalLines {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line holding byte `offset` (not before the last one asked).
+    fn at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len()).max(self.offset);
+        self.line += self.text[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
 fn trim_newline(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
@@ -327,16 +356,20 @@ pub fn csv_records<R: Read>(
         column(&["replied_at"]),
     ];
     let mut out = Vec::new();
+    // The line a record starts on, from its byte offset: the csv crate's own
+    // line count skips the line breaks inside quoted fields, so every row
+    // after a multi-line field was named a line too early.
+    let mut lines = PhysicalLines::new(text.as_bytes());
     for record in csv.records() {
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error.position().map_or(0, |p| p.line() as usize);
+                let line = error.position().map_or(0, |p| lines.at(p.byte() as usize));
                 out.push((line, Err(format!("malformed CSV: {error}"))));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = record.position().map_or(0, |p| lines.at(p.byte() as usize));
         if record.len() != headers.len() {
             out.push((
                 line,
@@ -459,6 +492,14 @@ mod tests {
         let out = records("id,text,kind\na,一,post\nb,二\nc,三,news\n".as_bytes());
         let summary: Vec<(usize, bool)> = out.iter().map(|(l, r)| (*l, r.is_ok())).collect();
         assert_eq!(summary, vec![(2, true), (3, false), (4, true)]);
+    }
+
+    #[test]
+    fn csv_lines_count_the_breaks_inside_quoted_fields() {
+        let csv = "id,text,kind\na,\"第一行\n第二行\r\n第三行\",post\nb,二\nc,三,news\n";
+        let out = records(csv.as_bytes());
+        let summary: Vec<(usize, bool)> = out.iter().map(|(l, r)| (*l, r.is_ok())).collect();
+        assert_eq!(summary, vec![(2, true), (5, false), (6, true)]);
     }
 
     #[test]
