@@ -175,6 +175,16 @@ impl Preparer {
                     "{what} `{value}` is not a date I can read; using the fetch time"
                 ));
             }
+            // A date ahead of the clock (a typo, a wrong year, a zone
+            // mislabelled by more than the slack) would stay "newest" for
+            // ever: at the top of every recent list and trend, past every
+            // retention purge.
+            if parsed.is_some_and(|t| t > now + FUTURE_SLACK) {
+                warnings.push(format!(
+                    "{what} `{value}` is in the future; using the fetch time"
+                ));
+                return None;
+            }
             parsed
         };
         let published = date(raw.published_at.as_deref(), "published_at");
@@ -230,6 +240,10 @@ impl Preparer {
         })
     }
 }
+
+/// How far ahead of the fetch time a date may be and be believed (clocks
+/// and zones a little off).
+const FUTURE_SLACK: chrono::Duration = chrono::Duration::hours(1);
 
 /// The id of an item known by its (canonical) URL.
 pub fn id_for_url(url: &str) -> String {
@@ -436,6 +450,34 @@ mod tests {
             linked("https://news.example/a/1.html").item.id,
             id_for_url("https://news.example/a/1.html")
         );
+    }
+
+    #[test]
+    fn a_date_in_the_future_is_not_believed() {
+        let now = Utc::now();
+        let p = preparer();
+        let at = |published: String| {
+            p.prepare(
+                RawItem {
+                    published_at: Some(published),
+                    ..raw("民警不出警")
+                },
+                now,
+            )
+            .unwrap()
+        };
+        let future = at("2099-01-01".into());
+        assert_eq!(future.item.published_at, now);
+        assert!(
+            future.warnings.iter().any(|w| w.contains("in the future")),
+            "{:?}",
+            future.warnings
+        );
+        // Within the slack (a clock a few minutes ahead) it stands.
+        let soon = now + chrono::Duration::minutes(10);
+        let close = at(soon.to_rfc3339());
+        assert_eq!(close.item.published_at.timestamp(), soon.timestamp());
+        assert!(close.warnings.is_empty(), "{:?}", close.warnings);
     }
 
     #[test]
