@@ -95,6 +95,24 @@ const CASES: &[(&str, &str, bool, &str)] = &[
         "slow_service",
     ),
     (
+        "a short, blunt grievance",
+        "东门派出所那个民警态度差。",
+        true,
+        "attitude",
+    ),
+    (
+        "no case opened, said with 没",
+        "手机被偷报警一个星期了，派出所到现在都没有立案。",
+        true,
+        "inaction",
+    ),
+    (
+        "a praise letter that mentions what others complain of",
+        "在出入境窗口办港澳通行证，以前都说办证难，这次半小时就好了，特此表扬窗口的民警。",
+        false,
+        "-",
+    ),
+    (
         "police announcement",
         "警方提醒：近期冒充客服退款的诈骗高发，请广大市民提高警惕，如遇可疑情况请及时拨打110报警。",
         false,
