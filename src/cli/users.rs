@@ -27,6 +27,15 @@ pub enum UserCommand {
         #[command(flatten)]
         actor: Actor,
     },
+    /// Remove a user: their sessions end at once and they can no longer
+    /// log in (the cases assigned to them keep the name).
+    Remove {
+        /// Login name.
+        name: String,
+        /// Who removes (recorded in the audit log).
+        #[command(flatten)]
+        actor: Actor,
+    },
     /// List the users and their roles.
     List {
         /// Print a JSON array.
@@ -103,6 +112,30 @@ pub fn run(app: &App, command: &UserCommand) -> anyhow::Result<ExitCode> {
             println!(
                 "{} user {name} ({})",
                 if new { "added" } else { "updated" },
+                role.as_str()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Remove { name, actor } => {
+            if !app.data.exists() {
+                anyhow::bail!(
+                    "no user `{name}`: there is no data in {}",
+                    app.data.root().display()
+                );
+            }
+            let mut store = Store::open(&app.data.db_path())?;
+            let Some(role) = store.remove_user(name)? else {
+                anyhow::bail!("no user `{name}`: see `yuqing user list`");
+            };
+            store.audit(&AuditRecord {
+                actor: &actor.name(),
+                action: "user.remove",
+                target: &format!("user:{name}"),
+                before: Some(role.as_str()),
+                ..AuditRecord::default()
+            })?;
+            println!(
+                "removed user {name} ({}); their sessions have ended",
                 role.as_str()
             );
             Ok(ExitCode::SUCCESS)

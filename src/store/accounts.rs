@@ -130,6 +130,22 @@ impl Store {
         Ok(!existed)
     }
 
+    /// Removes a user and ends its sessions; returns the role it had (`None`
+    /// when there was no such user). Cases keep the name they were
+    /// assigned to: they are the office's record.
+    pub fn remove_user(&mut self, name: &str) -> Result<Option<Role>, StoreError> {
+        let Some((user, _)) = self.user(name)? else {
+            return Ok(None);
+        };
+        let tx = self.conn.transaction().during("starting a user removal")?;
+        tx.execute("DELETE FROM sessions WHERE user_name = ?1", params![name])
+            .during("ending a user's sessions")?;
+        tx.execute("DELETE FROM users WHERE name = ?1", params![name])
+            .during("removing a user")?;
+        tx.commit().during("removing a user")?;
+        Ok(Some(user.role))
+    }
+
     /// A user and its password hash.
     pub fn user(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
         self.conn

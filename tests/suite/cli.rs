@@ -446,6 +446,30 @@ fn users_are_added_from_stdin_with_a_role_and_audited() {
         (&change["before"], &change["after"]),
         (&json!("reviewer"), &json!("admin"))
     );
+    // Removing a user ends their account, on record; a second time is an error.
+    let remove = || run(yuqing(dir.path()).args(["user", "remove", "li", "--user", "admin-zhao"]));
+    let (code, stdout, stderr) = remove();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("removed user li (admin)"), "{stdout}");
+    let (code, _, stderr) = remove();
+    assert_ne!(code, 0);
+    assert!(stderr.contains("no user `li`"), "{stderr}");
+    let (_, stdout, _) = run(yuqing(dir.path()).args(["user", "list", "--json"]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap(),
+        json!([])
+    );
+    let (_, stdout, _) = run(yuqing(dir.path()).args(["audit", "list", "--json"]));
+    let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "user.remove"
+                && e["actor"] == "admin-zhao"
+                && e["before"] == "admin"),
+        "{log}"
+    );
     // The password itself is nowhere in the database file.
     for file in ["data/yuqing.db", "data/yuqing.db-wal"] {
         let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
