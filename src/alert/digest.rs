@@ -90,6 +90,10 @@ pub struct DigestData {
     pub backlog: Backlog,
     /// Sources failing or blocked.
     pub source_problems: Vec<SourceProblem>,
+    /// The audit log's head (last row and hash) when the digest was made:
+    /// kept in leadership's mailboxes, outside the database, it lets
+    /// `yuqing audit verify --head` find rows cut off the end of the log.
+    pub audit_head: Option<(i64, String)>,
 }
 
 impl DigestData {
@@ -199,6 +203,7 @@ pub fn collect(
         trends,
         backlog: store.backlog(to)?,
         source_problems,
+        audit_head: store.audit_head()?,
     })
 }
 
@@ -504,7 +509,24 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
         }
         html.push_str("</ul>");
     }
-    html.push_str("<p style=\"color:#9ca3af;font-size:12px;margin-top:20px\">本邮件由 yuqing 自动生成；个人信息已脱敏。</p></body></html>");
+    let anchor = data
+        .audit_head
+        .as_ref()
+        .map(|(seq, hash)| {
+            format!(
+                "审计日志链尾 {seq}:{}（请留存；核对：yuqing audit verify --head {seq}:{}）",
+                &hash[..16.min(hash.len())],
+                &hash[..16.min(hash.len())]
+            )
+        })
+        .unwrap_or_default();
+    html.push_str(&format!(
+        "<p style=\"color:#9ca3af;font-size:12px;margin-top:20px\">本邮件由 yuqing 自动生成；个人信息已脱敏。{}</p></body></html>",
+        esc(&anchor)
+    ));
+    if !anchor.is_empty() {
+        text.push_str(&format!("\n{anchor}\n"));
+    }
     Rendered {
         subject,
         html,
@@ -514,99 +536,5 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Evidence;
-
-    #[test]
-    fn the_snippet_marks_the_evidence() {
-        let body = "昨天晚上我打了三次110都没人来，最后自己报的警。";
-        let evidence = vec![Evidence {
-            category: "inaction".into(),
-            text: "都没人来".into(),
-            start: 12,
-            end: 16,
-        }];
-        let runs = evidence_snippet(body, &evidence);
-        assert!(runs.contains(&("都没人来".to_string(), true)), "{runs:?}");
-        let joined: String = runs.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(joined, body);
-    }
-
-    fn empty_data() -> DigestData {
-        let to = Utc::now();
-        DigestData {
-            from: to - chrono::Duration::hours(24),
-            to,
-            kinds: vec![],
-            sources: vec![],
-            flagged: Change {
-                key: "flagged".into(),
-                now: 0,
-                before: 0,
-            },
-            categories: vec![],
-            levels: vec![],
-            top: vec![],
-            trends: vec![],
-            backlog: Backlog::default(),
-            source_problems: vec![],
-        }
-    }
-
-    #[test]
-    fn an_empty_period_is_one_line() {
-        let rendered = render(&empty_data(), chrono_tz::Asia::Shanghai);
-        assert_eq!(rendered.text.lines().count(), 1, "{}", rendered.text);
-        assert!(rendered.subject.contains("无新增"));
-    }
-
-    #[test]
-    fn crawled_text_is_escaped() {
-        let mut data = empty_data();
-        data.kinds.push(Change {
-            key: "post".into(),
-            now: 1,
-            before: 0,
-        });
-        data.top.push(TopItem {
-            id: "x".into(),
-            title: "<script>alert(1)</script>".into(),
-            snippet: vec![("<img src=http://evil.example/a.png>".into(), true)],
-            category: Some("attitude".into()),
-            level: "high".into(),
-            severity: 70,
-            unit: None,
-            source: "s".into(),
-            url: Some("javascript:alert(1)".into()),
-            copies: 1,
-            case_status: None,
-            published_at: String::new(),
-        });
-        let rendered = render(&data, chrono_tz::Asia::Shanghai);
-        assert!(!rendered.html.contains("<script>"));
-        assert!(!rendered.html.contains("<img src=http"));
-        assert!(!rendered.html.contains("javascript:"));
-        assert!(rendered.html.contains("&lt;script&gt;"));
-        assert!(rendered.text.contains("无转载"), "one copy is no repost");
-    }
-
-    #[test]
-    fn failing_sources_are_named_with_their_health_in_chinese() {
-        let mut data = empty_data();
-        data.source_problems.push(SourceProblem {
-            name: "metro-daily".into(),
-            health: "unreachable".into(),
-            failures: 3,
-            error: None,
-        });
-        let rendered = render(&data, chrono_tz::Asia::Shanghai);
-        assert!(
-            rendered
-                .text
-                .contains("metro-daily：无法访问（连续失败 3 次）"),
-            "{}",
-            rendered.text
-        );
-    }
-}
+#[path = "digest_tests.rs"]
+mod tests;

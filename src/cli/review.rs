@@ -127,8 +127,14 @@ pub enum ReviewCommand {
 /// `yuqing audit …`.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain of the audit log (exit 1 when broken).
+    /// Check the hash chain of the audit log (exit 1 when broken) and
+    /// print its head, the last row's number and hash.
     Verify {
+        /// A head noted earlier, `SEQ:HASH` (the daily digest prints one):
+        /// also check that this row is still there with this hash, which
+        /// finds rows cut off the end of the log.
+        #[arg(long, value_name = "SEQ:HASH", value_parser = parse_head)]
+        head: Option<(i64, String)>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -452,19 +458,51 @@ fn writable(app: &App) -> anyhow::Result<Store> {
     Ok(Store::open(&app.data.db_path())?)
 }
 
+/// `SEQ:HASH` of `audit verify --head`.
+fn parse_head(text: &str) -> Result<(i64, String), String> {
+    let (seq, hash) = text.split_once(':').ok_or_else(|| {
+        format!("`{text}` is not SEQ:HASH (e.g. 1234:3f9a…, as the digest prints it)")
+    })?;
+    let seq: i64 = seq
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{seq}` is not a row number"))?;
+    let hash = hash.trim();
+    if hash.len() < 16 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!(
+            "`{hash}` is not a hash: give at least its first 16 hex characters"
+        ));
+    }
+    Ok((seq, hash.to_string()))
+}
+
 /// `yuqing audit …`.
 pub fn audit(app: &App, command: &AuditCommand) -> anyhow::Result<ExitCode> {
     let store = reader(app)?;
     match command {
-        AuditCommand::Verify { json } => {
-            let check = store.verify_audit()?;
+        AuditCommand::Verify { head, json } => {
+            let noted = head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()));
+            let check = store.verify_audit_against(noted)?;
             if *json {
                 print_json(&check)?;
             } else {
                 match &check.broken_at {
                     None => println!(
-                        "audit log intact: {} entries, hash chain verified",
-                        check.entries
+                        "audit log intact: {} entries, hash chain verified{}{}",
+                        check.entries,
+                        if noted.is_some() {
+                            ", the noted head still there"
+                        } else {
+                            ""
+                        },
+                        check
+                            .head
+                            .as_ref()
+                            .map(|(seq, hash)| format!(
+                                "; head {seq}:{}",
+                                &hash[..16.min(hash.len())]
+                            ))
+                            .unwrap_or_default()
                     ),
                     Some((seq, why)) => println!("audit log BROKEN at entry {seq}: {why}"),
                 }

@@ -57,6 +57,10 @@ pub struct AuditCheck {
     pub entries: usize,
     /// The first row whose hash does not match (seq and why), if any.
     pub broken_at: Option<(i64, String)>,
+    /// The last row's seq and hash: a chain cannot tell that rows were cut
+    /// off its end, so this head is kept outside the database (the daily
+    /// digest prints it) and checked later (`yuqing audit verify --head`).
+    pub head: Option<(i64, String)>,
 }
 
 /// A new row, before it is chained.
@@ -167,6 +171,18 @@ impl Store {
         Ok(seq)
     }
 
+    /// The last row's seq and hash (`None` for an empty log).
+    pub fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .during("reading the audit log's head")
+    }
+
     /// The newest `limit` rows (after `offset`), newest first; only those
     /// about `target` when given.
     pub fn audit_entries(
@@ -190,6 +206,44 @@ impl Store {
 
     /// Recomputes the chain from the first row.
     pub fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
+        self.verify_audit_against(None)
+    }
+
+    /// [`Store::verify_audit`], and also that row `seq` of a head noted
+    /// earlier (`(seq, hash or its first 16+ hex characters)`) is still
+    /// there with that hash: rows cut off the end of the log (the last
+    /// ones deleted, and the chain still whole) break the check too.
+    pub fn verify_audit_against(
+        &self,
+        noted_head: Option<(i64, &str)>,
+    ) -> Result<AuditCheck, StoreError> {
+        let mut check = self.verify_chain()?;
+        if let (None, Some((seq, hash))) = (&check.broken_at, noted_head) {
+            let stored: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT hash FROM audit_log WHERE seq = ?1",
+                    params![seq],
+                    |row| row.get(0),
+                )
+                .optional()
+                .during("reading a row of the audit log")?;
+            let hash = hash.to_ascii_lowercase();
+            let why = match stored {
+                None => Some(format!(
+                    "row {seq}, the head noted earlier, is gone: rows were cut off the end of the log"
+                )),
+                Some(stored) if hash.len() < 16 || !stored.starts_with(&hash) => Some(format!(
+                    "row {seq} no longer has the hash noted earlier ({hash}): the log was rewritten"
+                )),
+                Some(_) => None,
+            };
+            check.broken_at = why.map(|why| (seq, why));
+        }
+        Ok(check)
+    }
+
+    fn verify_chain(&self) -> Result<AuditCheck, StoreError> {
         let mut statement = self
             .conn
             .prepare("SELECT seq, at, actor, action, target, before, after, detail, hash FROM audit_log ORDER BY seq")
@@ -199,6 +253,7 @@ impl Store {
             .during("reading the audit log")?;
         let mut previous = GENESIS.to_string();
         let mut entries = 0;
+        let mut last = 0;
         for (expected_seq, row) in (1i64..).zip(rows) {
             let entry = row.during("reading the audit log")?;
             entries += 1;
@@ -209,6 +264,7 @@ impl Store {
                         entry.seq,
                         format!("row {expected_seq} is missing (next is {})", entry.seq),
                     )),
+                    head: None,
                 });
             }
             let hash = chain_hash(&previous, entry.seq, &entry.at, &entry.record());
@@ -219,13 +275,16 @@ impl Store {
                         entry.seq,
                         "its content does not match its hash: the row was changed".into(),
                     )),
+                    head: None,
                 });
             }
             previous = entry.hash;
+            last = entry.seq;
         }
         Ok(AuditCheck {
             entries,
             broken_at: None,
+            head: (last > 0).then(|| (last, previous)),
         })
     }
 }
@@ -257,13 +316,9 @@ mod tests {
         let mut reader = Store::open_read_only(&path).unwrap();
         reader.audit(&record("item.view", "item:x")).unwrap();
         let check = store.verify_audit().unwrap();
-        assert_eq!(
-            check,
-            AuditCheck {
-                entries: 6,
-                broken_at: None
-            }
-        );
+        assert_eq!((check.entries, &check.broken_at), (6, &None));
+        assert_eq!(check.head, store.audit_head().unwrap());
+        assert_eq!(check.head.as_ref().map(|(seq, _)| *seq), Some(6));
         assert_eq!(store.audit_entries(None, 1).unwrap()[0].action, "item.view");
 
         // Updates and deletes are refused outright …

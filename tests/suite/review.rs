@@ -316,3 +316,49 @@ fn a_case_follows_its_item_when_the_item_changes_at_the_source() {
         "{log}"
     );
 }
+
+#[test]
+fn rows_cut_off_the_end_of_the_audit_log_are_found_against_a_noted_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    write_jsonl(
+        &path.join("board.jsonl"),
+        &[
+            json!({"id": "u-1", "kind": "petition", "text": "报警好几天了，派出所一直不立案，也没人联系我。"}),
+        ],
+    );
+    json_of(&["--data", "data", "ingest", "board.jsonl", "--json"], path);
+    let me = ["--user", "analyst-li"];
+    for action in [["review", "show", "1"], ["review", "show", "1"]] {
+        let (code, _, stderr) =
+            run(yuqing(path).args([&["--data", "data"][..], &action, &me].concat()));
+        assert_eq!(code, 0, "{stderr}");
+    }
+    // The head as the digest prints it: the row and its hash's first 16.
+    let check = json_of(&["--data", "data", "audit", "verify", "--json"], path);
+    let seq = check["head"][0].as_i64().unwrap();
+    let hash = &check["head"][1].as_str().unwrap()[..16];
+    let head = format!("{seq}:{hash}");
+    let verify = |extra: &[&str]| {
+        run(yuqing(path).args([&["--data", "data", "audit", "verify"][..], extra].concat()))
+    };
+    let (code, stdout, _) = verify(&["--head", &head]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("the noted head still there"), "{stdout}");
+    // The last row is deleted behind yuqing's back: the chain alone is
+    // still whole, the noted head is not.
+    let db = rusqlite::Connection::open(path.join("data/yuqing.db")).unwrap();
+    db.execute_batch(&format!(
+        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = {seq};"
+    ))
+    .unwrap();
+    drop(db);
+    let (code, stdout, _) = verify(&[]);
+    assert_eq!(code, 0, "a chain cannot see its own end cut: {stdout}");
+    let (code, stdout, _) = verify(&["--head", &head]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("cut off the end"), "{stdout}");
+    let (code, _, stderr) = verify(&["--head", "12:abc"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("16 hex"), "{stderr}");
+}
