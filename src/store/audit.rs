@@ -284,7 +284,7 @@ impl Store {
         Ok(AuditCheck {
             entries,
             broken_at: None,
-            head: (last > 0).then(|| (last, previous)),
+            head: (last > 0).then_some((last, previous)),
         })
     }
 }
