@@ -207,7 +207,7 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let title = writer
             .store
             .get_item(&story.first_item)?
-            .map(|stored| stored.item.title)
+            .map(|stored| crate::trends::display_title(&stored.item.title, &stored.item.body))
             .unwrap_or_default();
         stories.push((story, title));
     }
