@@ -45,13 +45,14 @@ pub enum ConfigError {
         message: String,
     },
     /// A value parsed but is not acceptable.
-    #[error("{path}:{}key `{key}`: {message}", line.map(|l| format!("{l}: ")).unwrap_or_default())]
+    #[error("{path}:{} key `{key}`: {message}", line.map(|l| format!("{l}:")).unwrap_or_default())]
     Invalid {
         /// The file.
         path: PathBuf,
         /// Dotted key path.
         key: String,
-        /// 1-based line, when the key is written in the file.
+        /// 1-based line of the key, or of the table that should hold it
+        /// when the key is not written; `None` when neither is.
         line: Option<usize>,
         /// What is wrong and what to do.
         message: String,
@@ -211,12 +212,13 @@ impl Config {
         let config: Config = toml::from_str(text).map_err(|error| {
             let span = error.span().unwrap_or(0..0);
             let (line, column) = locate::line_column(text, span.start);
+            let message = error.message().trim().to_string();
             ConfigError::Parse {
                 path: path.to_path_buf(),
                 line,
                 column,
-                key: locate::key_at(text, span),
-                message: error.message().trim().to_string(),
+                key: locate::error_key(text, span, &message),
+                message,
             }
         })?;
         config
@@ -281,20 +283,16 @@ impl Config {
             sources::parse_schedule(weekly)
                 .map_err(|message| (KeyPath::new("digest", "weekly_schedule"), message))?;
         }
-        let groups = digest.all_groups();
-        for address in
-            std::iter::once(&digest.from).chain(groups.iter().flat_map(|g| &g.recipients))
-        {
-            if address.parse::<lettre::Address>().is_err() {
-                let key = if *address == digest.from {
-                    "from"
-                } else {
-                    "recipients"
-                };
-                return Err((
-                    KeyPath::new("digest", key),
-                    format!("`{address}` is not an e-mail address"),
-                ));
+        check_address(&digest.from, KeyPath::new("digest", "from"))?;
+        for address in &digest.recipients {
+            check_address(address, KeyPath::new("digest", "recipients"))?;
+        }
+        for (index, group) in digest.groups.iter().enumerate() {
+            for address in &group.recipients {
+                check_address(
+                    address,
+                    KeyPath::indexed("digest.groups", index, "recipients"),
+                )?;
             }
         }
         if let Some(url) = &digest.smtp_url
@@ -358,6 +356,17 @@ impl Config {
     }
 }
 
+/// An e-mail address, or the error naming `key`.
+fn check_address(address: &str, key: KeyPath) -> Result<(), (KeyPath, String)> {
+    match address.parse::<lettre::Address>() {
+        Ok(_) => Ok(()),
+        Err(_) => Err((
+            key,
+            format!("`{address}` is not an e-mail address: write e.g. \"leader@example.gov.cn\""),
+        )),
+    }
+}
+
 /// Which config file to read: `--config`, else `$YUQING_CONFIG`, else the default.
 /// Returns the path and whether it was asked for explicitly (a missing
 /// explicit file is an error; a missing default means built-in defaults).
@@ -413,6 +422,57 @@ mod tests {
             "test.toml:3: key `schedule.timezone`: unknown time zone `Mars/Olympus`: \
              use an IANA name such as \"Asia/Shanghai\""
         );
+    }
+
+    #[test]
+    fn a_key_left_out_is_placed_at_its_table_header() {
+        let text = "[storage]\ndata_dir = \"d\"\n\n[[sources]]\nname = \"a\"\nkind = \"html\"\n\
+                    link_selector = \"a\"\n";
+        let message = parse(text).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "test.toml:4: key `sources[0].url`: this kind of source needs `url`"
+        );
+        let text = "[[sources]]\nname = \"a\"\nkind = \"json\"\nurl = \"https://x.org/\"\n\
+                    items_pointer = \"/list\"\n\n[sources.fields]\nid = \"/id\"\n";
+        let message = parse(text).unwrap_err().to_string();
+        assert!(
+            message.starts_with("test.toml:7: key `sources[0].fields.body`: is required"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_missing_required_key_is_named_with_its_table() {
+        let text = "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"https://x.org/\"\n\n\
+                    [[sources]]\nkind = \"feed\"\n";
+        let message = parse(text).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "test.toml:6:1: key `sources.name`: missing field `name`"
+        );
+    }
+
+    #[test]
+    fn a_bad_address_in_a_group_names_the_group() {
+        let text = "[digest]\nrecipients = [\"a@example.org\"]\n\n[[digest.groups]]\n\
+                    name = \"g\"\nrecipients = [\"nobody\"]\n";
+        let message = parse(text).unwrap_err().to_string();
+        assert!(
+            message.starts_with("test.toml:6: key `digest.groups[0].recipients`: `nobody`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_error_without_a_line_still_reads() {
+        let error = ConfigError::Invalid {
+            path: PathBuf::from("test.toml"),
+            key: "digest.from".into(),
+            line: None,
+            message: "m".into(),
+        };
+        assert_eq!(error.to_string(), "test.toml: key `digest.from`: m");
     }
 
     #[test]

@@ -171,3 +171,34 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The shipped `config/yuqing.toml` with `extra` appended, in a temp dir;
+/// returns the dir, the file and the 1-based line `extra` starts on.
+fn shipped_config_plus(extra: &str) -> (tempfile::TempDir, std::path::PathBuf, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(manifest("config/yuqing.toml")).unwrap();
+    let shipped = format!("{}\n", shipped.trim_end());
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, format!("{shipped}{extra}")).unwrap();
+    let first_line = shipped.lines().count() + 1;
+    (dir, path, first_line)
+}
+
+/// QA: a source without `url` was reported as "srcnourl.toml:key …", with
+/// no line: a key left out is now placed at its table's header.
+#[test]
+fn a_source_without_url_is_reported_at_its_header_line() {
+    let (_dir, path, first) = shipped_config_plus(
+        "[[sources]]\nname = \"city\"\nkind = \"feed\"\nurl = \"https://news.example.org/rss.xml\"\n\n\
+         [[sources]]\nname = \"nourl\"\nkind = \"html\"\nlink_selector = \"a\"\n",
+    );
+    let message = Config::load(&path).unwrap_err().to_string();
+    assert_eq!(
+        message,
+        format!(
+            "{}:{}: key `sources[1].url`: this kind of source needs `url`",
+            path.display(),
+            first + 5
+        )
+    );
+}
