@@ -202,3 +202,41 @@ fn a_source_without_url_is_reported_at_its_header_line() {
         )
     );
 }
+
+/// QA: `min_ratio = -1`, `top = 0` and `sla_critical_hours = 0` were
+/// accepted by `config check`; each is refused with file, key, line and range.
+#[test]
+fn config_check_refuses_numbers_out_of_range() {
+    let cases = [
+        (
+            "[trends]\nmin_ratio = -1\n",
+            "trends.min_ratio",
+            "a number of at least 1.0",
+        ),
+        (
+            "[digest]\ntop = 0\n",
+            "digest.top",
+            "a whole number from 1 to 100",
+        ),
+        (
+            "[review]\nsla_critical_hours = 0\n",
+            "review.sla_critical_hours",
+            "a whole number from 1 to 8760 (hours)",
+        ),
+    ];
+    for (extra, key, range) in cases {
+        let (dir, path, first) = shipped_config_plus(extra);
+        let (code, _, stderr) = run(yuqing(dir.path())
+            .arg("--config")
+            .arg(&path)
+            .args(["config", "check"]));
+        assert_eq!(code, 2, "{stderr}");
+        let expected = format!("{}:{}: key `{key}`: ", path.display(), first + 1);
+        assert!(
+            stderr.contains(&expected)
+                && stderr.contains("is out of range")
+                && stderr.contains(range),
+            "{stderr}"
+        );
+    }
+}
