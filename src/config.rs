@@ -598,6 +598,33 @@ mod tests {
         }
     }
 
+    /// QA: a bad selector gave "Unexpected error occurred. Please report
+    /// this to the developer ClassNeedsIdent".
+    #[test]
+    fn a_bad_css_selector_names_source_key_line_and_selector() {
+        let text = "[[sources]]\nname = \"city\"\nkind = \"html\"\nurl = \"https://x.org/\"\n\
+                    link_selector = \"ul.news a\"\nbody_selector = \"div. content\"\n";
+        let message = parse(text).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "test.toml:6: key `sources[0].body_selector`: source `city`: `div. content` is not \
+             a valid CSS selector: `.` must be followed by a class name that starts with a \
+             letter, `_` or `-` (e.g. `div.content`)"
+        );
+        // Every kind's selectors are checked, also those it does not read.
+        let feed = "[[sources]]\nname = \"f\"\nkind = \"feed\"\nurl = \"https://x.org/\"\n\
+                    next_selector = \"a >\"\n";
+        let message = parse(feed).unwrap_err().to_string();
+        assert!(
+            message.starts_with("test.toml:5: key `sources[0].next_selector`: source `f`: `a >`"),
+            "{message}"
+        );
+        let empty = "[[sources]]\nname = \"f\"\nkind = \"feed\"\nurl = \"https://x.org/\"\n\
+                     body_selector = \"\"\n";
+        let message = parse(empty).unwrap_err().to_string();
+        assert!(message.contains("the selector is empty"), "{message}");
+    }
+
     #[test]
     fn syntax_error_points_at_line() {
         let message = parse("[storage\n").unwrap_err().to_string();

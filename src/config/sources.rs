@@ -185,6 +185,23 @@ impl SourceConfig {
             || (self.kind == SourceKind::Petition && self.items_pointer.is_some())
     }
 
+    /// Every CSS selector key with its value, set or not (each set one is
+    /// checked at load, whatever the kind).
+    pub fn selector_settings(&self) -> [(&'static str, Option<&str>); 10] {
+        [
+            ("link_selector", self.link_selector.as_deref()),
+            ("next_selector", self.next_selector.as_deref()),
+            ("title_selector", self.title_selector.as_deref()),
+            ("body_selector", self.body_selector.as_deref()),
+            ("time_selector", self.time_selector.as_deref()),
+            ("author_selector", self.author_selector.as_deref()),
+            ("status_selector", self.status_selector.as_deref()),
+            ("reply_selector", self.reply_selector.as_deref()),
+            ("reply_unit_selector", self.reply_unit_selector.as_deref()),
+            ("replied_at_selector", self.replied_at_selector.as_deref()),
+        ]
+    }
+
     /// The compiled selectors of an HTML source (validated at load).
     pub fn selectors(
         &self,
@@ -331,12 +348,26 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
                 "an html source needs `link_selector`".into(),
             ));
         }
-        if source.is_html()
-            && let Err(crate::source::html::HtmlError::Selector {
-                key: field, reason, ..
-            }) = source.selectors()
-        {
-            return Err((key(field), reason));
+        for (field, css) in source.selector_settings() {
+            let Some(css) = css else { continue };
+            if css.trim().is_empty() {
+                return Err((
+                    key(field),
+                    format!(
+                        "source `{}`: the selector is empty: write one such as \"div.content\", or leave the key out",
+                        source.name
+                    ),
+                ));
+            }
+            if let Some(reason) = crate::source::html::selector_problem(css) {
+                return Err((
+                    key(field),
+                    format!(
+                        "source `{}`: `{css}` is not a valid CSS selector: {reason}",
+                        source.name
+                    ),
+                ));
+            }
         }
         if source.is_json() {
             match source.items_pointer.as_deref() {
@@ -369,13 +400,6 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
                 key("fetch_article"),
                 "only feeds fetch articles (html sources always read the article pages)".into(),
             ));
-        }
-        if source.kind == SourceKind::Feed
-            && let Err(crate::source::html::HtmlError::Selector {
-                key: field, reason, ..
-            }) = source.article_selectors()
-        {
-            return Err((key(field), reason));
         }
     }
     Ok(())

@@ -240,3 +240,24 @@ fn config_check_refuses_numbers_out_of_range() {
         );
     }
 }
+
+/// QA: a bad CSS selector in a source gave "Unexpected error occurred.
+/// Please report this to the developer ClassNeedsIdent".
+#[test]
+fn config_check_explains_a_bad_css_selector() {
+    let (dir, path, first) = shipped_config_plus(
+        "[[sources]]\nname = \"city-news\"\nkind = \"html\"\nurl = \"https://news.example.org/\"\nlink_selector = \"ul.news a\"\ntitle_selector = \"h1.:title\"\n",
+    );
+    let (code, _, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(&path)
+        .args(["config", "check"]));
+    assert_eq!(code, 2, "{stderr}");
+    let expected = format!(
+        "{}:{}: key `sources[0].title_selector`: source `city-news`: `h1.:title` is not a valid CSS selector: `.` must be followed by a class name",
+        path.display(),
+        first + 5
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(!stderr.contains("report this"), "{stderr}");
+}
