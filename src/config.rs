@@ -6,6 +6,7 @@
 
 mod locate;
 mod ranges;
+mod schedules;
 mod sources;
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use locate::KeyPath;
-pub use sources::{CrawlConfig, SourceConfig, SourceKind, parse_schedule};
+pub use schedules::parse_schedule;
+pub use sources::{CrawlConfig, SourceConfig, SourceKind};
 
 /// Where the configuration is read from when nothing else is said.
 pub const DEFAULT_CONFIG_PATH: &str = "config/yuqing.toml";
@@ -272,10 +274,10 @@ impl Config {
         ranges::validate(self)?;
         sources::validate(&self.crawl, &self.sources)?;
         let digest = &self.digest;
-        sources::parse_schedule(&digest.schedule)
+        schedules::parse_schedule(&digest.schedule)
             .map_err(|message| (KeyPath::new("digest", "schedule"), message))?;
         if let Some(weekly) = &digest.weekly_schedule {
-            sources::parse_schedule(weekly)
+            schedules::parse_schedule(weekly)
                 .map_err(|message| (KeyPath::new("digest", "weekly_schedule"), message))?;
         }
         check_address(&digest.from, KeyPath::new("digest", "from"))?;
@@ -623,6 +625,25 @@ mod tests {
                      body_selector = \"\"\n";
         let message = parse(empty).unwrap_err().to_string();
         assert!(message.contains("the selector is empty"), "{message}");
+    }
+
+    /// QA: "Hours must be less than 23" (23 is allowed) and "Minutes must
+    /// be between 1 and 59" (0 is allowed).
+    #[test]
+    fn a_bad_schedule_names_key_line_and_the_fields_range() {
+        let text = "[digest]\nrecipients = []\nschedule = \"0 0 25 * * *\"\n";
+        assert_eq!(
+            parse(text).unwrap_err().to_string(),
+            "test.toml:3: key `digest.schedule`: `0 0 25 * * *`: hour `25` is out of range: \
+             hours are 0 to 23"
+        );
+        let text = "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"https://x.org/f\"\n\
+                    schedule = \"0 */60 * * * *\"\n";
+        assert_eq!(
+            parse(text).unwrap_err().to_string(),
+            "test.toml:5: key `sources[0].schedule`: `0 */60 * * * *`: the step `/60` in the \
+             minutes field must be a whole number from 1 to 59"
+        );
     }
 
     #[test]

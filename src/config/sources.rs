@@ -4,8 +4,8 @@
 //! the keys each kind needs (the numbers' ranges are in `ranges`).
 
 use super::KeyPath;
+use super::schedules::parse_schedule;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// `[crawl]`: the HTTP client shared by every source.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -275,18 +275,6 @@ impl SourceConfig {
     }
 }
 
-/// Parses a cron expression; 5 fields (Unix) get a leading `0` seconds field.
-pub fn parse_schedule(expression: &str) -> Result<cron::Schedule, String> {
-    let fields = expression.split_whitespace().count();
-    let expression = if fields == 5 && !expression.trim_start().starts_with('@') {
-        format!("0 {expression}")
-    } else {
-        expression.to_string()
-    };
-    cron::Schedule::from_str(&expression)
-        .map_err(|e| format!("`{expression}` is not a cron expression: {e}"))
-}
-
 /// Checks `[crawl]` and every source; returns the key at fault and why.
 pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (KeyPath, String)> {
     if crawl.user_agent.trim().is_empty() {
@@ -403,17 +391,4 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schedules_with_and_without_seconds() {
-        assert!(parse_schedule("0 */15 * * * *").is_ok());
-        assert!(parse_schedule("*/15 * * * *").is_ok(), "unix form");
-        assert!(parse_schedule("@hourly").is_ok());
-        assert!(parse_schedule("every minute").is_err());
-    }
 }

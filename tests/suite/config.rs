@@ -261,3 +261,30 @@ fn config_check_explains_a_bad_css_selector() {
     assert!(stderr.contains(&expected), "{stderr}");
     assert!(!stderr.contains("report this"), "{stderr}");
 }
+
+/// QA: `config check` said "Hours must be less than 23" and "Minutes must
+/// be between 1 and 59": wrong ranges, from the cron crate.
+#[test]
+fn config_check_gives_a_schedules_real_ranges() {
+    let cases = [
+        (
+            "[digest]\nschedule = \"0 0 24 * * *\"\n",
+            "key `digest.schedule`: `0 0 24 * * *`: hour `24` is out of range: hours are 0 to 23",
+        ),
+        (
+            "[digest]\nweekly_schedule = \"0 60 8 * * Mon\"\n",
+            "key `digest.weekly_schedule`: `0 60 8 * * Mon`: minute `60` is out of range: minutes are 0 to 59",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let (dir, path, first) = shipped_config_plus(extra);
+        let (code, _, stderr) = run(yuqing(dir.path())
+            .arg("--config")
+            .arg(&path)
+            .args(["config", "check"]));
+        assert_eq!(code, 2, "{stderr}");
+        let expected = format!("{}:{}: {expected}", path.display(), first + 1);
+        assert!(stderr.contains(&expected), "{stderr}");
+        assert!(!stderr.contains("less than"), "{stderr}");
+    }
+}
