@@ -288,3 +288,33 @@ fn config_check_gives_a_schedules_real_ranges() {
         assert!(!stderr.contains("less than"), "{stderr}");
     }
 }
+
+/// QA: `config check --data X` printed `data_dir = "data"`, not the data
+/// directory actually used.
+#[test]
+fn config_check_shows_the_data_dir_given_with_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(manifest("config/yuqing.toml"))
+        .args(["--data", "elsewhere", "config", "check"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("data_dir = \"elsewhere\""), "{stdout}");
+    assert!(!stdout.contains("data_dir = \"data\""), "{stdout}");
+    assert!(stderr.contains("--data elsewhere"), "{stderr}");
+
+    let (code, stdout, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(manifest("config/yuqing.toml"))
+        .args(["--data", "elsewhere", "config", "check", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["config"]["storage"]["data_dir"], "elsewhere");
+
+    // Without --data, the file's value.
+    let (_, stdout, _) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(manifest("config/yuqing.toml"))
+        .args(["config", "check"]));
+    assert!(stdout.contains("data_dir = \"data\""), "{stdout}");
+}
