@@ -4,7 +4,9 @@
 //! 23 is allowed, and "Minutes must be between 1 and 59" for a step of 60.)
 //!
 //! Fields: second minute hour day-of-month month day-of-week [year]; a
-//! 5-field Unix expression (no seconds) runs at second 0.
+//! 5-field Unix expression (no seconds) runs at second 0. Its days of the
+//! week must be names: Unix numbers them from Monday = 1, the crate from
+//! Sunday = 1, and a silent shift by a day is worse than an error.
 
 use std::str::FromStr;
 
@@ -134,6 +136,14 @@ pub fn parse_schedule(expression: &str) -> Result<cron::Schedule, String> {
                 ));
             }
         };
+        if parts.len() == 5 && parts[4].bytes().any(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "`{expression}`: in the 5-field (Unix) form write the days of the week by \
+                 name (e.g. Mon-Fri): Unix cron counts them from 0 or 7 = Sunday and \
+                 1 = Monday, this scheduler from 1 = Sunday, so a number would run on \
+                 another day"
+            ));
+        }
         for (text, field) in parts.iter().zip(fields) {
             check_field(text, field).map_err(|problem| format!("`{expression}`: {problem}"))?;
         }
@@ -250,6 +260,14 @@ mod tests {
         assert!(parse_schedule("*/15 * * * *").is_ok(), "unix form");
         assert!(parse_schedule("@hourly").is_ok());
         assert!(parse_schedule("0 0 8 * * Mon-Fri").is_ok());
+        assert!(
+            parse_schedule("0 0 8 * * 2-6").is_ok(),
+            "6 fields: 2 = Monday"
+        );
+        assert!(
+            parse_schedule("0 8 * * Mon-Fri").is_ok(),
+            "unix form, by name"
+        );
         assert!(parse_schedule("0 0 8 ? * MON,wed 2030").is_ok());
         assert!(parse_schedule("0 0 0-23/6 1,15 Jan-Jun *").is_ok());
         assert!(parse_schedule("59 59 23 31 12 7").is_ok(), "every maximum");
@@ -322,9 +340,15 @@ mod tests {
                 "`60 8 * * *`: minute `60` is out of range: minutes are 0 to 59",
             ),
             (
-                "0 8 * * 8",
-                "`0 8 * * 8`: day of the week `8` is out of range: days of the week are 1 to 7 \
+                "0 0 8 * * 8",
+                "`0 0 8 * * 8`: day of the week `8` is out of range: days of the week are 1 to 7 \
                  (1 = Sunday) or Sun to Sat",
+            ),
+            (
+                "0 8 * * 1-5",
+                "`0 8 * * 1-5`: in the 5-field (Unix) form write the days of the week by name \
+                 (e.g. Mon-Fri): Unix cron counts them from 0 or 7 = Sunday and 1 = Monday, \
+                 this scheduler from 1 = Sunday, so a number would run on another day",
             ),
             (
                 "0 0 x * * *",
