@@ -647,6 +647,22 @@ mod tests {
     }
 
     #[test]
+    fn quiet_hours_give_the_hours_range() {
+        let message = parse("[alerts]\nquiet_hours = \"22-24\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("test.toml:2: key `alerts.quiet_hours`: `22-24`: write two hours of the day (0 to 23)"),
+            "{message}"
+        );
+        let message = parse("[alerts]\nquiet_hours = \"7-7\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("never quiet"), "{message}");
+        assert!(parse("[alerts]\nquiet_hours = \"23-0\"\n").is_ok());
+    }
+
+    #[test]
     fn syntax_error_points_at_line() {
         let message = parse("[storage\n").unwrap_err().to_string();
         assert!(message.starts_with("test.toml:1:"), "{message}");
