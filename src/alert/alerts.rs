@@ -65,9 +65,14 @@ impl AlertConfig {
         }
         let parse = |s: &str| s.trim().parse::<u32>().ok().filter(|h| *h < 24);
         match text.split_once('-').map(|(a, b)| (parse(a), parse(b))) {
+            Some((Some(from), Some(to))) if from == to => Err(format!(
+                "`{text}` starts and ends at the same hour, so it is never quiet: write e.g. \
+                 \"22-7\" (from 22:00 to 07:00), or \"\" for none"
+            )),
             Some((Some(from), Some(to))) => Ok(Some((from, to))),
             _ => Err(format!(
-                "`{text}`: write hours as \"22-7\" (from 22:00 to 07:00), or \"\" for none"
+                "`{text}`: write two hours of the day (0 to 23) as \"22-7\" (from 22:00 to \
+                 07:00), or \"\" for none"
             )),
         }
     }

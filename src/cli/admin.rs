@@ -149,7 +149,8 @@ fn purge_outbox(outbox: &Path, cutoff: chrono::DateTime<chrono::Utc>) -> anyhow:
     Ok(deleted)
 }
 
-/// Validates the configuration and prints it.
+/// Validates the configuration and prints the one in effect (with the
+/// `--data` override).
 pub fn config(
     config: Option<&Path>,
     data: Option<&Path>,
@@ -173,11 +174,20 @@ pub fn config(
         .map_or("built-in defaults (no config file)".to_string(), |p| {
             p.display().to_string()
         });
+    // The configuration in effect: `--data` overrides `[storage] data_dir`.
+    let mut effective = app.config.clone();
+    effective.storage.data_dir = app.data.root().to_path_buf();
     if json {
-        print_json(&serde_json::json!({ "ok": true, "source": source, "config": app.config }))?;
+        print_json(&serde_json::json!({ "ok": true, "source": source, "config": effective }))?;
     } else {
-        eprintln!("config ok: {source}");
-        print!("{}", toml::to_string_pretty(&app.config)?);
+        match data {
+            Some(dir) => eprintln!(
+                "config ok: {source} (data_dir from --data {})",
+                dir.display()
+            ),
+            None => eprintln!("config ok: {source}"),
+        }
+        print!("{}", toml::to_string_pretty(&effective)?);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,11 +1,11 @@
 //! `[crawl]` and `[[sources]]`: how to fetch, and what. Validated at load:
 //! names unique and `[a-z0-9-]`, schedules that parse (6-field cron with
 //! seconds; a 5-field Unix expression is accepted and runs at second 0),
-//! the keys each kind needs.
+//! the keys each kind needs (the numbers' ranges are in `ranges`).
 
 use super::KeyPath;
+use super::schedules::parse_schedule;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// `[crawl]`: the HTTP client shared by every source.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -185,6 +185,23 @@ impl SourceConfig {
             || (self.kind == SourceKind::Petition && self.items_pointer.is_some())
     }
 
+    /// Every CSS selector key with its value, set or not (each set one is
+    /// checked at load, whatever the kind).
+    pub fn selector_settings(&self) -> [(&'static str, Option<&str>); 10] {
+        [
+            ("link_selector", self.link_selector.as_deref()),
+            ("next_selector", self.next_selector.as_deref()),
+            ("title_selector", self.title_selector.as_deref()),
+            ("body_selector", self.body_selector.as_deref()),
+            ("time_selector", self.time_selector.as_deref()),
+            ("author_selector", self.author_selector.as_deref()),
+            ("status_selector", self.status_selector.as_deref()),
+            ("reply_selector", self.reply_selector.as_deref()),
+            ("reply_unit_selector", self.reply_unit_selector.as_deref()),
+            ("replied_at_selector", self.replied_at_selector.as_deref()),
+        ]
+    }
+
     /// The compiled selectors of an HTML source (validated at load).
     pub fn selectors(
         &self,
@@ -228,38 +245,38 @@ impl SourceConfig {
     }
 }
 
-/// Parses a cron expression; 5 fields (Unix) get a leading `0` seconds field.
-pub fn parse_schedule(expression: &str) -> Result<cron::Schedule, String> {
-    let fields = expression.split_whitespace().count();
-    let expression = if fields == 5 && !expression.trim_start().starts_with('@') {
-        format!("0 {expression}")
-    } else {
-        expression.to_string()
-    };
-    cron::Schedule::from_str(&expression)
-        .map_err(|e| format!("`{expression}` is not a cron expression: {e}"))
+impl SourceConfig {
+    /// A feed with every default, for listing the keys a source has.
+    pub(super) fn template() -> SourceConfig {
+        SourceConfig {
+            name: "template".to_string(),
+            kind: SourceKind::Feed,
+            url: Some("https://example.org/feed.xml".to_string()),
+            path: None,
+            schedule: default_source_schedule(),
+            item_kind: None,
+            allow_private: false,
+            items_pointer: None,
+            next_pointer: None,
+            fields: None,
+            link_selector: None,
+            next_selector: None,
+            title_selector: None,
+            body_selector: None,
+            time_selector: None,
+            author_selector: None,
+            status_selector: None,
+            reply_selector: None,
+            reply_unit_selector: None,
+            replied_at_selector: None,
+            fetch_article: false,
+            max_pages: default_max_pages(),
+        }
+    }
 }
 
 /// Checks `[crawl]` and every source; returns the key at fault and why.
 pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (KeyPath, String)> {
-    if crawl.timeout_secs == 0 {
-        return Err((
-            KeyPath::new("crawl", "timeout_secs"),
-            "must be at least 1 second".into(),
-        ));
-    }
-    if crawl.max_body_bytes < 1024 {
-        return Err((
-            KeyPath::new("crawl", "max_body_bytes"),
-            "must be at least 1024 bytes".into(),
-        ));
-    }
-    if !(1..=64).contains(&crawl.concurrency) {
-        return Err((
-            KeyPath::new("crawl", "concurrency"),
-            "must be between 1 and 64".into(),
-        ));
-    }
     if crawl.user_agent.trim().is_empty() {
         return Err((
             KeyPath::new("crawl", "user_agent"),
@@ -319,12 +336,26 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
                 "an html source needs `link_selector`".into(),
             ));
         }
-        if source.is_html()
-            && let Err(crate::source::html::HtmlError::Selector {
-                key: field, reason, ..
-            }) = source.selectors()
-        {
-            return Err((key(field), reason));
+        for (field, css) in source.selector_settings() {
+            let Some(css) = css else { continue };
+            if css.trim().is_empty() {
+                return Err((
+                    key(field),
+                    format!(
+                        "source `{}`: the selector is empty: write one such as \"div.content\", or leave the key out",
+                        source.name
+                    ),
+                ));
+            }
+            if let Some(reason) = crate::source::html::selector_problem(css) {
+                return Err((
+                    key(field),
+                    format!(
+                        "source `{}`: `{css}` is not a valid CSS selector: {reason}",
+                        source.name
+                    ),
+                ));
+            }
         }
         if source.is_json() {
             match source.items_pointer.as_deref() {
@@ -352,35 +383,12 @@ pub fn validate(crawl: &CrawlConfig, sources: &[SourceConfig]) -> Result<(), (Ke
                 .validate()
                 .map_err(|(field, message)| (key(&format!("fields.{field}")), message))?;
         }
-        if source.max_pages == 0 {
-            return Err((key("max_pages"), "must be at least 1".into()));
-        }
         if source.fetch_article && source.kind != SourceKind::Feed {
             return Err((
                 key("fetch_article"),
                 "only feeds fetch articles (html sources always read the article pages)".into(),
             ));
         }
-        if source.kind == SourceKind::Feed
-            && let Err(crate::source::html::HtmlError::Selector {
-                key: field, reason, ..
-            }) = source.article_selectors()
-        {
-            return Err((key(field), reason));
-        }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schedules_with_and_without_seconds() {
-        assert!(parse_schedule("0 */15 * * * *").is_ok());
-        assert!(parse_schedule("*/15 * * * *").is_ok(), "unix form");
-        assert!(parse_schedule("@hourly").is_ok());
-        assert!(parse_schedule("every minute").is_err());
-    }
 }

@@ -102,9 +102,10 @@ impl Compiled {
             reason,
         };
         if source.trim().is_empty() {
-            return Err(invalid("empty selector".to_string()));
+            return Err(invalid("it is empty".to_string()));
         }
-        let selector = Selector::parse(source).map_err(|e| invalid(e.to_string()))?;
+        let selector =
+            Selector::parse(source).map_err(|e| invalid(selector_error_reason(source, &e)))?;
         Ok(Compiled {
             key,
             source: source.to_string(),
@@ -119,6 +120,96 @@ impl Compiled {
     fn first<'a>(&self, doc: &'a Html) -> Option<ElementRef<'a>> {
         doc.select(&self.selector).next()
     }
+}
+
+/// Why `css` is not a valid selector, in plain words: scraper's own words
+/// for some mistakes are "Unexpected error occurred. Please report this to
+/// the developer ClassNeedsIdent". Only called once parsing has failed.
+fn selector_error_reason(css: &str, error: &scraper::error::SelectorErrorKind) -> String {
+    use scraper::error::SelectorErrorKind as Kind;
+    if let Some(marker) = marker_without_name(css) {
+        let (what, example) = if marker == '.' {
+            ("a class", "div.content")
+        } else {
+            ("an id", "div#main")
+        };
+        return format!(
+            "`{marker}` must be followed by {what} name that starts with a letter, `_` or `-` \
+             (e.g. `{example}`)"
+        );
+    }
+    let reason = match error {
+        Kind::EndOfLine => {
+            "it ends too early: something is missing at the end (a name, `]` or `)`)"
+        }
+        Kind::UnexpectedToken => "it has a character CSS does not expect there",
+        Kind::InvalidAtRule | Kind::InvalidAtRuleBody => "@-rules are not selectors",
+        Kind::QualRuleInvalid => "a name in it is not valid",
+        Kind::TooManyNestedBlocks => "it nests brackets too deeply",
+        Kind::ExpectedColonOnPseudoElement => "a pseudo-element is written with `::`",
+        Kind::ExpectedIdentityOnPseudoElement => "`::` must be followed by a pseudo-element name",
+        Kind::UnexpectedSelectorParseError(kind) => match format!("{kind:?}").as_str() {
+            "ClassNeedsIdent" => "`.` must be followed by a class name (e.g. `div.content`)",
+            "EmptySelector" => {
+                "a selector is missing: at the start, between commas or after a combinator"
+            }
+            "DanglingCombinator" => {
+                "a combinator (`>`, `+`, `~` or a space) has no selector after it"
+            }
+            "UnsupportedPseudoClassOrElement" | "UnexpectedIdent" | "NoIdentForPseudo" => {
+                "it uses a pseudo-class or pseudo-element that is not supported"
+            }
+            "ExpectedNamespace" | "ExplicitNamespaceUnexpectedToken" => {
+                "namespaces (`ns|tag`) are not supported"
+            }
+            "NoQualifiedNameInAttributeSelector"
+            | "UnexpectedTokenInAttributeSelector"
+            | "ExpectedBarInAttr"
+            | "BadValueInAttr"
+            | "InvalidQualNameInAttr" => {
+                "an attribute test is malformed (write e.g. `a[href]` or `div[class=\"news\"]`)"
+            }
+            _ => "the parser does not accept it",
+        },
+    };
+    reason.to_string()
+}
+
+/// The first `.` or `#` (outside brackets and quotes) not followed by a
+/// name: `a.`, `.1`, `#2`.
+fn marker_without_name(css: &str) -> Option<char> {
+    let mut chars = css.chars().peekable();
+    let (mut bracket, mut quote) = (0usize, None::<char>);
+    while let Some(c) = chars.next() {
+        match (c, quote) {
+            (q, Some(open)) if q == open => quote = None,
+            (_, Some(_)) => {}
+            ('"' | '\'', None) => quote = Some(c),
+            ('[', None) => bracket += 1,
+            (']', None) => bracket = bracket.saturating_sub(1),
+            ('.' | '#', None) if bracket == 0 => {
+                let starts_name = chars
+                    .peek()
+                    .is_some_and(|n| n.is_alphabetic() || matches!(n, '_' | '-' | '\\'));
+                if !starts_name {
+                    return Some(c);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Why `css` is not a valid CSS selector, or `None` when it is (an empty
+/// selector is not).
+pub fn selector_problem(css: &str) -> Option<String> {
+    Compiled::new("selector", css)
+        .err()
+        .map(|error| match error {
+            HtmlError::Selector { reason, .. } => reason,
+            other => other.to_string(),
+        })
 }
 
 /// Compiled selectors of one source (compile once, validate at config load).

@@ -483,3 +483,41 @@ fn invalid_selector_names_the_key() {
         }
     ));
 }
+
+/// QA: a bad selector was explained as "Unexpected error occurred. Please
+/// report this to the developer ClassNeedsIdent". Every reason is in plain
+/// words, and a valid selector has none.
+#[test]
+fn invalid_selectors_are_explained_in_plain_words() {
+    let cases = [
+        ("div. content", "`.` must be followed by a class name"),
+        ("div.:hover", "`.` must be followed by a class name"),
+        (".1", "`.` must be followed by a class name"),
+        ("a#2", "`#` must be followed by an id name"),
+        ("ul >> a", "a combinator"),
+        ("a,,b", "a selector is missing"),
+        (
+            "a:foo",
+            "pseudo-class or pseudo-element that is not supported",
+        ),
+        ("div[1]", "an attribute test is malformed"),
+        ("div[class=", "it ends too early"),
+        ("a{", "a character CSS does not expect there"),
+        ("ns|a", "namespaces"),
+        ("  ", "it is empty"),
+    ];
+    for (css, expected) in cases {
+        let reason = super::selector_problem(css).unwrap_or_else(|| panic!("{css} is invalid"));
+        assert!(reason.contains(expected), "{css}: {reason}");
+        assert!(!reason.contains("report this"), "{css}: {reason}");
+    }
+    for css in [
+        "ul.news a",
+        "div#main > p",
+        "a[href$=\".pdf\"]",
+        "li:nth-child(2n+1)",
+        "a._x, a.-y",
+    ] {
+        assert_eq!(super::selector_problem(css), None, "{css}");
+    }
+}

@@ -171,3 +171,150 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The shipped `config/yuqing.toml` with `extra` appended, in a temp dir;
+/// returns the dir, the file and the 1-based line `extra` starts on.
+fn shipped_config_plus(extra: &str) -> (tempfile::TempDir, std::path::PathBuf, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(manifest("config/yuqing.toml")).unwrap();
+    let shipped = format!("{}\n", shipped.trim_end());
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, format!("{shipped}{extra}")).unwrap();
+    let first_line = shipped.lines().count() + 1;
+    (dir, path, first_line)
+}
+
+/// QA: a source without `url` was reported as "srcnourl.toml:key …", with
+/// no line: a key left out is now placed at its table's header.
+#[test]
+fn a_source_without_url_is_reported_at_its_header_line() {
+    let (_dir, path, first) = shipped_config_plus(
+        "[[sources]]\nname = \"city\"\nkind = \"feed\"\nurl = \"https://news.example.org/rss.xml\"\n\n\
+         [[sources]]\nname = \"nourl\"\nkind = \"html\"\nlink_selector = \"a\"\n",
+    );
+    let message = Config::load(&path).unwrap_err().to_string();
+    assert_eq!(
+        message,
+        format!(
+            "{}:{}: key `sources[1].url`: this kind of source needs `url`",
+            path.display(),
+            first + 5
+        )
+    );
+}
+
+/// QA: `min_ratio = -1`, `top = 0` and `sla_critical_hours = 0` were
+/// accepted by `config check`; each is refused with file, key, line and range.
+#[test]
+fn config_check_refuses_numbers_out_of_range() {
+    let cases = [
+        (
+            "[trends]\nmin_ratio = -1\n",
+            "trends.min_ratio",
+            "a number of at least 1.0",
+        ),
+        (
+            "[digest]\ntop = 0\n",
+            "digest.top",
+            "a whole number from 1 to 100",
+        ),
+        (
+            "[review]\nsla_critical_hours = 0\n",
+            "review.sla_critical_hours",
+            "a whole number from 1 to 8760 (hours)",
+        ),
+    ];
+    for (extra, key, range) in cases {
+        let (dir, path, first) = shipped_config_plus(extra);
+        let (code, _, stderr) = run(yuqing(dir.path())
+            .arg("--config")
+            .arg(&path)
+            .args(["config", "check"]));
+        assert_eq!(code, 2, "{stderr}");
+        let expected = format!("{}:{}: key `{key}`: ", path.display(), first + 1);
+        assert!(
+            stderr.contains(&expected)
+                && stderr.contains("is out of range")
+                && stderr.contains(range),
+            "{stderr}"
+        );
+    }
+}
+
+/// QA: a bad CSS selector in a source gave "Unexpected error occurred.
+/// Please report this to the developer ClassNeedsIdent".
+#[test]
+fn config_check_explains_a_bad_css_selector() {
+    let (dir, path, first) = shipped_config_plus(
+        "[[sources]]\nname = \"city-news\"\nkind = \"html\"\nurl = \"https://news.example.org/\"\nlink_selector = \"ul.news a\"\ntitle_selector = \"h1.:title\"\n",
+    );
+    let (code, _, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(&path)
+        .args(["config", "check"]));
+    assert_eq!(code, 2, "{stderr}");
+    let expected = format!(
+        "{}:{}: key `sources[0].title_selector`: source `city-news`: `h1.:title` is not a valid CSS selector: `.` must be followed by a class name",
+        path.display(),
+        first + 5
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(!stderr.contains("report this"), "{stderr}");
+}
+
+/// QA: `config check` said "Hours must be less than 23" and "Minutes must
+/// be between 1 and 59": wrong ranges, from the cron crate.
+#[test]
+fn config_check_gives_a_schedules_real_ranges() {
+    let cases = [
+        (
+            "[digest]\nschedule = \"0 0 24 * * *\"\n",
+            "key `digest.schedule`: `0 0 24 * * *`: hour `24` is out of range: hours are 0 to 23",
+        ),
+        (
+            "[digest]\nweekly_schedule = \"0 60 8 * * Mon\"\n",
+            "key `digest.weekly_schedule`: `0 60 8 * * Mon`: minute `60` is out of range: minutes are 0 to 59",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let (dir, path, first) = shipped_config_plus(extra);
+        let (code, _, stderr) = run(yuqing(dir.path())
+            .arg("--config")
+            .arg(&path)
+            .args(["config", "check"]));
+        assert_eq!(code, 2, "{stderr}");
+        let expected = format!("{}:{}: {expected}", path.display(), first + 1);
+        assert!(stderr.contains(&expected), "{stderr}");
+        assert!(!stderr.contains("less than"), "{stderr}");
+    }
+}
+
+/// QA: `config check --data X` printed `data_dir = "data"`, not the data
+/// directory actually used.
+#[test]
+fn config_check_shows_the_data_dir_given_with_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(manifest("config/yuqing.toml"))
+        .args(["--data", "elsewhere", "config", "check"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("data_dir = \"elsewhere\""), "{stdout}");
+    assert!(!stdout.contains("data_dir = \"data\""), "{stdout}");
+    assert!(stderr.contains("--data elsewhere"), "{stderr}");
+
+    let (code, stdout, stderr) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(manifest("config/yuqing.toml"))
+        .args(["--data", "elsewhere", "config", "check", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["config"]["storage"]["data_dir"], "elsewhere");
+
+    // Without --data, the file's value.
+    let (_, stdout, _) = run(yuqing(dir.path())
+        .arg("--config")
+        .arg(manifest("config/yuqing.toml"))
+        .args(["config", "check"]));
+    assert!(stdout.contains("data_dir = \"data\""), "{stdout}");
+}
