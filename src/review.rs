@@ -198,6 +198,21 @@ pub enum ReviewError {
     Store(#[from] crate::store::StoreError),
 }
 
+impl ReviewError {
+    /// True when the request itself was malformed (a value that is not a
+    /// status or a reason, a missing reason): the command line exits 2 for
+    /// these. A missing case or a transition the workflow refuses are
+    /// not: the same command is right for another case.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            ReviewError::UnknownStatus(_)
+                | ReviewError::ReasonNeeded
+                | ReviewError::UnknownReason(_)
+        )
+    }
+}
+
 /// Changes a case's status (with a note), after checking the transition.
 pub fn set_status(
     store: &mut Store,

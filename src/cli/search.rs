@@ -97,8 +97,11 @@ pub fn run(app: &App, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         value
             .as_deref()
             .map(|v| {
-                crate::text::dates::parse_datetime(v, tz)
-                    .ok_or_else(|| anyhow::anyhow!("{flag} `{v}` is not a date: write e.g. 2026-11-01 or 2026-11-01T08:00:00+08:00"))
+                crate::text::dates::parse_datetime(v, tz).ok_or_else(|| {
+                    anyhow::Error::from(super::UsageError(format!(
+                        "{flag} `{v}` is not a date: write e.g. 2026-11-01 or 2026-11-01T08:00:00+08:00"
+                    )))
+                })
             })
             .transpose()
     };

@@ -455,3 +455,68 @@ fn users_are_added_from_stdin_with_a_role_and_audited() {
         );
     }
 }
+
+/// A data directory in `dir/data` holding one flagged complaint (and so
+/// one case) and one ordinary post; returns the case's number.
+fn data_with_a_case(dir: &Path) -> String {
+    write_jsonl(
+        &dir.join("items.jsonl"),
+        &[
+            json!({"id": "c1", "kind": "post", "title": "城关派出所民警推诿",
+                   "text": "打了三次110，城关派出所一直没人出警，民警态度恶劣。"}),
+            json!({"id": "n1", "kind": "post", "text": "周末去江边骑车，风景很好。"}),
+        ],
+    );
+    let (code, _, stderr) = run(yuqing(dir).args(["--data", "data", "ingest", "items.jsonl"]));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) =
+        run(yuqing(dir).args(["--data", "data", "review", "list", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let cases: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    cases[0]["id"]
+        .as_i64()
+        .expect("the complaint raised a case")
+        .to_string()
+}
+
+#[test]
+fn usage_errors_found_after_parsing_exit_2_not_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = data_with_a_case(dir.path());
+    let data = ["--data", "data"];
+    for (args, says) in [
+        (
+            vec!["search", "--from", "2026-13-01"],
+            "--from `2026-13-01` is not a date",
+        ),
+        (
+            vec!["search", "--to", "yesterday-ish"],
+            "--to `yesterday-ish` is not a date",
+        ),
+        (
+            vec!["review", "set", &case, "frobbed"],
+            "unknown status `frobbed`",
+        ),
+        (
+            vec!["review", "set", &case, "dismissed", "--reason", "bored"],
+            "unknown reason `bored`",
+        ),
+        // The built-in defaults configure no sources.
+        (vec!["crawl"], "no [[sources]] in the configuration"),
+        (
+            vec!["crawl", "--source", "weibo"],
+            "no [[sources]] in the configuration",
+        ),
+    ] {
+        let (code, stdout, stderr) = run(yuqing(dir.path()).args([&data[..], &args].concat()));
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    }
+    // A case that does not exist, or a transition the workflow refuses,
+    // is not a usage error: the same command is right for another case.
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "review", "set", "9999", "confirmed"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no case 9999"), "{stderr}");
+}
