@@ -390,7 +390,17 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
                 status,
                 reason.as_deref(),
                 note.as_deref(),
-            )?;
+            )
+            .map_err(|error| match error {
+                // The shared message names no flag (the web has none).
+                review::ReviewError::ReasonNeeded => {
+                    anyhow::Error::from(super::UsageError(format!(
+                        "a dismissal needs --reason, one of {}",
+                        review::DISMISS_REASONS.join(", ")
+                    )))
+                }
+                other => other.into(),
+            })?;
             println!("case {} is now {}", case.id, case.status);
             Ok(ExitCode::SUCCESS)
         }
