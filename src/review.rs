@@ -17,13 +17,16 @@
 //! `refuted` …): the counts per reason show where the detector errs.
 //! Every change is written with its audit row (`store::cases`).
 
-use crate::store::{Case, CaseChange, NewCase, Store};
+use crate::model::CATEGORIES;
+use crate::store::{Case, CaseChange, CaseFilter, NewCase, Store};
 use crate::trends::Trend;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Case statuses.
 pub const STATUSES: [&str; 5] = ["new", "in_review", "confirmed", "dismissed", "escalated"];
+/// Case levels, most urgent first.
+pub const LEVELS: [&str; 4] = ["critical", "high", "medium", "low"];
 /// Why a case may be dismissed.
 pub const DISMISS_REASONS: [&str; 9] = [
     "not_police",
@@ -193,6 +196,12 @@ pub enum ReviewError {
     /// Not a reason.
     #[error("unknown reason `{0}`: use one of {list}", list = DISMISS_REASONS.join(", "))]
     UnknownReason(String),
+    /// Not a level.
+    #[error("unknown level `{0}`: use one of {list}", list = LEVELS.join(", "))]
+    UnknownLevel(String),
+    /// Not a complaint category.
+    #[error("unknown category `{0}`: use one of {list}", list = CATEGORIES.join(", "))]
+    UnknownCategory(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
@@ -209,8 +218,29 @@ impl ReviewError {
             ReviewError::UnknownStatus(_)
                 | ReviewError::ReasonNeeded
                 | ReviewError::UnknownReason(_)
+                | ReviewError::UnknownLevel(_)
+                | ReviewError::UnknownCategory(_)
         )
     }
+}
+
+/// Checks a case listing's filter: a status, level or category that no
+/// case can have is a mistake to report, not an empty list.
+pub fn check_filter(filter: &CaseFilter) -> Result<(), ReviewError> {
+    if let Some(status) = filter.status.as_deref().filter(|s| !STATUSES.contains(s)) {
+        return Err(ReviewError::UnknownStatus(status.to_string()));
+    }
+    if let Some(level) = filter.level.as_deref().filter(|l| !LEVELS.contains(l)) {
+        return Err(ReviewError::UnknownLevel(level.to_string()));
+    }
+    if let Some(category) = filter
+        .category
+        .as_deref()
+        .filter(|c| !CATEGORIES.contains(c))
+    {
+        return Err(ReviewError::UnknownCategory(category.to_string()));
+    }
+    Ok(())
 }
 
 /// Changes a case's status (with a note), after checking the transition.
@@ -473,6 +503,37 @@ mod tests {
         assert!(allowed("dismissed", "in_review"), "reopen");
         assert!(!allowed("dismissed", "confirmed"), "reopen first");
         assert!(!allowed("new", "new"));
+    }
+
+    #[test]
+    fn filters_naming_no_possible_case_are_refused() {
+        let filter = |status: Option<&str>, level: Option<&str>, category: Option<&str>| {
+            check_filter(&CaseFilter {
+                status: status.map(str::to_string),
+                level: level.map(str::to_string),
+                category: category.map(str::to_string),
+                ..CaseFilter::default()
+            })
+        };
+        assert!(filter(None, None, None).is_ok());
+        assert!(filter(Some("in_review"), Some("critical"), Some("inaction")).is_ok());
+        let refused = filter(Some("foo"), None, None).unwrap_err();
+        assert!(refused.is_usage());
+        assert_eq!(
+            refused.to_string(),
+            "unknown status `foo`: use one of new, in_review, confirmed, dismissed, escalated"
+        );
+        assert_eq!(
+            filter(None, Some("urgent"), None).unwrap_err().to_string(),
+            "unknown level `urgent`: use one of critical, high, medium, low"
+        );
+        let category = filter(None, None, Some("rudeness"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            category.starts_with("unknown category `rudeness`: use one of attitude, inaction,"),
+            "{category}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::review::{self, Raised};
 use crate::store::{AuditRecord, CaseFilter, Store};
 use crate::trends::{Trend, detect_trends, sparkline};
 use chrono::Utc;
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
@@ -51,14 +52,14 @@ impl Actor {
 pub enum ReviewCommand {
     /// List cases, most urgent first.
     List {
-        /// Only this status (new, in_review, confirmed, dismissed, escalated).
-        #[arg(long)]
+        /// Only this status.
+        #[arg(long, value_parser = PossibleValuesParser::new(review::STATUSES))]
         status: Option<String>,
         /// Only this complaint category.
-        #[arg(long)]
+        #[arg(long, value_parser = PossibleValuesParser::new(crate::model::CATEGORIES))]
         category: Option<String>,
-        /// Only this level (low, medium, high, critical).
-        #[arg(long)]
+        /// Only this level.
+        #[arg(long, value_parser = PossibleValuesParser::new(review::LEVELS))]
         level: Option<String>,
         /// Only cases assigned to this user.
         #[arg(long)]

@@ -520,3 +520,30 @@ fn usage_errors_found_after_parsing_exit_2_not_1() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("no case 9999"), "{stderr}");
 }
+
+#[test]
+fn review_list_refuses_a_status_level_or_category_no_case_can_have() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for (flag, value, valid) in [
+        ("--status", "foo", "in_review"),
+        ("--level", "urgent", "critical"),
+        ("--category", "foo", "violence_or_abuse"),
+    ] {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args(["--data", "data", "review", "list", flag, value]));
+        assert_eq!(code, 2, "{flag} {value}: {stdout}{stderr}");
+        assert!(!stdout.contains("No cases match"), "{stdout}");
+        assert!(
+            stderr.contains(&format!("'{value}'")) && stderr.contains(flag),
+            "names the bad value: {stderr}"
+        );
+        assert!(stderr.contains(valid), "lists the valid ones: {stderr}");
+    }
+    let (code, stdout, stderr) = run(yuqing(dir.path()).args([
+        "--data", "data", "review", "list", "--status", "new", "--level", "high", "--json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let cases: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(cases.as_array().is_some(), "{stdout}");
+}

@@ -630,3 +630,44 @@ fn a_running_server_sees_later_imports_and_purges() {
     assert_eq!(wait_for_total(&client, &cookie, "石桥", 0), 0);
     assert_eq!(wait_for_total(&client, &cookie, "派出所", 0), 0);
 }
+
+#[test]
+fn case_filters_no_case_can_match_are_a_400_naming_the_valid_values() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, _, _) = client.login("ana");
+    for (query, says, valid) in [
+        ("status=foo", "unknown status `foo`", "in_review"),
+        ("level=urgent", "unknown level `urgent`", "critical"),
+        (
+            "category=foo",
+            "unknown category `foo`",
+            "violence_or_abuse",
+        ),
+    ] {
+        let reply = client.send(
+            "GET",
+            &format!("/api/v1/cases?{query}"),
+            Some(&cookie),
+            None,
+            None,
+            None,
+        );
+        assert_eq!(reply.status, 400, "{query}: {}", reply.body);
+        let error = reply.body["error"].as_str().unwrap_or_default();
+        assert!(error.contains(says) && error.contains(valid), "{error}");
+    }
+    // Valid values, and an empty one (a form's "all"), still list.
+    for query in ["status=new&level=high", "status=&category="] {
+        let reply = client.send(
+            "GET",
+            &format!("/api/v1/cases?{query}"),
+            Some(&cookie),
+            None,
+            None,
+            None,
+        );
+        assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+        assert!(reply.body.is_array(), "{}", reply.body);
+    }
+}
