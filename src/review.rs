@@ -196,6 +196,21 @@ pub enum ReviewError {
     /// Not a reason.
     #[error("unknown reason `{0}`: use one of {list}", list = DISMISS_REASONS.join(", "))]
     UnknownReason(String),
+    /// Web accounts exist and the assignee is not one of them.
+    #[error(
+        "no user `{name}` to assign to: use one of {known}, or add the account first with `yuqing user add {name} --role reviewer`"
+    )]
+    UnknownAssignee {
+        /// The name given.
+        name: String,
+        /// The accounts there are.
+        known: String,
+    },
+    /// Not a name (an office without web accounts).
+    #[error(
+        "`{0}` cannot be an assignee: write a name of letters, digits, . _ - (at most {MAX_ASSIGNEE_CHARS} characters)"
+    )]
+    BadAssigneeName(String),
     /// Not a level.
     #[error("unknown level `{0}`: use one of {list}", list = LEVELS.join(", "))]
     UnknownLevel(String),
@@ -220,6 +235,8 @@ impl ReviewError {
                 | ReviewError::UnknownReason(_)
                 | ReviewError::UnknownLevel(_)
                 | ReviewError::UnknownCategory(_)
+                | ReviewError::UnknownAssignee { .. }
+                | ReviewError::BadAssigneeName(_)
         )
     }
 }
@@ -289,7 +306,39 @@ pub fn set_status(
         .ok_or(ReviewError::NoCase(id))
 }
 
-/// Assigns a case (a new case goes to `in_review` with it).
+/// Longest assignee name.
+pub const MAX_ASSIGNEE_CHARS: usize = 64;
+
+/// Who a case may be assigned to. Once the office has web accounts, one
+/// of them: a case given to a name nobody logs in as is nobody's. An
+/// office without any (the command line only) names its people freely,
+/// as a word: letters of any script (李明 too), digits, `.`, `_`, `-`, at
+/// most [`MAX_ASSIGNEE_CHARS`] characters.
+pub fn check_assignee(store: &Store, name: &str) -> Result<(), ReviewError> {
+    let users = store.users()?;
+    if users.is_empty() {
+        let well_formed = !name.is_empty()
+            && name.chars().count() <= MAX_ASSIGNEE_CHARS
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !well_formed {
+            return Err(ReviewError::BadAssigneeName(name.to_string()));
+        }
+        return Ok(());
+    }
+    if users.iter().any(|user| user.name == name) {
+        return Ok(());
+    }
+    let known: Vec<&str> = users.iter().map(|user| user.name.as_str()).collect();
+    Err(ReviewError::UnknownAssignee {
+        name: name.to_string(),
+        known: known.join(", "),
+    })
+}
+
+/// Assigns a case (a new case goes to `in_review` with it) to someone
+/// [`check_assignee`] allows.
 pub fn assign(
     store: &mut Store,
     id: i64,
@@ -297,6 +346,7 @@ pub fn assign(
     assignee: &str,
     note: Option<&str>,
 ) -> Result<Case, ReviewError> {
+    check_assignee(store, assignee)?;
     let case = store.case(id)?.ok_or(ReviewError::NoCase(id))?;
     let change = CaseChange {
         assignee: Some(assignee.to_string()),

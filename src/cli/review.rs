@@ -86,10 +86,16 @@ pub enum ReviewCommand {
         actor: Actor,
     },
     /// Assign a case to a user (a new case goes to in_review).
+    ///
+    /// Once the office has web accounts (`yuqing user list`), USER must be
+    /// one of them: add people with `yuqing user add NAME --role reviewer`.
+    /// An office without any names its people freely: letters (李明 too),
+    /// digits, . _ - (at most 64 characters).
     Assign {
         /// Case number.
         id: i64,
-        /// Who works it.
+        /// Who works it: a web account's name, when there are any.
+        #[arg(value_name = "USER")]
         assignee: String,
         /// A note.
         #[arg(long)]

@@ -547,3 +547,54 @@ fn review_list_refuses_a_status_level_or_category_no_case_can_have() {
     let cases: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(cases.as_array().is_some(), "{stdout}");
 }
+
+#[test]
+fn cases_are_assigned_to_accounts_once_there_are_any() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let case = data_with_a_case(dir.path());
+    let assign = |who: &str| {
+        run(yuqing(dir.path()).args(["--data", "data", "review", "assign", &case, who]))
+    };
+    // No web accounts (a command-line office): any name that is a word.
+    let (code, stdout, stderr) = assign("李明");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("assigned to 李明"), "{stdout}");
+    let (code, _, stderr) = assign("li ming; rm");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot be an assignee"), "{stderr}");
+
+    // With accounts, only them.
+    let mut child = yuqing(dir.path())
+        .args([
+            "--data", "data", "user", "add", "wang", "--role", "reviewer",
+        ])
+        .arg("--password-stdin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "a-long-enough-password").unwrap();
+    assert!(child.wait().unwrap().success());
+    let (code, _, stderr) = assign("alice");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no user `alice`"), "{stderr}");
+    assert!(
+        stderr.contains("use one of wang"),
+        "lists the accounts: {stderr}"
+    );
+    assert!(
+        stderr.contains("yuqing user add alice --role reviewer"),
+        "says how to add one: {stderr}"
+    );
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "review", "show", &case, "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let shown: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        shown["case"]["assignee"], "李明",
+        "the refusal changed nothing"
+    );
+    let (code, _, stderr) = assign("wang");
+    assert_eq!(code, 0, "{stderr}");
+}

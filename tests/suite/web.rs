@@ -671,3 +671,46 @@ fn case_filters_no_case_can_match_are_a_400_naming_the_valid_values() {
         assert!(reply.body.is_array(), "{}", reply.body);
     }
 }
+
+#[test]
+fn a_case_is_not_assigned_to_a_user_who_does_not_exist() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, csrf, _) = client.login("rev");
+    let cases = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let case_path = format!("/api/v1/cases/{}", cases.body[0]["id"].as_i64().unwrap());
+    let post = |body: Value| {
+        client.send(
+            "POST",
+            &case_path,
+            Some(&cookie),
+            Some(&csrf),
+            Some(body),
+            None,
+        )
+    };
+    for body in [
+        json!({"assignee": "ghost"}),
+        json!({"assignee": "ghost", "status": "confirmed", "note": "核实"}),
+    ] {
+        let reply = post(body.clone());
+        assert_eq!(reply.status, 422, "{body}: {}", reply.body);
+        let error = reply.body["error"].as_str().unwrap_or_default();
+        assert!(error.contains("no user `ghost`"), "{error}");
+        assert!(
+            error.contains("adm, ana, rev"),
+            "lists the accounts: {error}"
+        );
+    }
+    let reply = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    assert_eq!(
+        reply.body[0]["status"], "new",
+        "nothing changed: {}",
+        reply.body
+    );
+    assert!(reply.body[0]["assignee"].is_null(), "{}", reply.body);
+
+    let reply = post(json!({"assignee": "rev"}));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["assignee"], "rev");
+}
