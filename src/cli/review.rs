@@ -3,7 +3,6 @@
 //! under the user named by `--user` (or `$YUQING_USER`, else `$USER`).
 
 use super::print_json;
-use super::search::parse_age;
 use crate::app::{App, Writer};
 use crate::review::{self, Raised};
 use crate::store::{AuditRecord, CaseFilter, Store};
@@ -18,7 +17,7 @@ use std::process::ExitCode;
 pub struct TrendsArgs {
     /// What rose over this window: 1h (the last hour) or 24h (the last hour
     /// and the last day).
-    #[arg(long, default_value = "24h", value_parser = parse_age)]
+    #[arg(long, default_value = "24h", value_parser = crate::trends::parse_window)]
     pub window: chrono::Duration,
     /// Show at most this many.
     #[arg(long, default_value_t = 20)]

@@ -336,7 +336,7 @@ pub async fn trends(
 ) -> Result<Response, Refusal> {
     blocking(move || {
         require(&state, &headers, Role::Analyst, false)?;
-        let window = crate::cli::search::parse_age(params.window.as_deref().unwrap_or("24h"))
+        let window = crate::trends::parse_window(params.window.as_deref().unwrap_or("24h"))
             .map_err(|_| Refusal::status(StatusCode::BAD_REQUEST, "window: write 1h or 24h"))?;
         let store = store(&state)?;
         let found = crate::trends::detect_trends(

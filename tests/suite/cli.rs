@@ -598,3 +598,27 @@ fn cases_are_assigned_to_accounts_once_there_are_any() {
     let (code, _, stderr) = assign("wang");
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn trends_takes_only_the_windows_it_has() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for window in ["2h", "7d", "1d"] {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args(["--data", "data", "trends", "--window", window]));
+        assert_eq!(code, 2, "{window}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "nothing detected: {stdout}");
+        assert!(
+            stderr.contains(&format!("'{window}'"))
+                && stderr.contains("use 1h")
+                && stderr.contains("24h"),
+            "{stderr}"
+        );
+    }
+    for window in ["1h", "24h"] {
+        let (code, _, stderr) = run(
+            yuqing(dir.path()).args(["--data", "data", "trends", "--window", window, "--json"])
+        );
+        assert_eq!(code, 0, "{window}: {stderr}");
+    }
+}

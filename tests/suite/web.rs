@@ -714,3 +714,28 @@ fn a_case_is_not_assigned_to_a_user_who_does_not_exist() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.body["assignee"], "rev");
 }
+
+#[test]
+fn trends_refuse_a_window_the_detector_does_not_have() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, _, _) = client.login("ana");
+    let get = |query: &str| {
+        client.send(
+            "GET",
+            &format!("/api/v1/trends{query}"),
+            Some(&cookie),
+            None,
+            None,
+            None,
+        )
+    };
+    for query in ["?window=2h", "?window=7d", "?window=30m"] {
+        let reply = get(query);
+        assert_eq!(reply.status, 400, "{query}: {}", reply.body);
+        assert_eq!(reply.body["error"], "window: write 1h or 24h");
+    }
+    for query in ["", "?window=1h", "?window=24h"] {
+        assert_eq!(get(query).status, 200, "{query}");
+    }
+}
