@@ -43,7 +43,11 @@ pub struct Made {
     pub subject: String,
     /// The outbox copy to open in a browser.
     pub outbox: Option<PathBuf>,
-    /// Newly queued (false: this period's digest was queued or sent before).
+    /// Queued by this run (false: this period's digest was queued or sent
+    /// before, or nothing is queued: `--dry-run`, no recipients).
+    pub new: bool,
+    /// Waiting in the mail queue after this run, to be sent or retried
+    /// (false: sent, now or before, or never queued).
     pub queued: bool,
     /// Delivered now.
     pub sent: bool,
@@ -109,7 +113,7 @@ pub fn make_digest(
         } else {
             None
         };
-        let queued = queue
+        let new = queue
             && !outbox_only
             && enqueue(
                 store,
@@ -119,17 +123,27 @@ pub fn make_digest(
                 &group.recipients,
                 Utc::now(),
             )?;
+        let queued = is_queued(store, &key)?;
         made.push(Made {
             key,
             group: group.name,
             subject: rendered.subject.clone(),
             outbox,
+            new,
             queued,
             sent: false,
             error: None,
         });
     }
     Ok(made)
+}
+
+/// Whether the message under `key` waits in the mail queue (to be sent
+/// or retried).
+fn is_queued(store: &Store, key: &str) -> anyhow::Result<bool> {
+    Ok(store
+        .queued_mail(key)?
+        .is_some_and(|mail| mail.status == "queued"))
 }
 
 /// `yuqing digest`.
@@ -153,6 +167,7 @@ pub fn run(app: &App, args: &DigestArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .find(|(k, _)| *k == m.key)
                 .map(|(_, e)| e.clone());
+            m.queued = is_queued(&store, &m.key)?;
         }
     }
     let failed = made.iter().any(|m| m.error.is_some());
@@ -166,21 +181,28 @@ pub fn run(app: &App, args: &DigestArgs) -> anyhow::Result<ExitCode> {
             }
             if args.send {
                 let no_recipients = app.config.digest.all_groups().is_empty();
+                let queued = if m.new {
+                    "queued"
+                } else {
+                    "already queued for this period"
+                };
                 let state = match (&m.error, m.sent, m.queued) {
                     _ if no_recipients => {
                         "no [digest] recipients: written to the outbox only".to_string()
                     }
                     (Some(error), _, _) => {
-                        format!("not delivered, stays queued and is retried: {error}")
+                        format!("{queued}; not delivered, stays queued and is retried: {error}")
                     }
                     (None, true, _) => "sent".to_string(),
                     (None, false, false) => {
-                        "already queued or sent for this period: not sent again".to_string()
+                        "already sent for this period: not sent again".to_string()
                     }
                     (None, false, true) if app.config.digest.smtp_url.is_none() => {
-                        "queued; no [digest] smtp_url, so it stays in the outbox".to_string()
+                        format!(
+                            "{queued}; no [digest] smtp_url to send it through, so it waits in the queue"
+                        )
                     }
-                    (None, false, true) => "queued".to_string(),
+                    (None, false, true) => format!("{queued}; waits for its next attempt"),
                 };
                 println!("  {state}");
             }

@@ -622,3 +622,69 @@ fn trends_takes_only_the_windows_it_has() {
         assert_eq!(code, 0, "{window}: {stderr}");
     }
 }
+
+#[test]
+fn digest_json_says_queued_while_the_message_waits_in_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    // A port nobody listens on: the mail server is down.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let digest =
+        "[digest]\nrecipients = [\"leader@example.gov.cn\"]\nfrom = \"yuqing@example.gov.cn\"\n";
+    std::fs::write(dir.path().join("local.toml"), digest).unwrap();
+    std::fs::write(
+        dir.path().join("down.toml"),
+        format!("{digest}smtp_url = \"smtp://127.0.0.1:{port}\"\ntimeout_secs = 5\n"),
+    )
+    .unwrap();
+    let send = |config: &str, json: bool| {
+        let mut args = vec!["--config", config, "--data", "data", "digest", "--send"];
+        if json {
+            args.push("--json");
+        }
+        run(yuqing(dir.path()).args(args))
+    };
+    // The digest of a period is queued once: `new` the first time it is
+    // asked for (a run across the turn of the hour starts a new period).
+    let mut keys: Vec<String> = Vec::new();
+    let mut check = |made: &serde_json::Value| {
+        let key = made[0]["key"].as_str().unwrap().to_string();
+        assert_eq!(made[0]["new"], !keys.contains(&key), "{made}");
+        keys.push(key);
+    };
+    // Without a mail server configured: queued, then still queued.
+    for round in 1..=2 {
+        let (code, stdout, stderr) = send("local.toml", true);
+        assert_eq!(code, 0, "{round}: {stderr}");
+        let made: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        check(&made);
+        assert_eq!(
+            (&made[0]["queued"], &made[0]["sent"]),
+            (&json!(true), &json!(false)),
+            "round {round}: {made}"
+        );
+    }
+    let (_, stdout, _) = send("local.toml", false);
+    assert!(stdout.contains("waits in the queue"), "{stdout}");
+    // The server is down: every attempt fails and the message stays
+    // queued, in the JSON as in the words and the database.
+    for round in 1..=2 {
+        let (code, stdout, stderr) = send("down.toml", true);
+        assert_eq!(code, 1, "{round}: {stderr}");
+        let made: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        check(&made);
+        assert_eq!(made[0]["queued"], true, "round {round}: {made}");
+        assert!(made[0]["error"].is_string(), "{made}");
+    }
+    let (code, stdout, _) = send("down.toml", false);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("stays queued and is retried"), "{stdout}");
+    let store = yuqing::store::Store::open_read_only(&dir.path().join("data/yuqing.db")).unwrap();
+    for key in &keys {
+        assert_eq!(store.queued_mail(key).unwrap().unwrap().status, "queued");
+    }
+}
