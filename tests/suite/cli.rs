@@ -688,3 +688,28 @@ fn digest_json_says_queued_while_the_message_waits_in_the_queue() {
         assert_eq!(store.queued_mail(key).unwrap().unwrap().status, "queued");
     }
 }
+
+#[test]
+fn eval_json_names_the_false_negatives_fn() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = [
+        json!({"id": "g1", "text": "派出所民警态度恶劣，对报警的老人大声呵斥。",
+               "label": {"police_complaint": true, "category": "attitude"}}),
+        // A complaint the detector cannot see: a false negative.
+        json!({"id": "g2", "text": "今天天气不错。",
+               "label": {"police_complaint": true, "category": "other_police"}}),
+        json!({"id": "g3", "text": "感谢民警帮我找回了走失的孩子。",
+               "label": {"police_complaint": false}}),
+    ];
+    write_jsonl(&dir.path().join("gold.jsonl"), &gold);
+    let (code, stdout, stderr) = run(yuqing(dir.path()).args(["eval", "gold.jsonl", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(report.get("fn_").is_none(), "{report}");
+    assert_eq!(report["fn"], 1, "{report}");
+    let counts: u64 = ["tp", "fp", "fn", "tn"]
+        .iter()
+        .map(|key| report[key].as_u64().unwrap())
+        .sum();
+    assert_eq!(counts, 3, "{report}");
+}
