@@ -124,7 +124,8 @@ pub enum ReviewCommand {
     Raise,
     /// Reviewers' decisions per category and dismissal reason: where the detector errs.
     Report {
-        /// Print JSON.
+        /// Print JSON: {"outcomes": [{"category", "status", "reason", "cases"}],
+        /// "decided", "confirmed", "precision"} (precision null until a case is decided).
         #[arg(long)]
         json: bool,
     },
@@ -422,12 +423,29 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
         ReviewCommand::Report { json } => {
             let store = reader(app)?;
             let outcomes = store.case_outcomes()?;
+            let decided: u32 = outcomes
+                .iter()
+                .filter(|o| matches!(o.1.as_str(), "confirmed" | "dismissed" | "escalated"))
+                .map(|o| o.3)
+                .sum();
+            let confirmed: u32 = outcomes
+                .iter()
+                .filter(|o| matches!(o.1.as_str(), "confirmed" | "escalated"))
+                .map(|o| o.3)
+                .sum();
+            // Confirmed (or escalated) among the decided: none decided, no figure.
+            let precision = (decided > 0).then(|| f64::from(confirmed) / f64::from(decided));
             if *json {
                 let rows: Vec<_> = outcomes
                     .iter()
                     .map(|(category, status, reason, n)| serde_json::json!({"category": category, "status": status, "reason": reason, "cases": n}))
                     .collect();
-                print_json(&rows)?;
+                print_json(&serde_json::json!({
+                    "outcomes": rows,
+                    "decided": decided,
+                    "confirmed": confirmed,
+                    "precision": precision,
+                }))?;
                 return Ok(ExitCode::SUCCESS);
             }
             println!(
@@ -440,20 +458,9 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
             for (category, status, reason, n) in &outcomes {
                 println!("{category:<22} {status:<10} {reason:<16} {n:>5}");
             }
-            let decided: u32 = outcomes
-                .iter()
-                .filter(|o| matches!(o.1.as_str(), "confirmed" | "dismissed" | "escalated"))
-                .map(|o| o.3)
-                .sum();
-            let confirmed: u32 = outcomes
-                .iter()
-                .filter(|o| matches!(o.1.as_str(), "confirmed" | "escalated"))
-                .map(|o| o.3)
-                .sum();
-            if decided > 0 {
+            if let Some(precision) = precision {
                 println!(
-                    "Precision as judged by reviewers: {confirmed}/{decided} = {:.3}",
-                    f64::from(confirmed) / f64::from(decided)
+                    "Precision as judged by reviewers: {confirmed}/{decided} = {precision:.3}"
                 );
             }
             Ok(ExitCode::SUCCESS)

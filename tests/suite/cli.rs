@@ -713,3 +713,41 @@ fn eval_json_names_the_false_negatives_fn() {
         .sum();
     assert_eq!(counts, 3, "{report}");
 }
+
+#[test]
+fn review_report_json_carries_the_precision_the_words_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = data_with_a_case(dir.path());
+    let report = || {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args(["--data", "data", "review", "report", "--json"]));
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    // Nothing decided yet: no figure.
+    let before = report();
+    assert!(before["precision"].is_null(), "{before}");
+    assert_eq!(before["decided"], 0, "{before}");
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "review", "set", &case, "confirmed"]));
+    assert_eq!(code, 0, "{stderr}");
+    let after = report();
+    assert_eq!(
+        (&after["decided"], &after["confirmed"], &after["precision"]),
+        (&json!(1), &json!(1), &json!(1.0)),
+        "{after}"
+    );
+    assert!(
+        after["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|row| row["status"] == "confirmed" && row["cases"] == 1),
+        "{after}"
+    );
+    let (_, stdout, _) = run(yuqing(dir.path()).args(["--data", "data", "review", "report"]));
+    assert!(
+        stdout.contains("Precision as judged by reviewers: 1/1 = 1.000"),
+        "{stdout}"
+    );
+}
