@@ -121,7 +121,11 @@ pub enum ReviewCommand {
         actor: Actor,
     },
     /// Raise the cases due now (also done after every crawl and import).
-    Raise,
+    Raise {
+        /// Print JSON: how many cases were raised, {"items", "trends", "petitions"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Reviewers' decisions per category and dismissal reason: where the detector errs.
     Report {
         /// Print JSON: {"outcomes": [{"category", "status", "reason", "cases"}],
@@ -411,9 +415,13 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
             println!("case {} is now {}", case.id, case.status);
             Ok(ExitCode::SUCCESS)
         }
-        ReviewCommand::Raise => {
+        ReviewCommand::Raise { json } => {
             let mut writer = app.open_writer()?;
             let (raised, _) = catch_up(app, &mut writer)?;
+            if *json {
+                print_json(&raised)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             println!(
                 "raised {} cases for flagged stories, {} for trends, {} for petitions",
                 raised.items, raised.trends, raised.petitions

@@ -751,3 +751,42 @@ fn review_report_json_carries_the_precision_the_words_show() {
         "{stdout}"
     );
 }
+
+#[test]
+fn review_raise_json_says_what_was_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    // A petition a month without reply: not yet due when imported under a
+    // 60-day rule, due under the default 15 days.
+    std::fs::write(
+        dir.path().join("patient.toml"),
+        "[review]\npetition_reply_days = 60\n",
+    )
+    .unwrap();
+    let old = (chrono::Utc::now() - chrono::Duration::days(30)).to_rfc3339();
+    write_jsonl(
+        &dir.path().join("petition.jsonl"),
+        &[
+            json!({"id": "pt1", "kind": "petition", "title": "小区门口路灯坏了",
+                 "text": "小区门口路灯坏了一个月，晚上很黑。", "status": "未回复",
+                 "published_at": old}),
+        ],
+    );
+    let (code, _, stderr) = run(yuqing(dir.path()).args([
+        "--config",
+        "patient.toml",
+        "--data",
+        "data",
+        "ingest",
+        "petition.jsonl",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let raise = || {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args(["--data", "data", "review", "raise", "--json"]));
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout)
+            .unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    };
+    assert_eq!(raise(), json!({"items": 0, "trends": 0, "petitions": 1}));
+    assert_eq!(raise(), json!({"items": 0, "trends": 0, "petitions": 0}));
+}
