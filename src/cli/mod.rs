@@ -152,6 +152,16 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Parses a count that must be at least 1 (`--limit`): 0 would show
+/// nothing, or everything, and neither is what anyone means.
+pub(crate) fn at_least_one(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{value}` is not a number")),
+    }
+}
+
 /// Prints `value` as one line of JSON on stdout.
 pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string(value)?);

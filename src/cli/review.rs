@@ -66,8 +66,8 @@ pub enum ReviewCommand {
         /// Only open cases past their deadline.
         #[arg(long)]
         overdue: bool,
-        /// At most this many.
-        #[arg(long, default_value_t = 50)]
+        /// At most this many (a note says how many more there are).
+        #[arg(long, default_value_t = 50, value_parser = super::at_least_one)]
         limit: usize,
         /// Print a JSON array.
         #[arg(long)]
@@ -258,8 +258,23 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
                 limit: *limit,
             };
             let cases = store.cases(&filter)?;
+            let total = if cases.len() < *limit {
+                cases.len()
+            } else {
+                store.count_cases(&filter)?
+            };
+            // More than shown: say so (on stderr with --json, which stays an array).
+            let more = (total > cases.len()).then(|| {
+                format!(
+                    "showing {} of {total} cases; use --limit N to see more (--limit {total} shows all)",
+                    cases.len()
+                )
+            });
             if *json {
                 print_json(&cases)?;
+                if let Some(more) = &more {
+                    eprintln!("note: {more}");
+                }
             } else if cases.is_empty() {
                 println!("No cases match.");
             } else {
@@ -287,6 +302,9 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
                         case.assignee.as_deref().unwrap_or("-"),
                         case.title
                     );
+                }
+                if let Some(more) = &more {
+                    println!("{more}");
                 }
             }
             Ok(ExitCode::SUCCESS)

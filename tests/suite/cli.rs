@@ -790,3 +790,51 @@ fn review_raise_json_says_what_was_raised() {
     assert_eq!(raise(), json!({"items": 0, "trends": 0, "petitions": 1}));
     assert_eq!(raise(), json!({"items": 0, "trends": 0, "petitions": 0}));
 }
+
+#[test]
+fn review_list_says_when_it_shows_fewer_than_match() {
+    let dir = tempfile::tempdir().unwrap();
+    // Five petitions a month without reply: a case each.
+    let old = (chrono::Utc::now() - chrono::Duration::days(30)).to_rfc3339();
+    let petitions: Vec<serde_json::Value> =
+        ["路灯坏了", "井盖丢了", "噪音扰民", "占道经营", "垃圾清运"]
+            .iter()
+            .enumerate()
+            .map(|(n, matter)| {
+                json!({"id": format!("pt{n}"), "kind": "petition", "title": matter,
+                   "text": format!("反映{matter}的问题，一个月了没人处理。"), "status": "未回复",
+                   "published_at": old})
+            })
+            .collect();
+    write_jsonl(&dir.path().join("petitions.jsonl"), &petitions);
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "ingest", "petitions.jsonl"]));
+    assert_eq!(code, 0, "{stderr}");
+    let list = |limit: &str, json: bool| {
+        let mut args = vec!["--data", "data", "review", "list", "--limit", limit];
+        if json {
+            args.push("--json");
+        }
+        run(yuqing(dir.path()).args(args))
+    };
+    let (code, stdout, stderr) = list("3", false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("showing 3 of 5 cases; use --limit N to see more (--limit 5 shows all)"),
+        "{stdout}"
+    );
+    // --json stays an array of what is shown; the note goes to stderr.
+    let (code, stdout, stderr) = list("3", true);
+    assert_eq!(code, 0, "{stderr}");
+    let cases: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(cases.as_array().unwrap().len(), 3);
+    assert!(stderr.contains("showing 3 of 5 cases"), "{stderr}");
+    // All shown: no note.
+    let (code, stdout, stderr) = list("5", false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.contains("showing"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1 + 5, "{stdout}");
+    let (code, _, stderr) = list("0", false);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("must be at least 1"), "{stderr}");
+}
