@@ -46,8 +46,8 @@ pub struct SearchArgs {
     /// Show counts by kind, source and category.
     #[arg(long)]
     pub facets: bool,
-    /// Hits to show.
-    #[arg(long, default_value_t = 10)]
+    /// Hits to show (at least 1).
+    #[arg(long, default_value_t = 10, value_parser = super::at_least_one)]
     pub limit: usize,
     /// Hits to skip (paging).
     #[arg(long, default_value_t = 0)]
@@ -167,7 +167,9 @@ pub fn print_hits(results: &SearchResults, query: &str, offset: usize, tz: chron
         } else {
             format!("“{query}”")
         },
-        if shown < results.total {
+        if shown == 0 && results.total > 0 {
+            format!(" (no hits on this page: --offset {offset} is past the last)")
+        } else if shown < results.total {
             format!(" (showing {}–{})", offset + 1, offset + shown)
         } else {
             String::new()

@@ -838,3 +838,35 @@ fn review_list_says_when_it_shows_fewer_than_match() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("must be at least 1"), "{stderr}");
 }
+
+#[test]
+fn search_refuses_limit_0_and_says_when_the_offset_is_past_the_last_hit() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for json in [false, true] {
+        let mut args = vec!["--data", "data", "search", "--limit", "0"];
+        if json {
+            args.push("--json");
+        }
+        let (code, stdout, stderr) = run(yuqing(dir.path()).args(args));
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.contains("--limit") && stderr.contains("must be at least 1"),
+            "{stderr}"
+        );
+    }
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "search", "--offset", "1000"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "2 results for everything (no hits on this page: --offset 1000 is past the last)"
+    );
+    let (_, stdout, _) =
+        run(yuqing(dir.path()).args(["--data", "data", "search", "--offset", "1", "--limit", "1"]));
+    assert!(
+        stdout.starts_with("2 results for everything (showing 2–2)"),
+        "{stdout}"
+    );
+}
