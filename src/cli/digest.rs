@@ -24,12 +24,22 @@ pub struct DigestArgs {
     /// Queue it for each recipient group (once per period) and deliver.
     #[arg(long)]
     pub send: bool,
-    /// The period: this long before now (24h, 7d …).
-    #[arg(long, default_value = "24h", value_parser = parse_age)]
+    /// The period: this long before now (24h, 7d …; more than nothing).
+    #[arg(long, default_value = "24h", value_parser = parse_period)]
     pub since: Duration,
     /// Print a JSON array, one object per message.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Parses `--since`: an age (`24h`, `7d`) that is more than nothing: the
+/// digest of no time at all would report nothing, under a key of its own.
+fn parse_period(value: &str) -> Result<Duration, String> {
+    let period = parse_age(value)?;
+    if period <= Duration::zero() {
+        return Err("the period must be longer than nothing: write e.g. 24h or 7d".to_string());
+    }
+    Ok(period)
 }
 
 /// One message made.
@@ -319,4 +329,23 @@ pub fn mail_tick(
         tracing::warn!(%key, %error, "mail not delivered; retried later");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_period_is_more_than_nothing() {
+        assert_eq!(parse_period("24h"), Ok(Duration::hours(24)));
+        assert_eq!(parse_period("30m"), Ok(Duration::minutes(30)));
+        for nothing in ["0h", "0d", "0m", "00w"] {
+            let refused = parse_period(nothing).unwrap_err();
+            assert!(
+                refused.contains("longer than nothing"),
+                "{nothing}: {refused}"
+            );
+        }
+        assert!(parse_period("soon").is_err());
+    }
 }

@@ -870,3 +870,28 @@ fn search_refuses_limit_0_and_says_when_the_offset_is_past_the_last_hit() {
         "{stdout}"
     );
 }
+
+#[test]
+fn digest_refuses_a_period_of_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for since in ["0h", "0d"] {
+        let (code, stdout, stderr) = run(yuqing(dir.path()).args([
+            "--data",
+            "data",
+            "digest",
+            "--dry-run",
+            "--since",
+            since,
+        ]));
+        assert_eq!(code, 2, "{since}: {stdout}{stderr}");
+        assert!(stderr.contains("longer than nothing"), "{stderr}");
+    }
+    assert!(
+        !dir.path().join("data/outbox").exists(),
+        "nothing was written"
+    );
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "digest", "--dry-run", "--since", "1h"]));
+    assert_eq!(code, 0, "{stderr}");
+}
