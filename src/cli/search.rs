@@ -69,7 +69,11 @@ pub enum SortArg {
     Time,
 }
 
-/// Parses `30m`, `24h`, `7d`, `2w`.
+/// Longest age taken, in days (a hundred years: further back than any
+/// item, and `now - age` stays a date).
+const MAX_AGE_DAYS: i64 = 36_500;
+
+/// Parses `30m`, `24h`, `7d`, `2w` (at most [`MAX_AGE_DAYS`]).
 pub fn parse_age(value: &str) -> Result<Duration, String> {
     let value = value.trim();
     let split = value
@@ -79,15 +83,19 @@ pub fn parse_age(value: &str) -> Result<Duration, String> {
     let number: i64 = number
         .parse()
         .map_err(|_| format!("`{value}`: expected a number and a unit, e.g. 7d"))?;
-    match unit {
-        "m" | "min" => Ok(Duration::minutes(number)),
-        "h" => Ok(Duration::hours(number)),
-        "d" => Ok(Duration::days(number)),
-        "w" => Ok(Duration::weeks(number)),
-        _ => Err(format!(
-            "`{value}`: unknown unit `{unit}`; use m, h, d or w"
-        )),
-    }
+    let age = match unit {
+        "m" | "min" => Duration::try_minutes(number),
+        "h" => Duration::try_hours(number),
+        "d" => Duration::try_days(number),
+        "w" => Duration::try_weeks(number),
+        _ => {
+            return Err(format!(
+                "`{value}`: unknown unit `{unit}`; use m, h, d or w"
+            ));
+        }
+    };
+    age.filter(|age| *age <= Duration::days(MAX_AGE_DAYS))
+        .ok_or_else(|| format!("`{value}` is too long: at most {MAX_AGE_DAYS}d"))
 }
 
 /// Runs the search and prints it.
@@ -268,6 +276,15 @@ mod tests {
         assert_eq!(parse_age("30m").unwrap(), Duration::minutes(30));
         assert!(parse_age("7y").unwrap_err().contains("unknown unit"));
         assert!(parse_age("d").is_err());
+        assert_eq!(parse_age("36500d").unwrap(), Duration::days(36_500));
+        for too_long in [
+            "36501d",
+            "999999999w",
+            "99999999999999w",
+            "9999999999999999999h",
+        ] {
+            assert!(parse_age(too_long).is_err(), "{too_long}");
+        }
     }
 
     #[test]

@@ -895,3 +895,20 @@ fn digest_refuses_a_period_of_nothing() {
         run(yuqing(dir.path()).args(["--data", "data", "digest", "--dry-run", "--since", "1h"]));
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn an_age_too_long_for_the_calendar_is_refused_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for args in [
+        vec!["search", "--since", "999999999w"],
+        vec!["search", "--since", "99999999999999w"],
+        vec!["digest", "--dry-run", "--since", "99999999999999w"],
+    ] {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args([&["--data", "data"][..], &args].concat()));
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains("too long"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
