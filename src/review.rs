@@ -17,13 +17,16 @@
 //! `refuted` …): the counts per reason show where the detector errs.
 //! Every change is written with its audit row (`store::cases`).
 
-use crate::store::{Case, CaseChange, NewCase, Store};
+use crate::model::CATEGORIES;
+use crate::store::{Case, CaseChange, CaseFilter, NewCase, Store};
 use crate::trends::Trend;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Case statuses.
 pub const STATUSES: [&str; 5] = ["new", "in_review", "confirmed", "dismissed", "escalated"];
+/// Case levels, most urgent first.
+pub const LEVELS: [&str; 4] = ["critical", "high", "medium", "low"];
 /// Why a case may be dismissed.
 pub const DISMISS_REASONS: [&str; 9] = [
     "not_police",
@@ -193,9 +196,68 @@ pub enum ReviewError {
     /// Not a reason.
     #[error("unknown reason `{0}`: use one of {list}", list = DISMISS_REASONS.join(", "))]
     UnknownReason(String),
+    /// Web accounts exist and the assignee is not one of them.
+    #[error(
+        "no user `{name}` to assign to: use one of {known}, or add the account first with `yuqing user add {name} --role reviewer`"
+    )]
+    UnknownAssignee {
+        /// The name given.
+        name: String,
+        /// The accounts there are.
+        known: String,
+    },
+    /// Not a name (an office without web accounts).
+    #[error(
+        "`{0}` cannot be an assignee: write a name of letters, digits, . _ - (at most {MAX_ASSIGNEE_CHARS} characters)"
+    )]
+    BadAssigneeName(String),
+    /// Not a level.
+    #[error("unknown level `{0}`: use one of {list}", list = LEVELS.join(", "))]
+    UnknownLevel(String),
+    /// Not a complaint category.
+    #[error("unknown category `{0}`: use one of {list}", list = CATEGORIES.join(", "))]
+    UnknownCategory(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+}
+
+impl ReviewError {
+    /// True when the request itself was malformed (a value that is not a
+    /// status or a reason, a missing reason): the command line exits 2 for
+    /// these. A missing case or a transition the workflow refuses are
+    /// not: the same command is right for another case.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            ReviewError::UnknownStatus(_)
+                | ReviewError::ReasonNeeded
+                | ReviewError::UnknownReason(_)
+                | ReviewError::UnknownLevel(_)
+                | ReviewError::UnknownCategory(_)
+                | ReviewError::UnknownAssignee { .. }
+                | ReviewError::BadAssigneeName(_)
+        )
+    }
+}
+
+/// Checks a case listing's filter: a status, level or category that no
+/// case can have is a mistake to report, not an empty list.
+pub fn check_filter(filter: &CaseFilter) -> Result<(), ReviewError> {
+    if let Some(status) = filter.status.as_deref().filter(|s| !STATUSES.contains(s)) {
+        return Err(ReviewError::UnknownStatus(status.to_string()));
+    }
+    if let Some(level) = filter.level.as_deref().filter(|l| !LEVELS.contains(l)) {
+        return Err(ReviewError::UnknownLevel(level.to_string()));
+    }
+    if let Some(category) = filter
+        .category
+        .as_deref()
+        .filter(|c| !CATEGORIES.contains(c))
+    {
+        return Err(ReviewError::UnknownCategory(category.to_string()));
+    }
+    Ok(())
 }
 
 /// Changes a case's status (with a note), after checking the transition.
@@ -244,7 +306,39 @@ pub fn set_status(
         .ok_or(ReviewError::NoCase(id))
 }
 
-/// Assigns a case (a new case goes to `in_review` with it).
+/// Longest assignee name.
+pub const MAX_ASSIGNEE_CHARS: usize = 64;
+
+/// Who a case may be assigned to. Once the office has web accounts, one
+/// of them: a case given to a name nobody logs in as is nobody's. An
+/// office without any (the command line only) names its people freely,
+/// as a word: letters of any script (李明 too), digits, `.`, `_`, `-`, at
+/// most [`MAX_ASSIGNEE_CHARS`] characters.
+pub fn check_assignee(store: &Store, name: &str) -> Result<(), ReviewError> {
+    let users = store.users()?;
+    if users.is_empty() {
+        let well_formed = !name.is_empty()
+            && name.chars().count() <= MAX_ASSIGNEE_CHARS
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !well_formed {
+            return Err(ReviewError::BadAssigneeName(name.to_string()));
+        }
+        return Ok(());
+    }
+    if users.iter().any(|user| user.name == name) {
+        return Ok(());
+    }
+    let known: Vec<&str> = users.iter().map(|user| user.name.as_str()).collect();
+    Err(ReviewError::UnknownAssignee {
+        name: name.to_string(),
+        known: known.join(", "),
+    })
+}
+
+/// Assigns a case (a new case goes to `in_review` with it) to someone
+/// [`check_assignee`] allows.
 pub fn assign(
     store: &mut Store,
     id: i64,
@@ -252,6 +346,7 @@ pub fn assign(
     assignee: &str,
     note: Option<&str>,
 ) -> Result<Case, ReviewError> {
+    check_assignee(store, assignee)?;
     let case = store.case(id)?.ok_or(ReviewError::NoCase(id))?;
     let change = CaseChange {
         assignee: Some(assignee.to_string()),
@@ -458,6 +553,37 @@ mod tests {
         assert!(allowed("dismissed", "in_review"), "reopen");
         assert!(!allowed("dismissed", "confirmed"), "reopen first");
         assert!(!allowed("new", "new"));
+    }
+
+    #[test]
+    fn filters_naming_no_possible_case_are_refused() {
+        let filter = |status: Option<&str>, level: Option<&str>, category: Option<&str>| {
+            check_filter(&CaseFilter {
+                status: status.map(str::to_string),
+                level: level.map(str::to_string),
+                category: category.map(str::to_string),
+                ..CaseFilter::default()
+            })
+        };
+        assert!(filter(None, None, None).is_ok());
+        assert!(filter(Some("in_review"), Some("critical"), Some("inaction")).is_ok());
+        let refused = filter(Some("foo"), None, None).unwrap_err();
+        assert!(refused.is_usage());
+        assert_eq!(
+            refused.to_string(),
+            "unknown status `foo`: use one of new, in_review, confirmed, dismissed, escalated"
+        );
+        assert_eq!(
+            filter(None, Some("urgent"), None).unwrap_err().to_string(),
+            "unknown level `urgent`: use one of critical, high, medium, low"
+        );
+        let category = filter(None, None, Some("rudeness"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            category.starts_with("unknown category `rudeness`: use one of attitude, inaction,"),
+            "{category}"
+        );
     }
 
     #[test]

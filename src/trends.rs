@@ -135,6 +135,18 @@ impl Trend {
     }
 }
 
+/// Reads a trends window, as `yuqing trends --window` and
+/// `/api/v1/trends?window=` take it: `1h` (the last hour) or `24h` (the
+/// last hour and the last day). The detector has no other window, so
+/// anything else is refused rather than quietly read as one of them.
+pub fn parse_window(value: &str) -> Result<chrono::Duration, String> {
+    match value.trim() {
+        "1h" => Ok(chrono::Duration::hours(1)),
+        "24h" => Ok(chrono::Duration::hours(24)),
+        _ => Err("use 1h (the last hour) or 24h (the last hour and the last day)".to_string()),
+    }
+}
+
 /// The trends at `now`: over the last hour (`window` ≤ 1 h) or over the
 /// last hour and the last day, strongest first.
 pub fn detect_trends(
@@ -365,6 +377,15 @@ mod tests {
     fn every_counted_dimension_has_a_chinese_label() {
         for dimension in crate::store::DIMENSIONS {
             assert_ne!(dimension_label_zh(dimension), "其他", "{dimension}");
+        }
+    }
+
+    #[test]
+    fn only_the_detectors_windows_are_read() {
+        assert_eq!(parse_window("1h"), Ok(chrono::Duration::hours(1)));
+        assert_eq!(parse_window("24h"), Ok(chrono::Duration::hours(24)));
+        for other in ["2h", "7d", "1d", "60m", "0h", "", "24"] {
+            assert!(parse_window(other).is_err(), "{other}");
         }
     }
 

@@ -73,13 +73,16 @@ pub fn crawl(app: &App, args: &CrawlArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .filter(|s| args.source.as_deref().is_none_or(|name| s.name == name))
         .collect();
+    if app.config.sources.is_empty() {
+        super::usage!("no [[sources]] in the configuration: add some (see config/example.toml)");
+    }
     if sources.is_empty() {
-        match &args.source {
-            Some(name) => anyhow::bail!("no source named `{name}` in the configuration"),
-            None => anyhow::bail!(
-                "no [[sources]] in the configuration: add some (see config/example.toml)"
-            ),
-        }
+        let names: Vec<&str> = app.config.sources.iter().map(|s| s.name.as_str()).collect();
+        super::usage!(
+            "no source named `{}` in the configuration: use one of {}",
+            args.source.as_deref().unwrap_or_default(),
+            names.join(", ")
+        );
     }
     let mut crawler = Crawler::new(app)?;
     let mut runs = crawler.crawl_all(&sources)?;

@@ -24,12 +24,22 @@ pub struct DigestArgs {
     /// Queue it for each recipient group (once per period) and deliver.
     #[arg(long)]
     pub send: bool,
-    /// The period: this long before now (24h, 7d …).
-    #[arg(long, default_value = "24h", value_parser = parse_age)]
+    /// The period: this long before now (24h, 7d …; more than nothing).
+    #[arg(long, default_value = "24h", value_parser = parse_period)]
     pub since: Duration,
     /// Print a JSON array, one object per message.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Parses `--since`: an age (`24h`, `7d`) that is more than nothing: the
+/// digest of no time at all would report nothing, under a key of its own.
+fn parse_period(value: &str) -> Result<Duration, String> {
+    let period = parse_age(value)?;
+    if period <= Duration::zero() {
+        return Err("the period must be longer than nothing: write e.g. 24h or 7d".to_string());
+    }
+    Ok(period)
 }
 
 /// One message made.
@@ -43,7 +53,11 @@ pub struct Made {
     pub subject: String,
     /// The outbox copy to open in a browser.
     pub outbox: Option<PathBuf>,
-    /// Newly queued (false: this period's digest was queued or sent before).
+    /// Queued by this run (false: this period's digest was queued or sent
+    /// before, or nothing is queued: `--dry-run`, no recipients).
+    pub new: bool,
+    /// Waiting in the mail queue after this run, to be sent or retried
+    /// (false: sent, now or before, or never queued).
     pub queued: bool,
     /// Delivered now.
     pub sent: bool,
@@ -109,7 +123,7 @@ pub fn make_digest(
         } else {
             None
         };
-        let queued = queue
+        let new = queue
             && !outbox_only
             && enqueue(
                 store,
@@ -119,17 +133,27 @@ pub fn make_digest(
                 &group.recipients,
                 Utc::now(),
             )?;
+        let queued = is_queued(store, &key)?;
         made.push(Made {
             key,
             group: group.name,
             subject: rendered.subject.clone(),
             outbox,
+            new,
             queued,
             sent: false,
             error: None,
         });
     }
     Ok(made)
+}
+
+/// Whether the message under `key` waits in the mail queue (to be sent
+/// or retried).
+fn is_queued(store: &Store, key: &str) -> anyhow::Result<bool> {
+    Ok(store
+        .queued_mail(key)?
+        .is_some_and(|mail| mail.status == "queued"))
 }
 
 /// `yuqing digest`.
@@ -153,6 +177,7 @@ pub fn run(app: &App, args: &DigestArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .find(|(k, _)| *k == m.key)
                 .map(|(_, e)| e.clone());
+            m.queued = is_queued(&store, &m.key)?;
         }
     }
     let failed = made.iter().any(|m| m.error.is_some());
@@ -166,21 +191,28 @@ pub fn run(app: &App, args: &DigestArgs) -> anyhow::Result<ExitCode> {
             }
             if args.send {
                 let no_recipients = app.config.digest.all_groups().is_empty();
+                let queued = if m.new {
+                    "queued"
+                } else {
+                    "already queued for this period"
+                };
                 let state = match (&m.error, m.sent, m.queued) {
                     _ if no_recipients => {
                         "no [digest] recipients: written to the outbox only".to_string()
                     }
                     (Some(error), _, _) => {
-                        format!("not delivered, stays queued and is retried: {error}")
+                        format!("{queued}; not delivered, stays queued and is retried: {error}")
                     }
                     (None, true, _) => "sent".to_string(),
                     (None, false, false) => {
-                        "already queued or sent for this period: not sent again".to_string()
+                        "already sent for this period: not sent again".to_string()
                     }
                     (None, false, true) if app.config.digest.smtp_url.is_none() => {
-                        "queued; no [digest] smtp_url, so it stays in the outbox".to_string()
+                        format!(
+                            "{queued}; no [digest] smtp_url to send it through, so it waits in the queue"
+                        )
                     }
-                    (None, false, true) => "queued".to_string(),
+                    (None, false, true) => format!("{queued}; waits for its next attempt"),
                 };
                 println!("  {state}");
             }
@@ -297,4 +329,23 @@ pub fn mail_tick(
         tracing::warn!(%key, %error, "mail not delivered; retried later");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_period_is_more_than_nothing() {
+        assert_eq!(parse_period("24h"), Ok(Duration::hours(24)));
+        assert_eq!(parse_period("30m"), Ok(Duration::minutes(30)));
+        for nothing in ["0h", "0d", "0m", "00w"] {
+            let refused = parse_period(nothing).unwrap_err();
+            assert!(
+                refused.contains("longer than nothing"),
+                "{nothing}: {refused}"
+            );
+        }
+        assert!(parse_period("soon").is_err());
+    }
 }

@@ -1,6 +1,8 @@
 //! The command line: arguments (clap) and one function per command. Each
 //! command returns its exit status; errors become exit codes in `main`
-//! (0 ok, 1 partial failure, 2 usage or configuration error).
+//! (0 ok, 1 partial failure, 2 usage or configuration error). A bad value
+//! that clap cannot see (a date, a status, a missing `[[sources]]`) is a
+//! [`UsageError`] and exits 2 here, like clap's own usage errors.
 
 mod admin;
 mod analyze;
@@ -22,6 +24,21 @@ use std::process::ExitCode;
 pub const EXIT_PARTIAL: u8 = 1;
 /// Exit status: bad usage or configuration.
 pub const EXIT_USAGE: u8 = 2;
+
+/// A bad value on the command line or in the configuration, found after
+/// parsing: the command is not run and exits [`EXIT_USAGE`]. The message
+/// says what was wrong and what to write instead.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Returns early with a [`UsageError`] (like `anyhow::bail!`).
+macro_rules! usage {
+    ($($arg:tt)*) => {
+        return Err(anyhow::Error::from($crate::cli::UsageError(format!($($arg)*))))
+    };
+}
+pub(crate) use usage;
 
 /// yuqing (舆情): public-sentiment monitoring for police conduct review.
 ///
@@ -89,8 +106,27 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
 }
 
-/// Runs the parsed command line.
+/// Runs the parsed command line. A usage error is printed here and exits
+/// [`EXIT_USAGE`]; other errors go back to `main`.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match run_command(cli) {
+        Err(error) if is_usage(&error) => {
+            eprintln!("error: {error:#}");
+            Ok(ExitCode::from(EXIT_USAGE))
+        }
+        outcome => outcome,
+    }
+}
+
+/// Whether `error` is the user's to fix by writing the command differently.
+fn is_usage(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<UsageError>().is_some()
+        || error
+            .downcast_ref::<crate::review::ReviewError>()
+            .is_some_and(crate::review::ReviewError::is_usage)
+}
+
+fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
     let app = || App::load(cli.config.as_deref(), cli.data.as_deref());
     match cli.command {
         Command::Demo(args) => crate::demo::run(&app()?, &args),
@@ -113,6 +149,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::analyze(&app()?, &args),
         Command::Eval(args) => analyze::eval(&app()?, &args),
         Command::Bench(args) => crate::bench::run(&args),
+    }
+}
+
+/// Parses a count that must be at least 1 (`--limit`): 0 would show
+/// nothing, or everything, and neither is what anyone means.
+pub(crate) fn at_least_one(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{value}` is not a number")),
     }
 }
 

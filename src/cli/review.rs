@@ -3,12 +3,12 @@
 //! under the user named by `--user` (or `$YUQING_USER`, else `$USER`).
 
 use super::print_json;
-use super::search::parse_age;
 use crate::app::{App, Writer};
 use crate::review::{self, Raised};
 use crate::store::{AuditRecord, CaseFilter, Store};
 use crate::trends::{Trend, detect_trends, sparkline};
 use chrono::Utc;
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
@@ -17,7 +17,7 @@ use std::process::ExitCode;
 pub struct TrendsArgs {
     /// What rose over this window: 1h (the last hour) or 24h (the last hour
     /// and the last day).
-    #[arg(long, default_value = "24h", value_parser = parse_age)]
+    #[arg(long, default_value = "24h", value_parser = crate::trends::parse_window)]
     pub window: chrono::Duration,
     /// Show at most this many.
     #[arg(long, default_value_t = 20)]
@@ -51,14 +51,14 @@ impl Actor {
 pub enum ReviewCommand {
     /// List cases, most urgent first.
     List {
-        /// Only this status (new, in_review, confirmed, dismissed, escalated).
-        #[arg(long)]
+        /// Only this status.
+        #[arg(long, value_parser = PossibleValuesParser::new(review::STATUSES))]
         status: Option<String>,
         /// Only this complaint category.
-        #[arg(long)]
+        #[arg(long, value_parser = PossibleValuesParser::new(crate::model::CATEGORIES))]
         category: Option<String>,
-        /// Only this level (low, medium, high, critical).
-        #[arg(long)]
+        /// Only this level.
+        #[arg(long, value_parser = PossibleValuesParser::new(review::LEVELS))]
         level: Option<String>,
         /// Only cases assigned to this user.
         #[arg(long)]
@@ -66,8 +66,8 @@ pub enum ReviewCommand {
         /// Only open cases past their deadline.
         #[arg(long)]
         overdue: bool,
-        /// At most this many.
-        #[arg(long, default_value_t = 50)]
+        /// At most this many (a note says how many more there are).
+        #[arg(long, default_value_t = 50, value_parser = super::at_least_one)]
         limit: usize,
         /// Print a JSON array.
         #[arg(long)]
@@ -85,10 +85,16 @@ pub enum ReviewCommand {
         actor: Actor,
     },
     /// Assign a case to a user (a new case goes to in_review).
+    ///
+    /// Once the office has web accounts (`yuqing user list`), USER must be
+    /// one of them: add people with `yuqing user add NAME --role reviewer`.
+    /// An office without any names its people freely: letters (李明 too),
+    /// digits, . _ - (at most 64 characters).
     Assign {
         /// Case number.
         id: i64,
-        /// Who works it.
+        /// Who works it: a web account's name, when there are any.
+        #[arg(value_name = "USER")]
         assignee: String,
         /// A note.
         #[arg(long)]
@@ -115,10 +121,15 @@ pub enum ReviewCommand {
         actor: Actor,
     },
     /// Raise the cases due now (also done after every crawl and import).
-    Raise,
+    Raise {
+        /// Print JSON: how many cases were raised, {"items", "trends", "petitions"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Reviewers' decisions per category and dismissal reason: where the detector errs.
     Report {
-        /// Print JSON.
+        /// Print JSON: {"outcomes": [{"category", "status", "reason", "cases"}],
+        /// "decided", "confirmed", "precision"} (precision null until a case is decided).
         #[arg(long)]
         json: bool,
     },
@@ -253,8 +264,23 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
                 limit: *limit,
             };
             let cases = store.cases(&filter)?;
+            let total = if cases.len() < *limit {
+                cases.len()
+            } else {
+                store.count_cases(&filter)?
+            };
+            // More than shown: say so (on stderr with --json, which stays an array).
+            let more = (total > cases.len()).then(|| {
+                format!(
+                    "showing {} of {total} cases; use --limit N to see more (--limit {total} shows all)",
+                    cases.len()
+                )
+            });
             if *json {
                 print_json(&cases)?;
+                if let Some(more) = &more {
+                    eprintln!("note: {more}");
+                }
             } else if cases.is_empty() {
                 println!("No cases match.");
             } else {
@@ -282,6 +308,9 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
                         case.assignee.as_deref().unwrap_or("-"),
                         case.title
                     );
+                }
+                if let Some(more) = &more {
+                    println!("{more}");
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -396,13 +425,27 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
                 status,
                 reason.as_deref(),
                 note.as_deref(),
-            )?;
+            )
+            .map_err(|error| match error {
+                // The shared message names no flag (the web has none).
+                review::ReviewError::ReasonNeeded => {
+                    anyhow::Error::from(super::UsageError(format!(
+                        "a dismissal needs --reason, one of {}",
+                        review::DISMISS_REASONS.join(", ")
+                    )))
+                }
+                other => other.into(),
+            })?;
             println!("case {} is now {}", case.id, case.status);
             Ok(ExitCode::SUCCESS)
         }
-        ReviewCommand::Raise => {
+        ReviewCommand::Raise { json } => {
             let mut writer = app.open_writer()?;
             let (raised, _) = catch_up(app, &mut writer)?;
+            if *json {
+                print_json(&raised)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             println!(
                 "raised {} cases for flagged stories, {} for trends, {} for petitions",
                 raised.items, raised.trends, raised.petitions
@@ -412,12 +455,29 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
         ReviewCommand::Report { json } => {
             let store = reader(app)?;
             let outcomes = store.case_outcomes()?;
+            let decided: u32 = outcomes
+                .iter()
+                .filter(|o| matches!(o.1.as_str(), "confirmed" | "dismissed" | "escalated"))
+                .map(|o| o.3)
+                .sum();
+            let confirmed: u32 = outcomes
+                .iter()
+                .filter(|o| matches!(o.1.as_str(), "confirmed" | "escalated"))
+                .map(|o| o.3)
+                .sum();
+            // Confirmed (or escalated) among the decided: none decided, no figure.
+            let precision = (decided > 0).then(|| f64::from(confirmed) / f64::from(decided));
             if *json {
                 let rows: Vec<_> = outcomes
                     .iter()
                     .map(|(category, status, reason, n)| serde_json::json!({"category": category, "status": status, "reason": reason, "cases": n}))
                     .collect();
-                print_json(&rows)?;
+                print_json(&serde_json::json!({
+                    "outcomes": rows,
+                    "decided": decided,
+                    "confirmed": confirmed,
+                    "precision": precision,
+                }))?;
                 return Ok(ExitCode::SUCCESS);
             }
             println!(
@@ -430,20 +490,9 @@ pub fn review(app: &App, command: &ReviewCommand) -> anyhow::Result<ExitCode> {
             for (category, status, reason, n) in &outcomes {
                 println!("{category:<22} {status:<10} {reason:<16} {n:>5}");
             }
-            let decided: u32 = outcomes
-                .iter()
-                .filter(|o| matches!(o.1.as_str(), "confirmed" | "dismissed" | "escalated"))
-                .map(|o| o.3)
-                .sum();
-            let confirmed: u32 = outcomes
-                .iter()
-                .filter(|o| matches!(o.1.as_str(), "confirmed" | "escalated"))
-                .map(|o| o.3)
-                .sum();
-            if decided > 0 {
+            if let Some(precision) = precision {
                 println!(
-                    "Precision as judged by reviewers: {confirmed}/{decided} = {:.3}",
-                    f64::from(confirmed) / f64::from(decided)
+                    "Precision as judged by reviewers: {confirmed}/{decided} = {precision:.3}"
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -30,7 +30,7 @@ const MAX_SLEEP: Duration = Duration::from_secs(60);
 pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let sources = &app.config.sources;
     if sources.is_empty() {
-        anyhow::bail!(
+        super::usage!(
             "no [[sources]] in the configuration: nothing to schedule (see config/example.toml)"
         );
     }
@@ -50,7 +50,7 @@ pub fn run(app: &App, args: &RunArgs) -> anyhow::Result<ExitCode> {
         let digest = &app.config.digest;
         for expression in std::iter::once(&digest.schedule).chain(&digest.weekly_schedule) {
             let schedule = crate::config::parse_schedule(expression)
-                .map_err(|e| anyhow::anyhow!("[digest] schedule: {e}"))?;
+                .map_err(|e| super::UsageError(format!("[digest] schedule: {e}")))?;
             let next = next_after(&schedule, tz, start);
             digests.push((schedule, next));
         }

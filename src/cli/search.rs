@@ -46,8 +46,8 @@ pub struct SearchArgs {
     /// Show counts by kind, source and category.
     #[arg(long)]
     pub facets: bool,
-    /// Hits to show.
-    #[arg(long, default_value_t = 10)]
+    /// Hits to show (at least 1).
+    #[arg(long, default_value_t = 10, value_parser = super::at_least_one)]
     pub limit: usize,
     /// Hits to skip (paging).
     #[arg(long, default_value_t = 0)]
@@ -69,7 +69,11 @@ pub enum SortArg {
     Time,
 }
 
-/// Parses `30m`, `24h`, `7d`, `2w`.
+/// Longest age taken, in days (a hundred years: further back than any
+/// item, and `now - age` stays a date).
+const MAX_AGE_DAYS: i64 = 36_500;
+
+/// Parses `30m`, `24h`, `7d`, `2w` (at most [`MAX_AGE_DAYS`]).
 pub fn parse_age(value: &str) -> Result<Duration, String> {
     let value = value.trim();
     let split = value
@@ -79,15 +83,19 @@ pub fn parse_age(value: &str) -> Result<Duration, String> {
     let number: i64 = number
         .parse()
         .map_err(|_| format!("`{value}`: expected a number and a unit, e.g. 7d"))?;
-    match unit {
-        "m" | "min" => Ok(Duration::minutes(number)),
-        "h" => Ok(Duration::hours(number)),
-        "d" => Ok(Duration::days(number)),
-        "w" => Ok(Duration::weeks(number)),
-        _ => Err(format!(
-            "`{value}`: unknown unit `{unit}`; use m, h, d or w"
-        )),
-    }
+    let age = match unit {
+        "m" | "min" => Duration::try_minutes(number),
+        "h" => Duration::try_hours(number),
+        "d" => Duration::try_days(number),
+        "w" => Duration::try_weeks(number),
+        _ => {
+            return Err(format!(
+                "`{value}`: unknown unit `{unit}`; use m, h, d or w"
+            ));
+        }
+    };
+    age.filter(|age| *age <= Duration::days(MAX_AGE_DAYS))
+        .ok_or_else(|| format!("`{value}` is too long: at most {MAX_AGE_DAYS}d"))
 }
 
 /// Runs the search and prints it.
@@ -97,8 +105,11 @@ pub fn run(app: &App, args: &SearchArgs) -> anyhow::Result<ExitCode> {
         value
             .as_deref()
             .map(|v| {
-                crate::text::dates::parse_datetime(v, tz)
-                    .ok_or_else(|| anyhow::anyhow!("{flag} `{v}` is not a date: write e.g. 2026-11-01 or 2026-11-01T08:00:00+08:00"))
+                crate::text::dates::parse_datetime(v, tz).ok_or_else(|| {
+                    anyhow::Error::from(super::UsageError(format!(
+                        "{flag} `{v}` is not a date: write e.g. 2026-11-01 or 2026-11-01T08:00:00+08:00"
+                    )))
+                })
             })
             .transpose()
     };
@@ -164,7 +175,9 @@ pub fn print_hits(results: &SearchResults, query: &str, offset: usize, tz: chron
         } else {
             format!("“{query}”")
         },
-        if shown < results.total {
+        if shown == 0 && results.total > 0 {
+            format!(" (no hits on this page: --offset {offset} is past the last)")
+        } else if shown < results.total {
             format!(" (showing {}–{})", offset + 1, offset + shown)
         } else {
             String::new()
@@ -263,6 +276,15 @@ mod tests {
         assert_eq!(parse_age("30m").unwrap(), Duration::minutes(30));
         assert!(parse_age("7y").unwrap_err().contains("unknown unit"));
         assert!(parse_age("d").is_err());
+        assert_eq!(parse_age("36500d").unwrap(), Duration::days(36_500));
+        for too_long in [
+            "36501d",
+            "999999999w",
+            "99999999999999w",
+            "9999999999999999999h",
+        ] {
+            assert!(parse_age(too_long).is_err(), "{too_long}");
+        }
     }
 
     #[test]

@@ -87,13 +87,13 @@ pub fn run(app: &App, command: &UserCommand) -> anyhow::Result<ExitCode> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
             if !valid {
-                anyhow::bail!(
+                super::usage!(
                     "`{name}` cannot be a user name: use letters, digits, . _ - (at most 64)"
                 );
             }
             let password = read_password(*password_stdin)?;
             if password.chars().count() < MIN_PASSWORD_CHARS {
-                anyhow::bail!(
+                super::usage!(
                     "the password is too short: use at least {MIN_PASSWORD_CHARS} characters"
                 );
             }

@@ -114,6 +114,12 @@ pub struct CaseChange {
 const CASE_COLUMNS: &str = "id, origin, subject, item_id, title, category, level, severity, priority, \
      status, assignee, due_at, created_at, updated_at, dismiss_reason, detail";
 
+/// The condition of [`CaseFilter`] (parameters 1–5: status, category,
+/// level, assignee, overdue-at), shared by the listing and the count.
+const CASE_FILTER: &str = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR category = ?2)
+     AND (?3 IS NULL OR level = ?3) AND (?4 IS NULL OR assignee = ?4)
+     AND (?5 IS NULL OR (due_at < ?5 AND status IN ('new', 'in_review')))";
+
 fn read_case(row: &rusqlite::Row<'_>) -> rusqlite::Result<Case> {
     let detail: String = row.get(15)?;
     Ok(Case {
@@ -281,10 +287,7 @@ impl Store {
         let mut statement = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {CASE_COLUMNS} FROM cases
-                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR category = ?2)
-                   AND (?3 IS NULL OR level = ?3) AND (?4 IS NULL OR assignee = ?4)
-                   AND (?5 IS NULL OR (due_at < ?5 AND status IN ('new', 'in_review')))
+                "SELECT {CASE_COLUMNS} FROM cases WHERE {CASE_FILTER}
                  ORDER BY CASE status WHEN 'new' THEN 0 WHEN 'in_review' THEN 0 WHEN 'escalated' THEN 1 ELSE 2 END,
                           priority, due_at, id
                  LIMIT ?6"
@@ -309,6 +312,27 @@ impl Store {
             )
             .during("listing cases")?;
         rows.collect::<Result<_, _>>().during("listing cases")
+    }
+
+    /// How many cases match `filter`, however many [`Store::cases`] lists
+    /// (its `limit` is ignored).
+    pub fn count_cases(&self, filter: &CaseFilter) -> Result<usize, StoreError> {
+        let count: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM cases WHERE {CASE_FILTER}"))
+            .during("preparing the case count")?
+            .query_row(
+                params![
+                    filter.status,
+                    filter.category,
+                    filter.level,
+                    filter.assignee,
+                    filter.overdue_at
+                ],
+                |row| row.get(0),
+            )
+            .during("counting cases")?;
+        Ok(usize::try_from(count).unwrap_or_default())
     }
 
     /// The notes on a case, oldest first.

@@ -236,16 +236,22 @@ pub async fn cases(
 ) -> Result<Response, Refusal> {
     blocking(move || {
         require(&state, &headers, Role::Analyst, false)?;
+        // An empty parameter (a form's "all") filters nothing.
+        let given = |value: Option<String>| value.filter(|v| !v.is_empty());
         let filter = CaseFilter {
-            status: params.status,
-            category: params.category,
-            level: params.level,
-            assignee: params.assignee,
+            status: given(params.status),
+            category: given(params.category),
+            level: given(params.level),
+            assignee: given(params.assignee),
             overdue_at: params
                 .overdue
                 .then(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             limit: params.limit.unwrap_or(100).min(1000),
         };
+        if let Err(refused) = crate::review::check_filter(&filter) {
+            let body = Json(json!({ "error": refused.to_string() }));
+            return Ok((StatusCode::BAD_REQUEST, body).into_response());
+        }
         Ok(Json(store(&state)?.cases(&filter)?).into_response())
     })
     .await
@@ -330,7 +336,7 @@ pub async fn trends(
 ) -> Result<Response, Refusal> {
     blocking(move || {
         require(&state, &headers, Role::Analyst, false)?;
-        let window = crate::cli::search::parse_age(params.window.as_deref().unwrap_or("24h"))
+        let window = crate::trends::parse_window(params.window.as_deref().unwrap_or("24h"))
             .map_err(|_| Refusal::status(StatusCode::BAD_REQUEST, "window: write 1h or 24h"))?;
         let store = store(&state)?;
         let found = crate::trends::detect_trends(

@@ -479,3 +479,460 @@ fn users_are_added_from_stdin_with_a_role_and_audited() {
         );
     }
 }
+
+/// A data directory in `dir/data` holding one flagged complaint (and so
+/// one case) and one ordinary post; returns the case's number.
+fn data_with_a_case(dir: &Path) -> String {
+    write_jsonl(
+        &dir.join("items.jsonl"),
+        &[
+            json!({"id": "c1", "kind": "post", "title": "城关派出所民警推诿",
+                   "text": "打了三次110，城关派出所一直没人出警，民警态度恶劣。"}),
+            json!({"id": "n1", "kind": "post", "text": "周末去江边骑车，风景很好。"}),
+        ],
+    );
+    let (code, _, stderr) = run(yuqing(dir).args(["--data", "data", "ingest", "items.jsonl"]));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) =
+        run(yuqing(dir).args(["--data", "data", "review", "list", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let cases: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    cases[0]["id"]
+        .as_i64()
+        .expect("the complaint raised a case")
+        .to_string()
+}
+
+#[test]
+fn usage_errors_found_after_parsing_exit_2_not_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = data_with_a_case(dir.path());
+    let data = ["--data", "data"];
+    for (args, says) in [
+        (
+            vec!["search", "--from", "2026-13-01"],
+            "--from `2026-13-01` is not a date",
+        ),
+        (
+            vec!["search", "--to", "yesterday-ish"],
+            "--to `yesterday-ish` is not a date",
+        ),
+        (
+            vec!["review", "set", &case, "frobbed"],
+            "unknown status `frobbed`",
+        ),
+        (
+            vec!["review", "set", &case, "dismissed", "--reason", "bored"],
+            "unknown reason `bored`",
+        ),
+        // The built-in defaults configure no sources.
+        (vec!["crawl"], "no [[sources]] in the configuration"),
+        (
+            vec!["crawl", "--source", "weibo"],
+            "no [[sources]] in the configuration",
+        ),
+    ] {
+        let (code, stdout, stderr) = run(yuqing(dir.path()).args([&data[..], &args].concat()));
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    }
+    // A case that does not exist, or a transition the workflow refuses,
+    // is not a usage error: the same command is right for another case.
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "review", "set", "9999", "confirmed"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no case 9999"), "{stderr}");
+}
+
+#[test]
+fn review_list_refuses_a_status_level_or_category_no_case_can_have() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for (flag, value, valid) in [
+        ("--status", "foo", "in_review"),
+        ("--level", "urgent", "critical"),
+        ("--category", "foo", "violence_or_abuse"),
+    ] {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args(["--data", "data", "review", "list", flag, value]));
+        assert_eq!(code, 2, "{flag} {value}: {stdout}{stderr}");
+        assert!(!stdout.contains("No cases match"), "{stdout}");
+        assert!(
+            stderr.contains(&format!("'{value}'")) && stderr.contains(flag),
+            "names the bad value: {stderr}"
+        );
+        assert!(stderr.contains(valid), "lists the valid ones: {stderr}");
+    }
+    let (code, stdout, stderr) = run(yuqing(dir.path()).args([
+        "--data", "data", "review", "list", "--status", "new", "--level", "high", "--json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let cases: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(cases.as_array().is_some(), "{stdout}");
+}
+
+#[test]
+fn cases_are_assigned_to_accounts_once_there_are_any() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let case = data_with_a_case(dir.path());
+    let assign = |who: &str| {
+        run(yuqing(dir.path()).args(["--data", "data", "review", "assign", &case, who]))
+    };
+    // No web accounts (a command-line office): any name that is a word.
+    let (code, stdout, stderr) = assign("李明");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("assigned to 李明"), "{stdout}");
+    let (code, _, stderr) = assign("li ming; rm");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot be an assignee"), "{stderr}");
+
+    // With accounts, only them.
+    let mut child = yuqing(dir.path())
+        .args([
+            "--data", "data", "user", "add", "wang", "--role", "reviewer",
+        ])
+        .arg("--password-stdin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "a-long-enough-password").unwrap();
+    assert!(child.wait().unwrap().success());
+    let (code, _, stderr) = assign("alice");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no user `alice`"), "{stderr}");
+    assert!(
+        stderr.contains("use one of wang"),
+        "lists the accounts: {stderr}"
+    );
+    assert!(
+        stderr.contains("yuqing user add alice --role reviewer"),
+        "says how to add one: {stderr}"
+    );
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "review", "show", &case, "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let shown: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        shown["case"]["assignee"], "李明",
+        "the refusal changed nothing"
+    );
+    let (code, _, stderr) = assign("wang");
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn trends_takes_only_the_windows_it_has() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for window in ["2h", "7d", "1d"] {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args(["--data", "data", "trends", "--window", window]));
+        assert_eq!(code, 2, "{window}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "nothing detected: {stdout}");
+        assert!(
+            stderr.contains(&format!("'{window}'"))
+                && stderr.contains("use 1h")
+                && stderr.contains("24h"),
+            "{stderr}"
+        );
+    }
+    for window in ["1h", "24h"] {
+        let (code, _, stderr) = run(
+            yuqing(dir.path()).args(["--data", "data", "trends", "--window", window, "--json"])
+        );
+        assert_eq!(code, 0, "{window}: {stderr}");
+    }
+}
+
+#[test]
+fn digest_json_says_queued_while_the_message_waits_in_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    // A port nobody listens on: the mail server is down.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let digest =
+        "[digest]\nrecipients = [\"leader@example.gov.cn\"]\nfrom = \"yuqing@example.gov.cn\"\n";
+    std::fs::write(dir.path().join("local.toml"), digest).unwrap();
+    std::fs::write(
+        dir.path().join("down.toml"),
+        format!("{digest}smtp_url = \"smtp://127.0.0.1:{port}\"\ntimeout_secs = 5\n"),
+    )
+    .unwrap();
+    let send = |config: &str, json: bool| {
+        let mut args = vec!["--config", config, "--data", "data", "digest", "--send"];
+        if json {
+            args.push("--json");
+        }
+        run(yuqing(dir.path()).args(args))
+    };
+    // The digest of a period is queued once: `new` the first time it is
+    // asked for (a run across the turn of the hour starts a new period).
+    let mut keys: Vec<String> = Vec::new();
+    let mut check = |made: &serde_json::Value| {
+        let key = made[0]["key"].as_str().unwrap().to_string();
+        assert_eq!(made[0]["new"], !keys.contains(&key), "{made}");
+        keys.push(key);
+    };
+    // Without a mail server configured: queued, then still queued.
+    for round in 1..=2 {
+        let (code, stdout, stderr) = send("local.toml", true);
+        assert_eq!(code, 0, "{round}: {stderr}");
+        let made: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        check(&made);
+        assert_eq!(
+            (&made[0]["queued"], &made[0]["sent"]),
+            (&json!(true), &json!(false)),
+            "round {round}: {made}"
+        );
+    }
+    let (_, stdout, _) = send("local.toml", false);
+    assert!(stdout.contains("waits in the queue"), "{stdout}");
+    // The server is down: every attempt fails and the message stays
+    // queued, in the JSON as in the words and the database.
+    for round in 1..=2 {
+        let (code, stdout, stderr) = send("down.toml", true);
+        assert_eq!(code, 1, "{round}: {stderr}");
+        let made: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        check(&made);
+        assert_eq!(made[0]["queued"], true, "round {round}: {made}");
+        assert!(made[0]["error"].is_string(), "{made}");
+    }
+    let (code, stdout, _) = send("down.toml", false);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("stays queued and is retried"), "{stdout}");
+    let store = yuqing::store::Store::open_read_only(&dir.path().join("data/yuqing.db")).unwrap();
+    for key in &keys {
+        assert_eq!(store.queued_mail(key).unwrap().unwrap().status, "queued");
+    }
+}
+
+#[test]
+fn eval_json_names_the_false_negatives_fn() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = [
+        json!({"id": "g1", "text": "派出所民警态度恶劣，对报警的老人大声呵斥。",
+               "label": {"police_complaint": true, "category": "attitude"}}),
+        // A complaint the detector cannot see: a false negative.
+        json!({"id": "g2", "text": "今天天气不错。",
+               "label": {"police_complaint": true, "category": "other_police"}}),
+        json!({"id": "g3", "text": "感谢民警帮我找回了走失的孩子。",
+               "label": {"police_complaint": false}}),
+    ];
+    write_jsonl(&dir.path().join("gold.jsonl"), &gold);
+    let (code, stdout, stderr) = run(yuqing(dir.path()).args(["eval", "gold.jsonl", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(report.get("fn_").is_none(), "{report}");
+    assert_eq!(report["fn"], 1, "{report}");
+    let counts: u64 = ["tp", "fp", "fn", "tn"]
+        .iter()
+        .map(|key| report[key].as_u64().unwrap())
+        .sum();
+    assert_eq!(counts, 3, "{report}");
+}
+
+#[test]
+fn review_report_json_carries_the_precision_the_words_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = data_with_a_case(dir.path());
+    let report = || {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args(["--data", "data", "review", "report", "--json"]));
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    // Nothing decided yet: no figure.
+    let before = report();
+    assert!(before["precision"].is_null(), "{before}");
+    assert_eq!(before["decided"], 0, "{before}");
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "review", "set", &case, "confirmed"]));
+    assert_eq!(code, 0, "{stderr}");
+    let after = report();
+    assert_eq!(
+        (&after["decided"], &after["confirmed"], &after["precision"]),
+        (&json!(1), &json!(1), &json!(1.0)),
+        "{after}"
+    );
+    assert!(
+        after["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|row| row["status"] == "confirmed" && row["cases"] == 1),
+        "{after}"
+    );
+    let (_, stdout, _) = run(yuqing(dir.path()).args(["--data", "data", "review", "report"]));
+    assert!(
+        stdout.contains("Precision as judged by reviewers: 1/1 = 1.000"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn review_raise_json_says_what_was_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    // A petition a month without reply: not yet due when imported under a
+    // 60-day rule, due under the default 15 days.
+    std::fs::write(
+        dir.path().join("patient.toml"),
+        "[review]\npetition_reply_days = 60\n",
+    )
+    .unwrap();
+    let old = (chrono::Utc::now() - chrono::Duration::days(30)).to_rfc3339();
+    write_jsonl(
+        &dir.path().join("petition.jsonl"),
+        &[
+            json!({"id": "pt1", "kind": "petition", "title": "小区门口路灯坏了",
+                 "text": "小区门口路灯坏了一个月，晚上很黑。", "status": "未回复",
+                 "published_at": old}),
+        ],
+    );
+    let (code, _, stderr) = run(yuqing(dir.path()).args([
+        "--config",
+        "patient.toml",
+        "--data",
+        "data",
+        "ingest",
+        "petition.jsonl",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let raise = || {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args(["--data", "data", "review", "raise", "--json"]));
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout)
+            .unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    };
+    assert_eq!(raise(), json!({"items": 0, "trends": 0, "petitions": 1}));
+    assert_eq!(raise(), json!({"items": 0, "trends": 0, "petitions": 0}));
+}
+
+#[test]
+fn review_list_says_when_it_shows_fewer_than_match() {
+    let dir = tempfile::tempdir().unwrap();
+    // Five petitions a month without reply: a case each.
+    let old = (chrono::Utc::now() - chrono::Duration::days(30)).to_rfc3339();
+    let petitions: Vec<serde_json::Value> =
+        ["路灯坏了", "井盖丢了", "噪音扰民", "占道经营", "垃圾清运"]
+            .iter()
+            .enumerate()
+            .map(|(n, matter)| {
+                json!({"id": format!("pt{n}"), "kind": "petition", "title": matter,
+                   "text": format!("反映{matter}的问题，一个月了没人处理。"), "status": "未回复",
+                   "published_at": old})
+            })
+            .collect();
+    write_jsonl(&dir.path().join("petitions.jsonl"), &petitions);
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "ingest", "petitions.jsonl"]));
+    assert_eq!(code, 0, "{stderr}");
+    let list = |limit: &str, json: bool| {
+        let mut args = vec!["--data", "data", "review", "list", "--limit", limit];
+        if json {
+            args.push("--json");
+        }
+        run(yuqing(dir.path()).args(args))
+    };
+    let (code, stdout, stderr) = list("3", false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("showing 3 of 5 cases; use --limit N to see more (--limit 5 shows all)"),
+        "{stdout}"
+    );
+    // --json stays an array of what is shown; the note goes to stderr.
+    let (code, stdout, stderr) = list("3", true);
+    assert_eq!(code, 0, "{stderr}");
+    let cases: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(cases.as_array().unwrap().len(), 3);
+    assert!(stderr.contains("showing 3 of 5 cases"), "{stderr}");
+    // All shown: no note.
+    let (code, stdout, stderr) = list("5", false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.contains("showing"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1 + 5, "{stdout}");
+    let (code, _, stderr) = list("0", false);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("must be at least 1"), "{stderr}");
+}
+
+#[test]
+fn search_refuses_limit_0_and_says_when_the_offset_is_past_the_last_hit() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for json in [false, true] {
+        let mut args = vec!["--data", "data", "search", "--limit", "0"];
+        if json {
+            args.push("--json");
+        }
+        let (code, stdout, stderr) = run(yuqing(dir.path()).args(args));
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.contains("--limit") && stderr.contains("must be at least 1"),
+            "{stderr}"
+        );
+    }
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "search", "--offset", "1000"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "2 results for everything (no hits on this page: --offset 1000 is past the last)"
+    );
+    let (_, stdout, _) =
+        run(yuqing(dir.path()).args(["--data", "data", "search", "--offset", "1", "--limit", "1"]));
+    assert!(
+        stdout.starts_with("2 results for everything (showing 2–2)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn digest_refuses_a_period_of_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for since in ["0h", "0d"] {
+        let (code, stdout, stderr) = run(yuqing(dir.path()).args([
+            "--data",
+            "data",
+            "digest",
+            "--dry-run",
+            "--since",
+            since,
+        ]));
+        assert_eq!(code, 2, "{since}: {stdout}{stderr}");
+        assert!(stderr.contains("longer than nothing"), "{stderr}");
+    }
+    assert!(
+        !dir.path().join("data/outbox").exists(),
+        "nothing was written"
+    );
+    let (code, _, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "digest", "--dry-run", "--since", "1h"]));
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn an_age_too_long_for_the_calendar_is_refused_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    data_with_a_case(dir.path());
+    for args in [
+        vec!["search", "--since", "999999999w"],
+        vec!["search", "--since", "99999999999999w"],
+        vec!["digest", "--dry-run", "--since", "99999999999999w"],
+    ] {
+        let (code, stdout, stderr) =
+            run(yuqing(dir.path()).args([&["--data", "data"][..], &args].concat()));
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains("too long"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

@@ -268,7 +268,7 @@ fn a_spike_is_a_trend_and_one_case_and_every_decision_is_audited() {
     // Reviewers' decisions feed back.
     let report = json_of(&[&c[..], &["review", "report", "--json"]].concat(), path);
     assert!(
-        report
+        report["outcomes"]
             .as_array()
             .unwrap()
             .iter()

@@ -630,3 +630,112 @@ fn a_running_server_sees_later_imports_and_purges() {
     assert_eq!(wait_for_total(&client, &cookie, "石桥", 0), 0);
     assert_eq!(wait_for_total(&client, &cookie, "派出所", 0), 0);
 }
+
+#[test]
+fn case_filters_no_case_can_match_are_a_400_naming_the_valid_values() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, _, _) = client.login("ana");
+    for (query, says, valid) in [
+        ("status=foo", "unknown status `foo`", "in_review"),
+        ("level=urgent", "unknown level `urgent`", "critical"),
+        (
+            "category=foo",
+            "unknown category `foo`",
+            "violence_or_abuse",
+        ),
+    ] {
+        let reply = client.send(
+            "GET",
+            &format!("/api/v1/cases?{query}"),
+            Some(&cookie),
+            None,
+            None,
+            None,
+        );
+        assert_eq!(reply.status, 400, "{query}: {}", reply.body);
+        let error = reply.body["error"].as_str().unwrap_or_default();
+        assert!(error.contains(says) && error.contains(valid), "{error}");
+    }
+    // Valid values, and an empty one (a form's "all"), still list.
+    for query in ["status=new&level=high", "status=&category="] {
+        let reply = client.send(
+            "GET",
+            &format!("/api/v1/cases?{query}"),
+            Some(&cookie),
+            None,
+            None,
+            None,
+        );
+        assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+        assert!(reply.body.is_array(), "{}", reply.body);
+    }
+}
+
+#[test]
+fn a_case_is_not_assigned_to_a_user_who_does_not_exist() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, csrf, _) = client.login("rev");
+    let cases = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let case_path = format!("/api/v1/cases/{}", cases.body[0]["id"].as_i64().unwrap());
+    let post = |body: Value| {
+        client.send(
+            "POST",
+            &case_path,
+            Some(&cookie),
+            Some(&csrf),
+            Some(body),
+            None,
+        )
+    };
+    for body in [
+        json!({"assignee": "ghost"}),
+        json!({"assignee": "ghost", "status": "confirmed", "note": "核实"}),
+    ] {
+        let reply = post(body.clone());
+        assert_eq!(reply.status, 422, "{body}: {}", reply.body);
+        let error = reply.body["error"].as_str().unwrap_or_default();
+        assert!(error.contains("no user `ghost`"), "{error}");
+        assert!(
+            error.contains("adm, ana, rev"),
+            "lists the accounts: {error}"
+        );
+    }
+    let reply = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    assert_eq!(
+        reply.body[0]["status"], "new",
+        "nothing changed: {}",
+        reply.body
+    );
+    assert!(reply.body[0]["assignee"].is_null(), "{}", reply.body);
+
+    let reply = post(json!({"assignee": "rev"}));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["assignee"], "rev");
+}
+
+#[test]
+fn trends_refuse_a_window_the_detector_does_not_have() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, _, _) = client.login("ana");
+    let get = |query: &str| {
+        client.send(
+            "GET",
+            &format!("/api/v1/trends{query}"),
+            Some(&cookie),
+            None,
+            None,
+            None,
+        )
+    };
+    for query in ["?window=2h", "?window=7d", "?window=30m"] {
+        let reply = get(query);
+        assert_eq!(reply.status, 400, "{query}: {}", reply.body);
+        assert_eq!(reply.body["error"], "window: write 1h or 24h");
+    }
+    for query in ["", "?window=1h", "?window=24h"] {
+        assert_eq!(get(query).status, 200, "{query}");
+    }
+}
