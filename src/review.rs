@@ -191,7 +191,7 @@ pub enum ReviewError {
         allowed: String,
     },
     /// A dismissal needs a reason.
-    #[error("a dismissal needs a reason (`--reason` in the CLI, `reason` in the API): one of {list}", list = DISMISS_REASONS.join(", "))]
+    #[error("a dismissal needs a `reason`: one of {list}", list = DISMISS_REASONS.join(", "))]
     ReasonNeeded,
     /// Not a reason.
     #[error("unknown reason `{0}`: use one of {list}", list = DISMISS_REASONS.join(", "))]

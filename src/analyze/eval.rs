@@ -65,6 +65,7 @@ pub struct EvalReport {
     /// False positives.
     pub fp: usize,
     /// False negatives.
+    #[serde(rename = "fn")]
     pub fn_: usize,
     /// True negatives.
     pub tn: usize,

@@ -2,7 +2,7 @@
 //! DESIGN.md contract) and `yuqing eval FILE` (quality against labels).
 
 use super::{EXIT_PARTIAL, print_json};
-use crate::analyze::eval::{EvalReport, LabelledItem, evaluate, print_report};
+use crate::analyze::eval::{LabelledItem, evaluate, print_report};
 use crate::analyze::{AnalyzeInput, Analyzer};
 use crate::app::App;
 use crate::model::ItemKind;
@@ -158,22 +158,9 @@ pub fn eval(app: &App, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     }
     let report = evaluate(&analyzer, &items);
     if args.json {
-        print_json(&eval_json(&report)?)?;
+        print_json(&report)?;
     } else {
         print_report(&report, args.errors);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The report as `eval --json` prints it: the four counts are `tp`, `fp`,
-/// `fn` and `tn` (the struct's field is `fn_` because `fn` is a Rust
-/// keyword; the JSON need not show that).
-fn eval_json(report: &EvalReport) -> anyhow::Result<serde_json::Value> {
-    let mut value = serde_json::to_value(report)?;
-    if let Some(fields) = value.as_object_mut()
-        && let Some(false_negatives) = fields.remove("fn_")
-    {
-        fields.insert("fn".to_string(), false_negatives);
-    }
-    Ok(value)
 }

@@ -142,6 +142,12 @@ pub async fn search(
     blocking(move || {
         let session = require(&state, &headers, Role::Analyst, false)?;
         let mut request = SearchRequest::new(&params.q);
+        if params.limit == Some(0) {
+            return Err(Refusal::status(
+                StatusCode::BAD_REQUEST,
+                "limit: at least 1 (at most 100)",
+            ));
+        }
         request.limit = params.limit.unwrap_or(10).min(100);
         request.offset = params.offset.unwrap_or(0);
         request.kind = match params.kind.as_deref() {
@@ -252,7 +258,20 @@ pub async fn cases(
             let body = Json(json!({ "error": refused.to_string() }));
             return Ok((StatusCode::BAD_REQUEST, body).into_response());
         }
-        Ok(Json(store(&state)?.cases(&filter)?).into_response())
+        if filter.limit == 0 {
+            return Err(Refusal::status(
+                StatusCode::BAD_REQUEST,
+                "limit: at least 1 (at most 1000)",
+            ));
+        }
+        let store = store(&state)?;
+        // The array stops at `limit`; how many match in all is in a header.
+        let total = store.count_cases(&filter)?;
+        let mut response = Json(store.cases(&filter)?).into_response();
+        response
+            .headers_mut()
+            .insert("x-total-count", header::HeaderValue::from(total));
+        Ok(response)
     })
     .await
 }

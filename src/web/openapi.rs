@@ -26,6 +26,7 @@ fn op(summary: &str, role: &str, params: Value, body: Option<Value>) -> Value {
         "parameters": params,
         "responses": {
             "200": {"description": "OK", "content": {"application/json": {}}},
+            "400": {"description": "a parameter or body value is not valid: {\"error\": \"…\"} says which and what is"},
             "401": {"description": "no valid session"},
             "403": {"description": "role too low, or CSRF / cross-site check failed"},
         },
@@ -58,7 +59,7 @@ pub fn spec() -> Value {
                 Some(json!({"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}})))},
             "/api/v1/logout": {"post": op("Log out: ends the session", "analyst", json!([csrf]), None)},
             "/api/v1/search": {"get": op("Search: the JSON of `yuqing search --json` ({total, hits, facets})", "analyst", json!([
-                query("q", "string", "query in the search syntax"), query("limit", "integer", "hits, at most 100"),
+                query("q", "string", "query in the search syntax"), query("limit", "integer", "hits, 1 to 100 (default 10)"),
                 query("offset", "integer", "hits to skip"), query("kind", "string", "post, news or petition"),
                 query("source", "string", "source name"), query("category", "string", "complaint category"),
                 query("flagged", "boolean", "only flagged complaints"), query("since", "string", "e.g. 24h, 7d"),
@@ -67,8 +68,8 @@ pub fn spec() -> Value {
             "/api/v1/cases": {"get": op("The review queue, most urgent first", "analyst", json!([
                 query("status", "string", "new, in_review, confirmed, dismissed, escalated"), query("category", "string", ""),
                 query("level", "string", "low, medium, high, critical"), query("assignee", "string", ""),
-                query("overdue", "boolean", "only open cases past their deadline"), query("limit", "integer", "")]), None)},
-            "/api/v1/cases/{id}": {"post": op("Change a case: status with a note (and reason for dismissals), or assignee", "reviewer",
+                query("overdue", "boolean", "only open cases past their deadline"), query("limit", "integer", "cases, 1 to 1000 (default 100); the X-Total-Count header says how many match")]), None)},
+            "/api/v1/cases/{id}": {"post": op("Change a case: status with a note (and reason for dismissals), or assignee (once the office has accounts, one of them; else 422)", "reviewer",
                 json!([path("id", "integer"), csrf]),
                 Some(json!({"type": "object", "properties": {"status": {"type": "string"}, "note": {"type": "string"}, "reason": {"type": "string"}, "assignee": {"type": "string"}}})))},
             "/api/v1/trends": {"get": op("What is rising (the JSON of `yuqing trends --json`)", "analyst", json!([query("window", "string", "1h or 24h")]), None)},

@@ -739,3 +739,30 @@ fn trends_refuse_a_window_the_detector_does_not_have() {
         assert_eq!(get(query).status, 200, "{query}");
     }
 }
+
+#[test]
+fn limits_are_checked_and_a_cut_list_says_how_many_match() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, _, _) = client.login("ana");
+    for path in ["/api/v1/search?q=&limit=0", "/api/v1/cases?limit=0"] {
+        let reply = client.send("GET", path, Some(&cookie), None, None, None);
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+    }
+    let all = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let total = all.body.as_array().unwrap().len();
+    assert!(total >= 1, "{}", all.body);
+    let one = client.send(
+        "GET",
+        "/api/v1/cases?limit=1",
+        Some(&cookie),
+        None,
+        None,
+        None,
+    );
+    assert_eq!(one.body.as_array().unwrap().len(), 1);
+    assert_eq!(
+        one.headers["x-total-count"].to_str().unwrap(),
+        total.to_string()
+    );
+}
