@@ -174,6 +174,14 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The shipped `config/yuqing.toml` with `extra` appended, in a temp dir;
 /// returns the dir, the file and the 1-based line `extra` starts on.
+/// `yuqing --config PATH config check` run in `dir`.
+fn config_check(dir: &tempfile::TempDir, path: &std::path::Path) -> (i32, String, String) {
+    run(yuqing(dir.path())
+        .arg("--config")
+        .arg(path)
+        .args(["config", "check"]))
+}
+
 fn shipped_config_plus(extra: &str) -> (tempfile::TempDir, std::path::PathBuf, usize) {
     let dir = tempfile::tempdir().unwrap();
     let shipped = std::fs::read_to_string(manifest("config/yuqing.toml")).unwrap();
@@ -226,10 +234,7 @@ fn config_check_refuses_numbers_out_of_range() {
     ];
     for (extra, key, range) in cases {
         let (dir, path, first) = shipped_config_plus(extra);
-        let (code, _, stderr) = run(yuqing(dir.path())
-            .arg("--config")
-            .arg(&path)
-            .args(["config", "check"]));
+        let (code, _, stderr) = config_check(&dir, &path);
         assert_eq!(code, 2, "{stderr}");
         let expected = format!("{}:{}: key `{key}`: ", path.display(), first + 1);
         assert!(
@@ -248,10 +253,7 @@ fn config_check_explains_a_bad_css_selector() {
     let (dir, path, first) = shipped_config_plus(
         "[[sources]]\nname = \"city-news\"\nkind = \"html\"\nurl = \"https://news.example.org/\"\nlink_selector = \"ul.news a\"\ntitle_selector = \"h1.:title\"\n",
     );
-    let (code, _, stderr) = run(yuqing(dir.path())
-        .arg("--config")
-        .arg(&path)
-        .args(["config", "check"]));
+    let (code, _, stderr) = config_check(&dir, &path);
     assert_eq!(code, 2, "{stderr}");
     let expected = format!(
         "{}:{}: key `sources[0].title_selector`: source `city-news`: `h1.:title` is not a valid CSS selector: `.` must be followed by a class name",
@@ -278,10 +280,7 @@ fn config_check_gives_a_schedules_real_ranges() {
     ];
     for (extra, expected) in cases {
         let (dir, path, first) = shipped_config_plus(extra);
-        let (code, _, stderr) = run(yuqing(dir.path())
-            .arg("--config")
-            .arg(&path)
-            .args(["config", "check"]));
+        let (code, _, stderr) = config_check(&dir, &path);
         assert_eq!(code, 2, "{stderr}");
         let expected = format!("{}:{}: {expected}", path.display(), first + 1);
         assert!(stderr.contains(&expected), "{stderr}");
