@@ -306,7 +306,14 @@ fn a_case_follows_its_item_when_the_item_changes_at_the_source() {
     );
     assert_eq!(cases[0]["category"], "attitude", "{cases}");
     assert_ne!(before, "attitude");
-    assert!(cases[0]["title"].as_str().is_some());
+    // Untitled, the case is named by the head of the text it says now.
+    assert!(
+        cases[0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("去派出所办事"),
+        "{cases}"
+    );
     let log = json_of(&["--data", "data", "audit", "list", "--json"], path);
     assert!(
         log.as_array()
