@@ -319,7 +319,7 @@ pub fn run(app: &App, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         }
     }
     println!(
-        "Review queue (yuqing review list): {} cases — {} for stories of flagged items, {} for trends, {} for petitions without a useful reply.",
+        "Review queue (yuqing review list): {} cases; this run raised {} for stories of flagged items, {} for trends, {} for petitions without a useful reply.",
         open_cases.len(),
         raised.items,
         raised.trends,
