@@ -136,6 +136,18 @@ fn a_real_browser_logs_in_searches_and_confirms_a_case() {
             .await
             .unwrap();
         shot("1-login.png").await;
+        // A login link crafted to send the user on to another site after
+        // logging in (`/\evil.example` is another host to the browser)
+        // lands on this site instead.
+        client
+            .goto(&format!("{}/login?next=%2F%5Cevil.example%2Fphish", server.base))
+            .await
+            .unwrap();
+        client
+            .wait()
+            .for_element(Locator::Id("login-form"))
+            .await
+            .unwrap();
         type_into(&client, "#username", "rev").await;
         type_into(&client, "#password", "a-long-enough-password").await;
         click(&client, "#login-form button").await;
@@ -144,6 +156,11 @@ fn a_real_browser_logs_in_searches_and_confirms_a_case() {
             .for_element(Locator::Css("form.search"))
             .await
             .unwrap();
+        let landed = client.current_url().await.unwrap();
+        assert!(
+            landed.as_str().starts_with(&server.base),
+            "after login: {landed}"
+        );
 
         // A Chinese query; the match is highlighted.
         type_into(&client, "form.search input[name=q]", "派出所").await;

@@ -20,6 +20,23 @@ async function post(url, body) {
   return { status: response.status, data };
 }
 
+// Where to go after logging in: a path of this site only. The URL parser
+// decides, as the browser will: `/\evil.example` is another site to it,
+// though it starts with one slash.
+function sameSite(next) {
+  try {
+    const url = new URL(next || "/", location.origin);
+    return url.origin === location.origin ? url.pathname + url.search + url.hash : "/";
+  } catch (_) {
+    return "/";
+  }
+}
+
+// Case statuses as the pages name them.
+const STATUS_ZH = {
+  new: "待处理", in_review: "核查中", confirmed: "已确认", dismissed: "已排除", escalated: "已上报",
+};
+
 document.addEventListener("DOMContentLoaded", () => {
   const login = document.getElementById("login-form");
   if (login) {
@@ -31,8 +48,7 @@ document.addEventListener("DOMContentLoaded", () => {
         password: login.elements.password.value,
       });
       if (reply.status === 200) {
-        const next = new URLSearchParams(location.search).get("next") || "/";
-        location.href = next.startsWith("/") && !next.startsWith("//") ? next : "/";
+        location.href = sameSite(new URLSearchParams(location.search).get("next"));
       } else {
         message.textContent = reply.status === 429
           ? "登录失败次数过多，请稍后再试。"
@@ -58,7 +74,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const reply = await post(form.getAttribute("data-url"), body);
       const out = form.querySelector(".result");
       if (reply.status === 200) {
-        out.textContent = "已更新：" + reply.data.status;
+        out.textContent = "已更新：" + (STATUS_ZH[reply.data.status] || reply.data.status);
         setTimeout(() => location.reload(), 300);
       } else {
         out.textContent = (reply.data && reply.data.error) || ("失败：" + reply.status);
