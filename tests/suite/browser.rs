@@ -140,7 +140,10 @@ fn a_real_browser_logs_in_searches_and_confirms_a_case() {
         // logging in (`/\evil.example` is another host to the browser)
         // lands on this site instead.
         client
-            .goto(&format!("{}/login?next=%2F%5Cevil.example%2Fphish", server.base))
+            .goto(&format!(
+                "{}/login?next=%2F%5Cevil.example%2Fphish",
+                server.base
+            ))
             .await
             .unwrap();
         client

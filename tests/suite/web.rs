@@ -571,6 +571,13 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
         csv.contains("id,published_at") && csv.contains("p1"),
         "{csv}"
     );
+    // A query that does not parse is the user's mistake, said as the search
+    // page says it, not a server error.
+    for query in ["%22x", "category:zzz"] {
+        let (status, _, text) = get(&format!("/export.csv?q={query}"), Some(&analyst));
+        assert_eq!(status, 400, "{query}: {text}");
+        assert!(text.starts_with("查询语法错误"), "{text}");
+    }
     let store = Store::open_read_only(&server._fixture.data().join("yuqing.db")).unwrap();
     let log = store.audit_entries(None, 30).unwrap();
     assert!(

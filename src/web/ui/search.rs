@@ -211,10 +211,16 @@ pub async fn export(
         let mut request = form.request(1000, state.app.config.timezone());
         request.offset = 0;
         request.facets = false;
-        let results = state
-            .index
-            .search(&request)
-            .map_err(|e| Refusal::from(anyhow::Error::from(e)))?;
+        let results = match state.index.search(&request) {
+            Ok(results) => results,
+            // The user's query, not the server: said as the search page says it.
+            Err(crate::index::IndexError::Query(error)) => {
+                let text = format!("查询语法错误：{error}\n");
+                let plain = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
+                return Ok((axum::http::StatusCode::BAD_REQUEST, plain, text).into_response());
+            }
+            Err(other) => return Err(Refusal::from(anyhow::Error::from(other))),
+        };
         let mut csv = csv::Writer::from_writer(Vec::new());
         let write = |csv: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
             csv.write_record(row)
@@ -255,7 +261,11 @@ pub async fn export(
                     &cell(&hit.title),
                     flagged,
                     &categories,
-                    hit.url.as_deref().unwrap_or(""),
+                    // A link that is not the web (`javascript:` …) is not exported.
+                    hit.url
+                        .as_deref()
+                        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                        .unwrap_or(""),
                     &cell(&hit.snippet),
                 ],
             )?;
