@@ -206,6 +206,11 @@ pub enum ReviewError {
         /// The accounts there are.
         known: String,
     },
+    /// The account may only read.
+    #[error(
+        "`{0}` is an analyst and cannot work cases: assign a reviewer, or give the account that role with `yuqing user add {0} --role reviewer`"
+    )]
+    AssigneeCannotWork(String),
     /// Not a name (an office without web accounts).
     #[error(
         "`{0}` cannot be an assignee: write a name of letters, digits, . _ - (at most {MAX_ASSIGNEE_CHARS} characters)"
@@ -236,6 +241,7 @@ impl ReviewError {
                 | ReviewError::UnknownLevel(_)
                 | ReviewError::UnknownCategory(_)
                 | ReviewError::UnknownAssignee { .. }
+                | ReviewError::AssigneeCannotWork(_)
                 | ReviewError::BadAssigneeName(_)
         )
     }
@@ -310,7 +316,8 @@ pub fn set_status(
 pub const MAX_ASSIGNEE_CHARS: usize = 64;
 
 /// Who a case may be assigned to. Once the office has web accounts, one
-/// of them: a case given to a name nobody logs in as is nobody's. An
+/// of them who can act on cases (a reviewer or an admin): a case given to
+/// a name nobody logs in as, or to an analyst, is nobody's. An
 /// office without any (the command line only) names its people freely,
 /// as a word: letters of any script (李明 too), digits, `.`, `_`, `-`, at
 /// most [`MAX_ASSIGNEE_CHARS`] characters.
@@ -327,10 +334,19 @@ pub fn check_assignee(store: &Store, name: &str) -> Result<(), ReviewError> {
         }
         return Ok(());
     }
-    if users.iter().any(|user| user.name == name) {
-        return Ok(());
+    // Analysts search and read; they cannot act on a case, so a case
+    // given to one would wait for ever.
+    let can_work = |user: &&crate::store::User| user.role != crate::store::Role::Analyst;
+    match users.iter().find(|user| user.name == name) {
+        Some(user) if can_work(&user) => return Ok(()),
+        Some(_) => return Err(ReviewError::AssigneeCannotWork(name.to_string())),
+        None => {}
     }
-    let known: Vec<&str> = users.iter().map(|user| user.name.as_str()).collect();
+    let known: Vec<&str> = users
+        .iter()
+        .filter(can_work)
+        .map(|user| user.name.as_str())
+        .collect();
     Err(ReviewError::UnknownAssignee {
         name: name.to_string(),
         known: known.join(", "),

@@ -87,7 +87,8 @@ pub enum ReviewCommand {
     /// Assign a case to a user (a new case goes to in_review).
     ///
     /// Once the office has web accounts (`yuqing user list`), USER must be
-    /// one of them: add people with `yuqing user add NAME --role reviewer`.
+    /// one of them who can act on cases, a reviewer or an admin: add people
+    /// with `yuqing user add NAME --role reviewer`.
     /// An office without any names its people freely: letters (李明 too),
     /// digits, . _ - (at most 64 characters).
     Assign {

@@ -69,7 +69,7 @@ pub fn spec() -> Value {
                 query("status", "string", "new, in_review, confirmed, dismissed, escalated"), query("category", "string", ""),
                 query("level", "string", "low, medium, high, critical"), query("assignee", "string", ""),
                 query("overdue", "boolean", "only open cases past their deadline"), query("limit", "integer", "cases, 1 to 1000 (default 100); the X-Total-Count header says how many match")]), None)},
-            "/api/v1/cases/{id}": {"post": op("Change a case: status with a note (and reason for dismissals), or assignee (once the office has accounts, one of them; else 422)", "reviewer",
+            "/api/v1/cases/{id}": {"post": op("Change a case: status with a note (and reason for dismissals), or assignee (once the office has accounts, a reviewer or admin; else 422)", "reviewer",
                 json!([path("id", "integer"), csrf]),
                 Some(json!({"type": "object", "properties": {"status": {"type": "string"}, "note": {"type": "string"}, "reason": {"type": "string"}, "assignee": {"type": "string"}}})))},
             "/api/v1/trends": {"get": op("What is rising (the JSON of `yuqing trends --json`)", "analyst", json!([query("window", "string", "1h or 24h")]), None)},

@@ -705,10 +705,21 @@ fn a_case_is_not_assigned_to_a_user_who_does_not_exist() {
         let error = reply.body["error"].as_str().unwrap_or_default();
         assert!(error.contains("no user `ghost`"), "{error}");
         assert!(
-            error.contains("adm, ana, rev"),
-            "lists the accounts: {error}"
+            error.contains("adm, rev"),
+            "lists the accounts that can work cases: {error}"
         );
     }
+    // An analyst can read a case but not act on it: not an assignee.
+    let reply = post(json!({"assignee": "ana"}));
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert!(
+        reply.body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("is an analyst"),
+        "{}",
+        reply.body
+    );
     let reply = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
     assert_eq!(
         reply.body[0]["status"], "new",
