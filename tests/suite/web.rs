@@ -500,6 +500,29 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
         Some(&analyst),
     );
     assert!(by_unit.contains("共 1 条"), "{by_unit}");
+    // Facet links keep the other filters, so their counts are what they find.
+    let (_, _, flagged) = get(
+        "/?q=%E6%B4%BE%E5%87%BA%E6%89%80&flagged=1&since=7d",
+        Some(&analyst),
+    );
+    assert!(
+        flagged.contains("kind%3Apost&amp;flagged=1&amp;since=7d\">帖子</a> 1"),
+        "{flagged}"
+    );
+    // Without words to rank by, newest first (p1 is today's, p2 from the 20th).
+    let (_, _, all) = get("/", Some(&analyst));
+    assert!(all.contains("按时间，最新在前"), "{all}");
+    let (p1, p2) = (
+        all.find("/items/p1").unwrap(),
+        all.find("/items/p2").unwrap(),
+    );
+    assert!(p1 < p2, "{all}");
+    // Past the last page: said, with a way back.
+    let (_, _, past) = get("/?q=&offset=9999", Some(&analyst));
+    assert!(
+        past.contains("没有更多结果") && past.contains("offset=0\">最后一页"),
+        "{past}"
+    );
     let (_, _, old_range) = get(
         "/?q=%E6%B4%BE%E5%87%BA%E6%89%80&from=2000-01-01&to=2000-01-02",
         Some(&analyst),

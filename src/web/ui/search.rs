@@ -35,6 +35,13 @@ pub struct SearchForm {
 }
 
 impl SearchForm {
+    /// Newest first when asked, and whenever there are no words to rank
+    /// by (the page as it opens shows what came in last, not the order of
+    /// the sources).
+    fn by_time(&self) -> bool {
+        self.sort.as_deref() == Some("time") || self.q.trim().is_empty()
+    }
+
     fn request(&self, limit: usize, tz: chrono_tz::Tz) -> SearchRequest {
         // Unit and topic filters are field terms of the query.
         let mut query = self.q.clone();
@@ -79,7 +86,7 @@ impl SearchForm {
             let since = chrono::Utc::now() - age;
             request.from = Some(request.from.map_or(since, |f| f.max(since)));
         }
-        request.sort = if self.sort.as_deref() == Some("time") {
+        request.sort = if self.by_time() {
             SortOrder::Time
         } else {
             SortOrder::Relevance
@@ -135,8 +142,9 @@ pub async fn search_page(
         })?;
         let query_string = raw.unwrap_or_default();
         body.push_str(&format!(
-            "<p class=\"meta\">共 {} 条 · <a href=\"/export.csv?{}\">导出 CSV</a></p><div class=\"layout\"><aside class=\"facets\">",
+            "<p class=\"meta\">共 {} 条{} · <a href=\"/export.csv?{}\">导出 CSV</a></p><div class=\"layout\"><aside class=\"facets\">",
             results.total,
+            if form.q.trim().is_empty() { "（按时间，最新在前）" } else { "" },
             esc(&query_string)
         ));
         for (facet, title) in [("kind", "类型"), ("category", "投诉类别"), ("source", "来源"), ("unit", "单位"), ("topic", "专题")] {
@@ -150,9 +158,14 @@ pub async fn search_page(
                     "kind" => kind_label(value).to_string(),
                     _ => value.clone(),
                 };
-                let filter: String = url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("q", format!("{} {facet}:{value}", form.q).trim())
-                    .finish();
+                // The other filters (time, flagged, sort …) stay: the count
+                // shown is what the link finds.
+                let mut params: Vec<(String, String)> = url::form_urlencoded::parse(query_string.as_bytes())
+                    .into_owned()
+                    .filter(|(k, _)| k != "offset" && k != "q")
+                    .collect();
+                params.insert(0, ("q".into(), format!("{} {facet}:{value}", form.q).trim().to_string()));
+                let filter: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
                 body.push_str(&format!("<li><a href=\"/?{}\">{}</a> {n}</li>", esc(&filter), esc(&label)));
             }
             body.push_str("</ul>");
@@ -188,7 +201,11 @@ pub async fn search_page(
             format!("<a href=\"/?{}\">{label}</a>", esc(&qs))
         };
         body.push_str("<p class=\"pager\">");
-        if offset > 0 {
+        if offset >= results.total && results.total > 0 {
+            // Past the end (an old link, a hand-edited offset): back to the last page.
+            body.push_str("没有更多结果。");
+            body.push_str(&page_link((results.total - 1) / PAGE * PAGE, "最后一页"));
+        } else if offset > 0 {
             body.push_str(&page_link(offset.saturating_sub(PAGE), "上一页"));
         }
         if offset + PAGE < results.total {
