@@ -142,14 +142,20 @@ impl Store {
 
     /// The status of the case an item's story raised, if any.
     pub fn case_status_of_item(&self, item_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.case_of_item(item_id)?.map(|(_, status)| status))
+    }
+
+    /// The number and status of the case that covers an item (its story's
+    /// or its own), if any.
+    pub fn case_of_item(&self, item_id: &str) -> Result<Option<(i64, String)>, StoreError> {
         self.conn
             .query_row(
-                "SELECT c.status FROM cases c
+                "SELECT c.id, c.status FROM cases c
                  LEFT JOIN story_items s ON s.item_id = ?1
                  WHERE c.subject = 'story:' || COALESCE(s.story_id, ?1) OR c.subject = 'item:' || ?1
                  LIMIT 1",
                 params![item_id],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()
             .during("reading an item's case")

@@ -807,3 +807,45 @@ fn limits_are_checked_and_a_cut_list_says_how_many_match() {
         total.to_string()
     );
 }
+
+#[test]
+fn the_item_page_shows_its_case_with_the_reviewers_notes() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, csrf, _) = client.login("rev");
+    let cases = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let case = cases
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["item_id"] == "p1")
+        .cloned();
+    let id = case.expect("p1 has a case")["id"].as_i64().unwrap();
+    let reply = client.send(
+        "POST",
+        &format!("/api/v1/cases/{id}"),
+        Some(&cookie),
+        Some(&csrf),
+        Some(json!({"assignee": "rev", "note": "已联系报警人<核实>"})),
+        None,
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let page = client.runtime.block_on(async {
+        reqwest::Client::new()
+            .get(format!("{}/items/p1", client.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert!(page.contains(&format!("审核案件 #{id}")), "{page}");
+    assert!(
+        page.contains("状态：核查中") && page.contains("经办人：rev"),
+        "{page}"
+    );
+    assert!(page.contains("rev：已联系报警人&lt;核实&gt;"), "{page}");
+}

@@ -263,11 +263,30 @@ pub async fn item_page(
                 ));
             }
         }
-        if let Some(status) = store.case_status_of_item(&id)? {
+        if let Some(case) = store.case_of_item(&id)?.map(|(case, _)| store.case(case)).transpose()?.flatten() {
+            // The case as reviewers left it: status, who works it, by when,
+            // and their notes (the review page shows only the newest state).
+            let tz = state.app.config.timezone();
             body.push_str(&format!(
-                "<p>审核案件状态：{} · <a href=\"/review\">审核队列</a></p>",
-                crate::review::status_label_zh(&status)
+                "<h2>审核案件 #{}</h2><p>状态：{} · 经办人：{} · 截止：{} · <a href=\"/review\">审核队列</a></p>",
+                case.id,
+                crate::review::status_label_zh(&case.status),
+                esc(case.assignee.as_deref().unwrap_or("未指派")),
+                esc(&local_time(&case.due_at, tz)),
             ));
+            let notes = store.case_notes(case.id)?;
+            if !notes.is_empty() {
+                body.push_str("<ul class=\"notes\">");
+                for note in &notes {
+                    body.push_str(&format!(
+                        "<li>{} · {}：{}</li>",
+                        esc(&local_time(&note.at, tz)),
+                        esc(&note.author),
+                        esc(&note.note)
+                    ));
+                }
+                body.push_str("</ul>");
+            }
         }
         Ok(shell("信息", "", Some(&session), &body))
     })
