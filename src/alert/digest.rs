@@ -371,7 +371,9 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
         data.backlog.overdue
     ));
     for (title, rows) in [
-        ("投诉类别", &data.categories),
+        // Each complaint once, by its main category (the web's facets count
+        // every category a complaint has).
+        ("投诉类别（按主要类别计）", &data.categories),
         ("投诉等级", &data.levels),
         ("信息类型", &data.kinds),
         ("数据来源", &data.sources),

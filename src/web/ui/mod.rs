@@ -177,6 +177,16 @@ fn local_time(at: &str, tz: chrono_tz::Tz) -> String {
     )
 }
 
+/// A list joined with 、, or 无 when empty (an empty table cell reads as
+/// a fault).
+fn listed(values: &[String]) -> String {
+    if values.is_empty() {
+        "无".to_string()
+    } else {
+        values.join("、")
+    }
+}
+
 fn kind_label(kind: &str) -> &'static str {
     kind.parse::<crate::model::ItemKind>()
         .map(crate::model::ItemKind::label_zh)
@@ -228,9 +238,9 @@ pub async fn item_page(
             analysis.severity,
             crate::review::level_label_zh(&analysis.level),
             analysis.sentiment,
-            esc(&analysis.units.join("、")),
-            esc(&analysis.keywords.join("、")),
-            esc(&analysis.topics.join("、")),
+            esc(&listed(&analysis.units)),
+            esc(&listed(&analysis.keywords)),
+            esc(&listed(&analysis.topics)),
         ));
         if let Some(story) = store.story_of(&id)?.filter(|s| s.copies > 1) {
             body.push_str(&format!("<h2>同一事件（{} 条）</h2><ul>", story.copies));
