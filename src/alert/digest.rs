@@ -515,11 +515,8 @@ pub fn render(data: &DigestData, tz: chrono_tz::Tz) -> Rendered {
         .audit_head
         .as_ref()
         .map(|(seq, hash)| {
-            format!(
-                "审计日志链尾 {seq}:{}（请留存；核对：yuqing audit verify --head {seq}:{}）",
-                &hash[..16.min(hash.len())],
-                &hash[..16.min(hash.len())]
-            )
+            let head = format!("{seq}:{}", &hash[..16.min(hash.len())]);
+            format!("审计日志链尾 {head}（请留存；核对：yuqing audit verify --head {head}）")
         })
         .unwrap_or_default();
     html.push_str(&format!(

@@ -105,9 +105,7 @@ impl IngestReport {
         self.updated += other.updated;
         self.unchanged += other.unchanged;
         self.indexed += other.indexed;
-        self.redacted.id_numbers += other.redacted.id_numbers;
-        self.redacted.phone_numbers += other.redacted.phone_numbers;
-        self.redacted.bank_cards += other.redacted.bank_cards;
+        self.redacted.add_counts(&other.redacted);
         self.warnings += other.warnings;
         self.flagged += other.flagged;
         self.failed.extend(other.failed);

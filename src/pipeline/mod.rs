@@ -110,9 +110,7 @@ impl Preparer {
                 return String::new();
             };
             let cleaned = self.normalizer.clean(text);
-            redactions.id_numbers += cleaned.redactions.id_numbers;
-            redactions.phone_numbers += cleaned.redactions.phone_numbers;
-            redactions.bank_cards += cleaned.redactions.bank_cards;
+            redactions += cleaned.redactions;
             if cleaned.truncated {
                 warnings.push(format!("{what} was cut to the length cap"));
             }
@@ -156,9 +154,7 @@ impl Preparer {
                 if found.total() == 0 {
                     (Some(url), None)
                 } else {
-                    redactions.id_numbers += found.id_numbers;
-                    redactions.phone_numbers += found.phone_numbers;
-                    redactions.bank_cards += found.bank_cards;
+                    redactions += found;
                     (Some(redacted), self.authors.hash(&format!("url\u{0}{url}")))
                 }
             }

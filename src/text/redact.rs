@@ -73,6 +73,14 @@ pub struct RedactionCounts {
     pub bank_cards: usize,
 }
 
+impl std::ops::AddAssign for RedactionCounts {
+    fn add_assign(&mut self, other: RedactionCounts) {
+        self.id_numbers += other.id_numbers;
+        self.phone_numbers += other.phone_numbers;
+        self.bank_cards += other.bank_cards;
+    }
+}
+
 impl RedactionCounts {
     /// Total number of replaced spans.
     pub fn total(&self) -> usize {

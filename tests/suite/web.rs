@@ -124,6 +124,11 @@ impl Client {
         })
     }
 
+    /// `GET path` with a session cookie.
+    fn get(&self, path: &str, cookie: &str) -> Reply {
+        self.send("GET", path, Some(cookie), None, None, None)
+    }
+
     /// Logs in; returns (cookie header value, csrf token, Set-Cookie).
     fn login(&self, user: &str) -> (String, String, String) {
         let reply = self.send(
@@ -151,7 +156,7 @@ fn every_endpoint_checks_the_session_and_the_role() {
     let client = Client::new(&server);
     let case_id = {
         let (cookie, _, _) = client.login("ana");
-        let cases = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+        let cases = client.get("/api/v1/cases", &cookie);
         assert_eq!(cases.status, 200);
         cases.body[0]["id"]
             .as_i64()
@@ -201,7 +206,7 @@ fn every_endpoint_checks_the_session_and_the_role() {
             } else {
                 200
             };
-            let reply = client.send("GET", path, Some(&cookie), None, None, None);
+            let reply = client.get(path, &cookie);
             assert_eq!(reply.status, expected, "{user} GET {path}: {}", reply.body);
             assert!(
                 reply.headers["content-type"]
@@ -258,7 +263,7 @@ fn csrf_cookies_rotation_logout_and_throttling() {
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Secure"] {
         assert!(set_cookie.contains(attribute), "{attribute}: {set_cookie}");
     }
-    let cases = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let cases = client.get("/api/v1/cases", &cookie);
     let path = format!("/api/v1/cases/{}", cases.body[0]["id"]);
     let change = || Some(json!({"status": "in_review", "note": "核查"}));
     // No token, a wrong token, another site: refused.
@@ -309,12 +314,7 @@ fn csrf_cookies_rotation_logout_and_throttling() {
             .status,
         204
     );
-    assert_eq!(
-        client
-            .send("GET", "/api/v1/cases", Some(&second), None, None, None)
-            .status,
-        401
-    );
+    assert_eq!(client.get("/api/v1/cases", &second).status, 401);
 
     // Throttling: wrong passwords and unknown users get the same answer;
     // after 100 failures in an hour the account gets 429 + Retry-After.
@@ -376,13 +376,9 @@ fn views_and_searches_are_audited_and_search_matches_the_cli_json() {
     let server = start();
     let client = Client::new(&server);
     let (cookie, _, _) = client.login("ana");
-    let found = client.send(
-        "GET",
+    let found = client.get(
         "/api/v1/search?q=%E6%B4%BE%E5%87%BA%E6%89%80&facets=true",
-        Some(&cookie),
-        None,
-        None,
-        None,
+        &cookie,
     );
     assert_eq!(found.status, 200);
     assert_eq!(found.body["total"], 1);
@@ -411,14 +407,9 @@ fn views_and_searches_are_audited_and_search_matches_the_cli_json() {
     );
     assert_eq!(bad.status, 400);
     assert!(bad.body["column"].is_number(), "{}", bad.body);
-    let item = client.send("GET", "/api/v1/items/p2", Some(&cookie), None, None, None);
+    let item = client.get("/api/v1/items/p2", &cookie);
     assert_eq!(item.status, 200);
-    assert_eq!(
-        client
-            .send("GET", "/api/v1/items/none", Some(&cookie), None, None, None)
-            .status,
-        404
-    );
+    assert_eq!(client.get("/api/v1/items/none", &cookie).status, 404);
     let store = Store::open_read_only(&server._fixture.data().join("yuqing.db")).unwrap();
     let log = store.audit_entries(None, 20).unwrap();
     let actions: Vec<(&str, &str, &str)> = log
@@ -616,10 +607,11 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
 /// Polls `query`'s total through the API until it is `want` (30 s at most:
 /// the server reloads about half a second after a commit).
 fn wait_for_total(client: &Client, cookie: &str, query: &str, want: u64) -> u64 {
-    let path = format!("/api/v1/search?q={}", urlencoding(query));
+    let query: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    let path = format!("/api/v1/search?q={query}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let reply = client.send("GET", &path, Some(cookie), None, None, None);
+        let reply = client.get(&path, cookie);
         assert_eq!(reply.status, 200, "{}", reply.body);
         let total = reply.body["total"].as_u64().unwrap();
         if total == want || std::time::Instant::now() > deadline {
@@ -627,15 +619,6 @@ fn wait_for_total(client: &Client, cookie: &str, query: &str, want: u64) -> u64 
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-}
-
-fn urlencoding(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[test]
@@ -675,28 +658,14 @@ fn case_filters_no_case_can_match_are_a_400_naming_the_valid_values() {
             "violence_or_abuse",
         ),
     ] {
-        let reply = client.send(
-            "GET",
-            &format!("/api/v1/cases?{query}"),
-            Some(&cookie),
-            None,
-            None,
-            None,
-        );
+        let reply = client.get(&format!("/api/v1/cases?{query}"), &cookie);
         assert_eq!(reply.status, 400, "{query}: {}", reply.body);
         let error = reply.body["error"].as_str().unwrap_or_default();
         assert!(error.contains(says) && error.contains(valid), "{error}");
     }
     // Valid values, and an empty one (a form's "all"), still list.
     for query in ["status=new&level=high", "status=&category="] {
-        let reply = client.send(
-            "GET",
-            &format!("/api/v1/cases?{query}"),
-            Some(&cookie),
-            None,
-            None,
-            None,
-        );
+        let reply = client.get(&format!("/api/v1/cases?{query}"), &cookie);
         assert_eq!(reply.status, 200, "{query}: {}", reply.body);
         assert!(reply.body.is_array(), "{}", reply.body);
     }
@@ -707,7 +676,7 @@ fn a_case_is_not_assigned_to_a_user_who_does_not_exist() {
     let server = start();
     let client = Client::new(&server);
     let (cookie, csrf, _) = client.login("rev");
-    let cases = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let cases = client.get("/api/v1/cases", &cookie);
     let case_path = format!("/api/v1/cases/{}", cases.body[0]["id"].as_i64().unwrap());
     let post = |body: Value| {
         client.send(
@@ -743,7 +712,7 @@ fn a_case_is_not_assigned_to_a_user_who_does_not_exist() {
         "{}",
         reply.body
     );
-    let reply = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let reply = client.get("/api/v1/cases", &cookie);
     assert_eq!(
         reply.body[0]["status"], "new",
         "nothing changed: {}",
@@ -761,16 +730,7 @@ fn trends_refuse_a_window_the_detector_does_not_have() {
     let server = start();
     let client = Client::new(&server);
     let (cookie, _, _) = client.login("ana");
-    let get = |query: &str| {
-        client.send(
-            "GET",
-            &format!("/api/v1/trends{query}"),
-            Some(&cookie),
-            None,
-            None,
-            None,
-        )
-    };
+    let get = |query: &str| client.get(&format!("/api/v1/trends{query}"), &cookie);
     for query in ["?window=2h", "?window=7d", "?window=30m"] {
         let reply = get(query);
         assert_eq!(reply.status, 400, "{query}: {}", reply.body);
@@ -787,20 +747,13 @@ fn limits_are_checked_and_a_cut_list_says_how_many_match() {
     let client = Client::new(&server);
     let (cookie, _, _) = client.login("ana");
     for path in ["/api/v1/search?q=&limit=0", "/api/v1/cases?limit=0"] {
-        let reply = client.send("GET", path, Some(&cookie), None, None, None);
+        let reply = client.get(path, &cookie);
         assert_eq!(reply.status, 400, "{path}: {}", reply.body);
     }
-    let all = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let all = client.get("/api/v1/cases", &cookie);
     let total = all.body.as_array().unwrap().len();
     assert!(total >= 1, "{}", all.body);
-    let one = client.send(
-        "GET",
-        "/api/v1/cases?limit=1",
-        Some(&cookie),
-        None,
-        None,
-        None,
-    );
+    let one = client.get("/api/v1/cases?limit=1", &cookie);
     assert_eq!(one.body.as_array().unwrap().len(), 1);
     assert_eq!(
         one.headers["x-total-count"].to_str().unwrap(),
@@ -813,7 +766,7 @@ fn the_item_page_shows_its_case_with_the_reviewers_notes() {
     let server = start();
     let client = Client::new(&server);
     let (cookie, csrf, _) = client.login("rev");
-    let cases = client.send("GET", "/api/v1/cases", Some(&cookie), None, None, None);
+    let cases = client.get("/api/v1/cases", &cookie);
     let case = cases
         .body
         .as_array()

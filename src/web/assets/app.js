@@ -32,11 +32,6 @@ function sameSite(next) {
   }
 }
 
-// Case statuses as the pages name them.
-const STATUS_ZH = {
-  new: "待处理", in_review: "核查中", confirmed: "已确认", dismissed: "已排除", escalated: "已上报",
-};
-
 document.addEventListener("DOMContentLoaded", () => {
   const login = document.getElementById("login-form");
   if (login) {
@@ -74,7 +69,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const reply = await post(form.getAttribute("data-url"), body);
       const out = form.querySelector(".result");
       if (reply.status === 200) {
-        out.textContent = "已更新：" + (STATUS_ZH[reply.data.status] || reply.data.status);
+        // The page reloads and shows the new status as the server names it.
+        out.textContent = "已更新";
         setTimeout(() => location.reload(), 300);
       } else {
         out.textContent = (reply.data && reply.data.error) || ("失败：" + reply.status);
