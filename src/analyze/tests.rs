@@ -118,6 +118,48 @@ const CASES: &[(&str, &str, bool, &str)] = &[
         false,
         "-",
     ),
+    (
+        "violence in a 把 sentence, police the subject",
+        "巡逻的民警把摆摊的阿姨一把推倒，阿姨手上擦破了一大块皮。",
+        true,
+        "violence_or_abuse",
+    ),
+    (
+        "a guard's violence that police then handle",
+        "小区保安把送外卖的小哥推倒在地，民警赶到后把保安带走调查。",
+        false,
+        "-",
+    ),
+    (
+        "nobody dispatched after 110 calls",
+        "家门口有人拿着棍子打架，拨打110后等了一个小时无人出警。",
+        true,
+        "inaction",
+    ),
+    (
+        "held without a summons or a call home",
+        "被两名民警带到派出所问话，五个小时不让联系家人，也没出示任何传唤证。",
+        true,
+        "irregular_enforcement",
+    ),
+    (
+        "a police-issued certificate, many trips",
+        "为了开一张无犯罪记录证明，前后来回跑了四趟还没开出来。",
+        true,
+        "slow_service",
+    ),
+    (
+        "a dismissive call-taker",
+        "半夜听到楼道里有人撬锁，打110报警，接警员说“别浪费警力”，然后就挂了。",
+        true,
+        "attitude",
+    ),
+    (
+        "a reported case gone silent",
+        "手机被骗走八千元，报案时拿到了受案回执，之后两个月没有任何民警联系我。",
+        true,
+        "case_handling",
+    ),
 ];
 
 #[test]
