@@ -160,6 +160,18 @@ const CASES: &[(&str, &str, bool, &str)] = &[
         true,
         "case_handling",
     ),
+    (
+        "police help a drunk person home",
+        "深夜，民警将醉酒倒在路边的男子扶上警车，送回家中交给了家属。",
+        false,
+        "-",
+    ),
+    (
+        "a drunk officer",
+        "有网友反映，派出所一名民警醉酒后在饭店门口和人争吵，还砸了店里的东西。",
+        true,
+        "other_police",
+    ),
 ];
 
 #[test]
