@@ -168,6 +168,19 @@ fn options(choices: &[(&str, &str)], selected: Option<&str>) -> String {
         .collect()
 }
 
+/// The parameters a page could not use, said at its top (the page goes
+/// on without them); empty when there are none.
+fn warnings(problems: &[crate::web::params::ParamError]) -> String {
+    if problems.is_empty() {
+        return String::new();
+    }
+    let items: String = problems
+        .iter()
+        .map(|p| format!("<li>{}，已忽略。</li>", esc(&p.message_zh())))
+        .collect();
+    format!("<div class=\"warning\" role=\"alert\"><ul>{items}</ul></div>")
+}
+
 /// A stored RFC 3339 time in the office's time zone, as the CLI shows
 /// times (as stored when it does not parse).
 fn local_time(at: &str, tz: chrono_tz::Tz) -> String {
