@@ -296,3 +296,85 @@ fn api_refusals_are_in_chinese_with_a_stable_code() {
         "{page}"
     );
 }
+
+/// The x labels a 48-hour chart ending with the hour of `now` has in
+/// Shanghai (the office's default zone): every sixth hour, the date at
+/// midnight.
+fn x_labels(now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+    use chrono::{TimeZone, Timelike};
+    let hour = now.timestamp().div_euclid(3600);
+    (hour - 47..=hour)
+        .map(|h| {
+            chrono_tz::Asia::Shanghai
+                .timestamp_opt(h * 3600, 0)
+                .unwrap()
+        })
+        .filter(|t| t.hour() % 6 == 0)
+        .map(|t| {
+            t.format(if t.hour() == 0 { "%m-%d" } else { "%H:%M" })
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn trend_charts_have_a_scale_and_local_time_labels() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, _, _) = client.login("ana");
+    let before = chrono::Utc::now();
+    let (status, page) = client.page("/trends", &cookie);
+    let after = chrono::Utc::now();
+    assert_eq!(status, 200);
+    // The first chart: posts over the last 48 hours (p1 came in today).
+    let start = page.find("<svg").expect("a chart");
+    let svg = &page[start..start + page[start..].find("</svg>").unwrap()];
+    let said = &page[..start];
+    let total: u32 = said[said.rfind("共 ").unwrap() + "共 ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(svg.contains("role=\"img\""), "{svg}");
+    let label = &svg[svg.find("aria-label=\"").unwrap()..];
+    let label = &label[..label[12..].find('"').unwrap() + 12];
+    let max: u32 = label[label.find("最高 ").unwrap() + "最高 ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        total >= 1 && (1..=total).contains(&max) && label.contains(&format!("共 {total} 条")),
+        "{label}"
+    );
+    // The y axis starts at 0 and reaches at least the maximum.
+    let y_ticks: Vec<u32> = svg
+        .split("class=\"y-tick\"")
+        .skip(1)
+        .map(|t| {
+            t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()]
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        y_ticks.len() >= 2 && y_ticks[0] == 0 && *y_ticks.last().unwrap() >= max,
+        "{y_ticks:?}"
+    );
+    // The x axis in local time (the hour may turn during the request).
+    let x_ticks: Vec<String> = svg
+        .split("class=\"x-tick\"")
+        .skip(1)
+        .map(|t| t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()].to_string())
+        .collect();
+    assert!(
+        x_ticks == x_labels(before) || x_ticks == x_labels(after),
+        "{x_ticks:?} vs {:?}",
+        x_labels(before)
+    );
+    // Each bar keeps its tooltip.
+    assert_eq!(svg.matches("<rect").count(), 48, "{svg}");
+    assert_eq!(svg.matches("<title>").count(), 48, "{svg}");
+}

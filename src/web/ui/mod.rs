@@ -7,7 +7,8 @@
 //!
 //! This module holds the page frame and what every page shares, the login
 //! page and an item's page; `search` has the search page and its CSV
-//! export, `monitor` the review queue, trends and sources.
+//! export, `monitor` the review queue, trends and sources, `chart` the
+//! trends' SVG bar charts.
 
 use super::WebState;
 use super::auth::{Refusal, session_token, store};
@@ -18,6 +19,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+mod chart;
 mod monitor;
 mod search;
 

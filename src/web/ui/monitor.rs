@@ -1,6 +1,7 @@
 //! What the review desk watches: the review queue with its actions, the
 //! trends with their charts, and the health of each source.
 
+use super::chart::hourly_bars;
 use super::{blocking, kind_label, local_time, options, page_session, shell};
 use crate::model::category_label_zh;
 use crate::source::health::{health_label_zh, kind_label_zh, source_health};
@@ -90,28 +91,6 @@ pub async fn review_page(
     .await
 }
 
-/// A bar chart of a series as inline SVG (presentation attributes only).
-fn svg_bars(series: &[u32]) -> String {
-    let max = series.iter().copied().max().unwrap_or(0).max(1);
-    let width = 480;
-    let slot = width / series.len().max(1);
-    let mut svg = format!(
-        "<svg width=\"{width}\" height=\"80\" viewBox=\"0 0 {width} 80\" role=\"img\" aria-label=\"近48小时每小时数量\">"
-    );
-    for (i, &n) in series.iter().enumerate() {
-        let h = (n as usize * 76).div_ceil(max as usize);
-        svg.push_str(&format!(
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{h}\" fill=\"{}\"><title>{n}</title></rect>",
-            i * slot,
-            80 - h,
-            slot.saturating_sub(1).max(1),
-            if i + 6 >= series.len() { "#dc2626" } else { "#94a3b8" }
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
 /// `GET /trends`: what is rising, with charts.
 pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> Response {
     blocking(move || {
@@ -120,9 +99,15 @@ pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> R
             Err(redirect) => return Ok(*redirect),
         };
         let store = store(&state)?;
-        let trends = crate::trends::detect_trends(&store, Some(&state.index), chrono::Utc::now(), chrono::Duration::hours(24), &state.app.config.trends)?;
-        // Volume over the last 48 hours by kind and by complaint category.
-        let now_hour = chrono::Utc::now().timestamp().div_euclid(crate::store::HOUR_SECS);
+        let now = chrono::Utc::now();
+        let trends = crate::trends::detect_trends(&store, Some(&state.index), now, chrono::Duration::hours(24), &state.app.config.trends)?;
+        // Volume over the last 48 hours by kind and by complaint category;
+        // every chart ends with the hour now under way, labelled in the
+        // office's time zone.
+        let now_hour = now.timestamp().div_euclid(crate::store::HOUR_SECS);
+        let last = chrono::DateTime::from_timestamp(now_hour * crate::store::HOUR_SECS, 0).unwrap_or(now);
+        let tz = state.app.config.timezone();
+        let chart = |series: &[u32]| hourly_bars(series, last, tz);
         let mut body = String::from("<h1>近48小时走势</h1>");
         for (dim, title) in [("kind", "按类型"), ("category", "涉警投诉按类别")] {
             let table = store.trend_table(dim, now_hour - 47, now_hour)?;
@@ -146,7 +131,7 @@ pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> R
                     "<div class=\"trend\"><b>{}</b> <span class=\"meta\">共 {} 条</span><br>{}</div>",
                     esc(&label),
                     series.iter().sum::<u32>(),
-                    svg_bars(&series)
+                    chart(&series)
                 ));
             }
         }
@@ -162,7 +147,7 @@ pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> R
                 trend.current,
                 trend.expected,
                 trend.ratio,
-                svg_bars(&trend.series)
+                chart(&trend.series)
             ));
             for example in &trend.examples {
                 body.push_str(&format!(
