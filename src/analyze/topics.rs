@@ -11,7 +11,7 @@
 //! position), `title:`/`body:` restrict the field, filters compare the
 //! item's kind, source, unit, categories and flag.
 
-use crate::index::query::{Expr, QueryError, parse};
+use crate::index::query::{Expr, Problem, QueryError, parse};
 use crate::model::{Analysis, Item, ItemKind};
 use crate::text::Segmenter;
 use crate::text::packed::PackedTokens;
@@ -128,7 +128,7 @@ fn compile(expr: &Expr, segmenter: &Segmenter) -> Result<Matcher, QueryError> {
             if words.is_empty() {
                 return Err(QueryError::new(
                     *column,
-                    format!("`{text}` has no searchable characters"),
+                    Problem::NoSearchableText(text.clone()),
                 ));
             }
             let field = match field.as_deref() {
@@ -146,7 +146,7 @@ fn compile(expr: &Expr, segmenter: &Segmenter) -> Result<Matcher, QueryError> {
             "kind" => Matcher::Kind(
                 value
                     .parse()
-                    .map_err(|e: String| QueryError::new(*column, e))?,
+                    .map_err(|_| QueryError::new(*column, Problem::UnknownKind(value.clone())))?,
             ),
             "source" => Matcher::Source(value.clone()),
             "unit" => Matcher::Unit(value.clone()),
@@ -154,7 +154,7 @@ fn compile(expr: &Expr, segmenter: &Segmenter) -> Result<Matcher, QueryError> {
                 if !crate::model::CATEGORIES.contains(&value.as_str()) {
                     return Err(QueryError::new(
                         *column,
-                        format!("unknown category `{value}`"),
+                        Problem::UnknownCategory(value.clone()),
                     ));
                 }
                 Matcher::Category(value.clone())
@@ -166,7 +166,7 @@ fn compile(expr: &Expr, segmenter: &Segmenter) -> Result<Matcher, QueryError> {
             other => {
                 return Err(QueryError::new(
                     *column,
-                    format!("`{other}:` cannot be used in a topic's query"),
+                    Problem::NotInTopic(other.to_string()),
                 ));
             }
         },

@@ -5,32 +5,15 @@
 //! are ANDed. The parser only builds an [`Expr`]; `search` turns it into a
 //! tantivy query with the segmenter.
 
+mod error;
+
+pub use error::{MAX_DEPTH, Problem, QueryError};
 use std::fmt;
-use thiserror::Error;
 
 /// Field names a query may filter on.
 pub const FIELDS: &[&str] = &[
     "kind", "source", "category", "flagged", "unit", "topic", "title", "body",
 ];
-
-/// A query that does not parse or cannot be run.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("query error at column {column}: {message}")]
-pub struct QueryError {
-    /// 1-based character column of the problem.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl QueryError {
-    pub(crate) fn new(column: usize, message: impl Into<String>) -> QueryError {
-        QueryError {
-            column,
-            message: message.into(),
-        }
-    }
-}
 
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +133,7 @@ fn lex(query: &str) -> Result<Vec<Token>, QueryError> {
                 };
                 let end = (i + 1..chars.len())
                     .find(|&j| closing(chars[j]))
-                    .ok_or_else(|| QueryError::new(column, "unclosed quote: add the closing \""))?;
+                    .ok_or_else(|| QueryError::new(column, Problem::UnclosedQuote))?;
                 let text: String = chars[i + 1..end].iter().collect();
                 tokens.push(Token {
                     lexeme: Lexeme::Quoted(text),
@@ -203,12 +186,6 @@ fn is_boundary(c: char) -> bool {
     c.is_whitespace() || matches!(c, '(' | ')' | '（' | '）' | '"' | '“' | '”')
 }
 
-/// Deepest nesting of parentheses and negations a query may have. The
-/// parser (and everything that walks the parsed query) recurses once per
-/// level: a crafted `NOT NOT NOT …` of a few kilobytes would otherwise
-/// overflow the stack and take the whole server down with it.
-pub const MAX_DEPTH: usize = 32;
-
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
@@ -230,11 +207,11 @@ pub fn parse(query: &str) -> Result<Expr, QueryError> {
     };
     let expr = parser.or()?;
     if let Some(token) = parser.peek() {
-        let message = match token.lexeme {
-            Lexeme::Close => "unmatched `)`: remove it or add a `(` before".to_string(),
-            _ => "unexpected text".to_string(),
+        let problem = match token.lexeme {
+            Lexeme::Close => Problem::UnmatchedParenthesis,
+            _ => Problem::UnexpectedText,
         };
-        return Err(QueryError::new(token.column, message));
+        return Err(QueryError::new(token.column, problem));
     }
     Ok(expr)
 }
@@ -261,12 +238,7 @@ impl Parser {
         parse: impl FnOnce(&mut Parser) -> Result<Expr, QueryError>,
     ) -> Result<Expr, QueryError> {
         if self.depth >= MAX_DEPTH {
-            return Err(QueryError::new(
-                column,
-                format!(
-                    "the query nests parentheses and NOT / - more than {MAX_DEPTH} deep: simplify it"
-                ),
-            ));
+            return Err(QueryError::new(column, Problem::TooDeep));
         }
         self.depth += 1;
         let expr = parse(self);
@@ -322,15 +294,12 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr, QueryError> {
         let column = self.column();
         let Some(token) = self.next() else {
-            return Err(QueryError::new(
-                column,
-                "expected a word, a phrase or `(` here",
-            ));
+            return Err(QueryError::new(column, Problem::ExpectedTerm));
         };
         match token.lexeme {
             Lexeme::Open => {
                 if self.peek().is_some_and(|t| t.lexeme == Lexeme::Close) {
-                    return Err(QueryError::new(column, "empty parentheses"));
+                    return Err(QueryError::new(column, Problem::EmptyParentheses));
                 }
                 let inner = self.nested(column, Parser::or)?;
                 match self.next() {
@@ -338,7 +307,7 @@ impl Parser {
                         lexeme: Lexeme::Close,
                         ..
                     }) => Ok(inner),
-                    _ => Err(QueryError::new(column, "`(` is never closed: add a `)`")),
+                    _ => Err(QueryError::new(column, Problem::UnclosedParenthesis)),
                 }
             }
             Lexeme::Text(text) => Ok(Expr::Word {
@@ -352,14 +321,8 @@ impl Parser {
                 column,
             }),
             Lexeme::FieldPrefix(field) => self.field(field, column),
-            Lexeme::Close => Err(QueryError::new(
-                column,
-                "unmatched `)`: remove it or add a `(` before",
-            )),
-            Lexeme::And | Lexeme::Or => Err(QueryError::new(
-                column,
-                "AND / OR needs a term on both sides",
-            )),
+            Lexeme::Close => Err(QueryError::new(column, Problem::UnmatchedParenthesis)),
+            Lexeme::And | Lexeme::Or => Err(QueryError::new(column, Problem::DanglingOperator)),
             Lexeme::Not | Lexeme::Minus => unreachable!("handled in unary"),
         }
     }
@@ -367,20 +330,14 @@ impl Parser {
     fn field(&mut self, field: String, column: usize) -> Result<Expr, QueryError> {
         let name = field.to_ascii_lowercase();
         if !FIELDS.contains(&name.as_str()) {
-            return Err(QueryError::new(
-                column,
-                format!("unknown field `{field}`: use one of {}", FIELDS.join(", ")),
-            ));
+            return Err(QueryError::new(column, Problem::UnknownField(field)));
         }
         let value_column = self.column();
         let value = match self.next().map(|t| t.lexeme) {
             Some(Lexeme::Text(text)) => (text, false),
             Some(Lexeme::Quoted(text)) => (text, true),
             _ => {
-                return Err(QueryError::new(
-                    value_column,
-                    format!("`{field}:` needs a value, e.g. {field}:…"),
-                ));
+                return Err(QueryError::new(value_column, Problem::MissingValue(field)));
             }
         };
         Ok(match (name.as_str(), value) {

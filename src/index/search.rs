@@ -3,7 +3,7 @@
 //! filters and the date range are added, hits get highlighted snippets, and
 //! facet counts come from tantivy's terms aggregation.
 
-use super::query::{self, Expr, QueryError};
+use super::query::{self, Expr, Problem, QueryError};
 use super::snippet::Highlighter;
 use super::{IndexContext, IndexError, SearchIndex};
 use crate::model::ItemKind;
@@ -373,7 +373,7 @@ impl SearchIndex {
                 if words.is_empty() {
                     return Err(QueryError::new(
                         *column,
-                        format!("`{text}` has no searchable characters"),
+                        Problem::NoSearchableText(text.clone()),
                     ));
                 }
                 if !negated {
@@ -439,9 +439,9 @@ impl SearchIndex {
         };
         Ok(match field {
             "kind" => {
-                let kind: ItemKind = value
-                    .parse()
-                    .map_err(|e: String| QueryError::new(column, e))?;
+                let kind: ItemKind = value.parse().map_err(|_| {
+                    QueryError::new(column, Problem::UnknownKind(value.to_string()))
+                })?;
                 exact(f.kind, kind.as_str())
             }
             "source" => exact(f.source, value),
@@ -458,7 +458,7 @@ impl SearchIndex {
                     _ => {
                         return Err(QueryError::new(
                             column,
-                            format!("flagged:{value}: use flagged:true or flagged:false"),
+                            Problem::BadFlagged(value.to_string()),
                         ));
                     }
                 };
@@ -478,10 +478,7 @@ fn check_category(value: &str, column: usize) -> Result<(), QueryError> {
     } else {
         Err(QueryError::new(
             column,
-            format!(
-                "unknown category `{value}`: use one of {}",
-                CATEGORIES.join(", ")
-            ),
+            Problem::UnknownCategory(value.to_string()),
         ))
     }
 }

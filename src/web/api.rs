@@ -8,14 +8,30 @@ use super::auth::{
     MAX_FAILURES_PER_HOUR, Refusal, SESSION_HOURS, require, same_origin, session_token, set_cookie,
     store,
 };
+use super::error::Code;
+use super::params::{ParamError, Params};
 use crate::index::SearchRequest;
+use crate::model::{CATEGORIES, ItemKind};
+use crate::review::{LEVELS, STATUSES};
 use crate::store::{AuditRecord, CaseFilter, Role, dummy_hash, verify_password};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
+
+/// A body that is not the JSON expected: the status axum chose (400, 415
+/// or 422), said in Chinese; axum's own words in `detail`.
+fn bad_body(rejection: JsonRejection) -> Refusal {
+    Refusal::new(
+        rejection.status(),
+        Code::InvalidBody,
+        "请求正文不是所需的 JSON（Content-Type: application/json，字段见 /api/v1/openapi.json）",
+    )
+    .with("detail", rejection.body_text())
+}
 
 /// Runs blocking work (SQLite, tantivy) off the async threads.
 async fn blocking<T: Send + 'static>(
@@ -37,10 +53,11 @@ pub struct LoginBody {
 pub async fn login(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Json(body): Json<LoginBody>,
+    body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Response, Refusal> {
     blocking(move || {
         same_origin(&headers)?;
+        let Json(body) = body.map_err(bad_body)?;
         let mut store = store(&state)?;
         let now = chrono::Utc::now();
         let (failures, oldest) = store.login_failures(&body.username, now - chrono::Duration::hours(1))?;
@@ -67,7 +84,7 @@ pub async fn login(
                 detail: Some("web"),
                 ..AuditRecord::default()
             })?;
-            return Err(Refusal::status(StatusCode::UNAUTHORIZED, "wrong user name or password"));
+            return Err(Refusal::new(StatusCode::UNAUTHORIZED, Code::WrongCredentials, "用户名或密码错误"));
         };
         if let Some(old) = session_token(&headers, state.secure) {
             store.end_session(&old)?;
@@ -117,68 +134,43 @@ pub async fn logout(
     .await
 }
 
-/// `GET /api/v1/search` parameters.
-#[derive(Debug, Deserialize)]
-pub struct SearchParams {
-    #[serde(default)]
-    q: String,
-    limit: Option<usize>,
-    offset: Option<usize>,
-    kind: Option<String>,
-    source: Option<String>,
-    category: Option<String>,
-    flagged: Option<bool>,
-    since: Option<String>,
-    #[serde(default)]
-    facets: bool,
-}
-
-/// `GET /api/v1/search`: the JSON of `yuqing search --json`.
+/// `GET /api/v1/search`: the JSON of `yuqing search --json`. Every
+/// parameter is checked: a value it cannot use (or a parameter it does
+/// not have) is a 400 naming it, never a search without it.
 pub async fn search(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Query(params): Query<SearchParams>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, Refusal> {
     blocking(move || {
         let session = require(&state, &headers, Role::Analyst, false)?;
-        let mut request = SearchRequest::new(&params.q);
-        if params.limit == Some(0) {
-            return Err(Refusal::status(
-                StatusCode::BAD_REQUEST,
-                "limit: at least 1 (at most 100)",
-            ));
-        }
-        request.limit = params.limit.unwrap_or(10).min(100);
-        request.offset = params.offset.unwrap_or(0);
-        request.kind = match params.kind.as_deref() {
-            Some(kind) => Some(
-                kind.parse()
-                    .map_err(|_| Refusal::status(StatusCode::BAD_REQUEST, "unknown kind"))?,
-            ),
-            None => None,
-        };
-        request.source = params.source;
-        request.category = params.category;
-        request.flagged = params.flagged;
-        request.facets = params.facets;
-        if let Some(since) = params.since.as_deref() {
-            let age = crate::cli::search::parse_age(since).map_err(|_| {
-                Refusal::status(StatusCode::BAD_REQUEST, "since: write e.g. 24h or 7d")
-            })?;
+        let mut params = Params::parse(raw.as_deref());
+        let q = params.text("q");
+        let mut request = SearchRequest::new(&q);
+        request.limit = params.number("limit", 1, None).unwrap_or(10).min(100);
+        request.offset = params.number("offset", 0, None).unwrap_or(0);
+        request.kind = params
+            .choice("kind", &ItemKind::ALL.map(ItemKind::as_str))
+            .and_then(|kind| kind.parse().ok());
+        request.source = Some(params.text("source")).filter(|s| !s.is_empty());
+        request.category = params.choice("category", &CATEGORIES).map(str::to_string);
+        request.flagged = params.flag("flagged");
+        request.facets = params.flag("facets").unwrap_or(false);
+        if let Some((_, age)) = params.age("since") {
             request.from = Some(chrono::Utc::now() - age);
+        }
+        if let Some(error) = params.finish().into_iter().next() {
+            return Err(Refusal::from(error));
         }
         let results = match state.index.search(&request) {
             Ok(results) => results,
-            Err(crate::index::IndexError::Query(error)) => {
-                let body = Json(json!({ "error": error.to_string(), "column": error.column }));
-                return Ok((StatusCode::BAD_REQUEST, body).into_response());
-            }
+            Err(crate::index::IndexError::Query(error)) => return Err(Refusal::from(error)),
             Err(other) => return Err(Refusal::from(anyhow::Error::from(other))),
         };
         store(&state)?.audit(&AuditRecord {
             actor: &session.user.name,
             action: "search",
-            target: &params.q,
+            target: &q,
             detail: Some(&format!("{} results", results.total)),
             ..AuditRecord::default()
         })?;
@@ -198,7 +190,11 @@ pub async fn item(
         let session = require(&state, &headers, Role::Analyst, false)?;
         let mut store = store(&state)?;
         let Some(stored) = store.get_item(&id)? else {
-            return Err(Refusal::status(StatusCode::NOT_FOUND, "no such item"));
+            return Err(Refusal::new(
+                StatusCode::NOT_FOUND,
+                Code::ItemNotFound,
+                format!("没有编号为“{id}”的信息"),
+            ));
         };
         let story = store.story_of(&id)?;
         let copies = match &story {
@@ -222,47 +218,29 @@ pub async fn item(
     .await
 }
 
-/// `GET /api/v1/cases` parameters.
-#[derive(Debug, Deserialize)]
-pub struct CaseParams {
-    status: Option<String>,
-    category: Option<String>,
-    level: Option<String>,
-    assignee: Option<String>,
-    #[serde(default)]
-    overdue: bool,
-    limit: Option<usize>,
-}
-
 /// `GET /api/v1/cases`: the review queue, most urgent first.
 pub async fn cases(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Query(params): Query<CaseParams>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, Refusal> {
     blocking(move || {
         require(&state, &headers, Role::Analyst, false)?;
         // An empty parameter (a form's "all") filters nothing.
-        let given = |value: Option<String>| value.filter(|v| !v.is_empty());
+        let mut params = Params::parse(raw.as_deref());
         let filter = CaseFilter {
-            status: given(params.status),
-            category: given(params.category),
-            level: given(params.level),
-            assignee: given(params.assignee),
+            status: params.choice("status", &STATUSES).map(str::to_string),
+            category: params.choice("category", &CATEGORIES).map(str::to_string),
+            level: params.choice("level", &LEVELS).map(str::to_string),
+            assignee: Some(params.text("assignee")).filter(|a| !a.is_empty()),
             overdue_at: params
-                .overdue
+                .flag("overdue")
+                .unwrap_or(false)
                 .then(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            limit: params.limit.unwrap_or(100).min(1000),
+            limit: params.number("limit", 1, None).unwrap_or(100).min(1000),
         };
-        if let Err(refused) = crate::review::check_filter(&filter) {
-            let body = Json(json!({ "error": refused.to_string() }));
-            return Ok((StatusCode::BAD_REQUEST, body).into_response());
-        }
-        if filter.limit == 0 {
-            return Err(Refusal::status(
-                StatusCode::BAD_REQUEST,
-                "limit: at least 1 (at most 1000)",
-            ));
+        if let Some(error) = params.finish().into_iter().next() {
+            return Err(Refusal::from(error));
         }
         let store = store(&state)?;
         // The array stops at `limit`; how many match in all is in a header.
@@ -289,11 +267,22 @@ pub struct CaseBody {
 pub async fn change_case(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    Json(body): Json<CaseBody>,
+    Path(id): Path<String>,
+    body: Result<Json<CaseBody>, JsonRejection>,
 ) -> Result<Response, Refusal> {
     blocking(move || {
         let session = require(&state, &headers, Role::Reviewer, true)?;
+        let id: i64 = id
+            .parse()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| ParamError::Number {
+                param: "id",
+                value: id.clone(),
+                min: 1,
+                max: None,
+            })?;
+        let Json(body) = body.map_err(bad_body)?;
         let mut store = store(&state)?;
         let actor = session.user.name.as_str();
         let outcome = match (&body.assignee, &body.status) {
@@ -319,44 +308,33 @@ pub async fn change_case(
                 })
             }
             (None, None) => {
-                return Err(Refusal::status(
+                return Err(Refusal::new(
                     StatusCode::BAD_REQUEST,
-                    "send a status (with a note) or an assignee",
+                    Code::NothingToChange,
+                    "请提供 status（状态，附 note 备注）或 assignee（经办人）",
                 ));
             }
         };
-        match outcome {
-            Ok(case) => Ok(Json(case).into_response()),
-            Err(crate::review::ReviewError::NoCase(_)) => {
-                Err(Refusal::status(StatusCode::NOT_FOUND, "no such case"))
-            }
-            Err(crate::review::ReviewError::Store(error)) => Err(Refusal::from(error)),
-            Err(refused) => Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(json!({ "error": refused.to_string() })),
-            )
-                .into_response()),
-        }
+        // 404 for a missing case, 422 for what the workflow refuses.
+        Ok(Json(outcome.map_err(Refusal::from)?).into_response())
     })
     .await
-}
-
-/// `GET /api/v1/trends` parameters.
-#[derive(Debug, Deserialize)]
-pub struct TrendParams {
-    window: Option<String>,
 }
 
 /// `GET /api/v1/trends`: what is rising (the JSON of `yuqing trends --json`).
 pub async fn trends(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Query(params): Query<TrendParams>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, Refusal> {
     blocking(move || {
         require(&state, &headers, Role::Analyst, false)?;
-        let window = crate::trends::parse_window(params.window.as_deref().unwrap_or("24h"))
-            .map_err(|_| Refusal::status(StatusCode::BAD_REQUEST, "window: write 1h or 24h"))?;
+        let mut params = Params::parse(raw.as_deref());
+        let window = params.choice("window", &["1h", "24h"]).unwrap_or("24h");
+        if let Some(error) = params.finish().into_iter().next() {
+            return Err(Refusal::from(error));
+        }
+        let window = crate::trends::parse_window(window).map_err(anyhow::Error::msg)?;
         let store = store(&state)?;
         let found = crate::trends::detect_trends(
             &store,

@@ -14,95 +14,15 @@
 //! * Each endpoint names the least role it needs: analyst < reviewer < admin.
 
 use super::WebState;
+use super::error::Code;
+pub use super::error::Refusal;
 use crate::store::{Role, Session, Store};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, header};
 
 /// Failed logins per account and hour before login is refused.
 pub const MAX_FAILURES_PER_HOUR: u32 = 100;
 /// Hours a session lasts.
 pub const SESSION_HOURS: i64 = 12;
-
-/// A refused request, answered as JSON.
-#[derive(Debug)]
-pub struct Refusal {
-    status: StatusCode,
-    message: &'static str,
-    retry_after: Option<u64>,
-}
-
-impl Refusal {
-    /// 401: no valid session.
-    pub fn unauthenticated() -> Refusal {
-        Refusal {
-            status: StatusCode::UNAUTHORIZED,
-            message: "log in first (POST /api/v1/login)",
-            retry_after: None,
-        }
-    }
-    /// 403: the role does not allow it, or the CSRF check failed.
-    pub fn forbidden(message: &'static str) -> Refusal {
-        Refusal {
-            status: StatusCode::FORBIDDEN,
-            message,
-            retry_after: None,
-        }
-    }
-    /// 429 with Retry-After.
-    pub fn throttled(seconds: u64) -> Refusal {
-        Refusal {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            message: "too many failed logins for this account: try again later",
-            retry_after: Some(seconds),
-        }
-    }
-    /// 500 (details logged, not shown).
-    pub fn internal() -> Refusal {
-        Refusal {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: "internal error (see the server log)",
-            retry_after: None,
-        }
-    }
-    /// Any status with a message.
-    pub fn status(status: StatusCode, message: &'static str) -> Refusal {
-        Refusal {
-            status,
-            message,
-            retry_after: None,
-        }
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            axum::Json(serde_json::json!({ "error": self.message })),
-        )
-            .into_response();
-        if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_str(&seconds.to_string()).expect("digits are a header value"),
-            );
-        }
-        response
-    }
-}
-
-impl From<anyhow::Error> for Refusal {
-    fn from(error: anyhow::Error) -> Refusal {
-        tracing::error!(error = %format!("{error:#}"), "request failed");
-        Refusal::internal()
-    }
-}
-
-impl From<crate::store::StoreError> for Refusal {
-    fn from(error: crate::store::StoreError) -> Refusal {
-        Refusal::from(anyhow::Error::from(error))
-    }
-}
 
 /// The session cookie's name for this server.
 pub fn cookie_name(secure: bool) -> &'static str {
@@ -162,11 +82,17 @@ pub fn require(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
-            return Err(Refusal::forbidden("missing or wrong X-CSRF-Token"));
+            return Err(Refusal::forbidden(
+                Code::CsrfFailed,
+                "缺少或错误的 X-CSRF-Token（登录时返回的 csrf 值）",
+            ));
         }
     }
     if session.user.role < least {
-        return Err(Refusal::forbidden("your role does not allow this"));
+        return Err(Refusal::forbidden(
+            Code::RoleTooLow,
+            "您的角色无权执行此操作",
+        ));
     }
     Ok(session)
 }
@@ -184,7 +110,7 @@ pub fn same_origin(headers: &HeaderMap) -> Result<(), Refusal> {
     if origin_host == host {
         Ok(())
     } else {
-        Err(Refusal::forbidden("cross-site request refused"))
+        Err(Refusal::forbidden(Code::CrossSite, "拒绝跨站请求"))
     }
 }
 

@@ -9,7 +9,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod error;
 pub mod openapi;
+pub mod params;
 pub mod ui;
 
 use crate::app::App;

@@ -238,6 +238,41 @@ fn a_real_browser_logs_in_searches_and_confirms_a_case() {
         let title = text_of(&client, "article.hit h2 a").await;
         assert!(title.contains("<img src=x onerror=alert(1)>"), "{title}");
         shot("5-hostile.png").await;
+
+        // A filter value that cannot be used is said at the top of the page.
+        client
+            .goto(&format!("{}/?q=&from=2026-13-45", server.base))
+            .await
+            .unwrap();
+        let warning = text_of(&client, "main .warning").await;
+        assert!(
+            warning.contains("参数 from 的值“2026-13-45”不是有效日期")
+                && warning.contains("已忽略"),
+            "{warning}"
+        );
+        // The charts can be read: a scale and local times on their axes.
+        client
+            .goto(&format!("{}/trends", server.base))
+            .await
+            .unwrap();
+        let chart = client
+            .wait()
+            .for_element(Locator::Css("svg.chart"))
+            .await
+            .unwrap();
+        let label = chart.attr("aria-label").await.unwrap().unwrap_or_default();
+        assert!(label.contains("最高") && label.contains("共"), "{label}");
+        let y_ticks = chart.find_all(Locator::Css("text.y-tick")).await.unwrap();
+        let x_ticks = chart.find_all(Locator::Css("text.x-tick")).await.unwrap();
+        assert!(
+            y_ticks.len() >= 2 && x_ticks.len() >= 7,
+            "{} {}",
+            y_ticks.len(),
+            x_ticks.len()
+        );
+        let (_, _, width, _) = y_ticks[0].rectangle().await.unwrap();
+        assert!(width > 0.0, "the scale is drawn");
+        shot("6-trends.png").await;
         client.close().await.unwrap();
     });
 

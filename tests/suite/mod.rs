@@ -11,3 +11,4 @@ mod review;
 mod search;
 mod stories;
 mod web;
+mod web_checks;

@@ -61,20 +61,20 @@ pub(super) fn start() -> Server {
 }
 
 /// A tiny client: requests with an optional cookie and CSRF token.
-struct Client {
-    base: String,
-    runtime: tokio::runtime::Runtime,
+pub(super) struct Client {
+    pub(super) base: String,
+    pub(super) runtime: tokio::runtime::Runtime,
     http: reqwest::Client,
 }
 
-struct Reply {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
+pub(super) struct Reply {
+    pub(super) status: u16,
+    pub(super) headers: reqwest::header::HeaderMap,
+    pub(super) body: Value,
 }
 
 impl Client {
-    fn new(server: &Server) -> Client {
+    pub(super) fn new(server: &Server) -> Client {
         Client {
             base: server.base.clone(),
             runtime: tokio::runtime::Builder::new_current_thread()
@@ -85,7 +85,7 @@ impl Client {
         }
     }
 
-    fn send(
+    pub(super) fn send(
         &self,
         method: &str,
         path: &str,
@@ -125,12 +125,27 @@ impl Client {
     }
 
     /// `GET path` with a session cookie.
-    fn get(&self, path: &str, cookie: &str) -> Reply {
+    pub(super) fn get(&self, path: &str, cookie: &str) -> Reply {
         self.send("GET", path, Some(cookie), None, None, None)
     }
 
+    /// `GET path` with a session cookie: the status and the text (a page).
+    pub(super) fn page(&self, path: &str, cookie: &str) -> (u16, String) {
+        self.runtime.block_on(async {
+            let response = self
+                .http
+                .get(format!("{}{path}", self.base))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        })
+    }
+
     /// Logs in; returns (cookie header value, csrf token, Set-Cookie).
-    fn login(&self, user: &str) -> (String, String, String) {
+    pub(super) fn login(&self, user: &str) -> (String, String, String) {
         let reply = self.send(
             "POST",
             "/api/v1/login",
@@ -407,6 +422,7 @@ fn views_and_searches_are_audited_and_search_matches_the_cli_json() {
     );
     assert_eq!(bad.status, 400);
     assert!(bad.body["column"].is_number(), "{}", bad.body);
+    assert_eq!(bad.body["code"], "query_syntax", "{}", bad.body);
     let item = client.get("/api/v1/items/p2", &cookie);
     assert_eq!(item.status, 200);
     assert_eq!(client.get("/api/v1/items/none", &cookie).status, 404);
@@ -585,12 +601,17 @@ fn pages_need_a_session_render_escaped_text_and_export_is_audited() {
         csv.contains("id,published_at") && csv.contains("p1"),
         "{csv}"
     );
-    // A query that does not parse is the user's mistake, said as the search
-    // page says it, not a server error.
+    // A query that does not parse is the user's mistake, answered as the
+    // API answers it (in Chinese, with its code), not a server error.
     for query in ["%22x", "category:zzz"] {
         let (status, _, text) = get(&format!("/export.csv?q={query}"), Some(&analyst));
         assert_eq!(status, 400, "{query}: {text}");
-        assert!(text.starts_with("查询语法错误"), "{text}");
+        let error: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(error["code"], "query_syntax", "{text}");
+        assert!(
+            error["error"].as_str().unwrap().starts_with("查询语法错误"),
+            "{text}"
+        );
     }
     let store = Store::open_read_only(&server._fixture.data().join("yuqing.db")).unwrap();
     let log = store.audit_entries(None, 30).unwrap();
@@ -649,19 +670,29 @@ fn case_filters_no_case_can_match_are_a_400_naming_the_valid_values() {
     let server = start();
     let client = Client::new(&server);
     let (cookie, _, _) = client.login("ana");
-    for (query, says, valid) in [
-        ("status=foo", "unknown status `foo`", "in_review"),
-        ("level=urgent", "unknown level `urgent`", "critical"),
-        (
-            "category=foo",
-            "unknown category `foo`",
-            "violence_or_abuse",
-        ),
+    for (query, parameter, value, valid) in [
+        ("status=foo", "status", "foo", "in_review"),
+        ("level=urgent", "level", "urgent", "critical"),
+        ("category=foo", "category", "foo", "violence_or_abuse"),
     ] {
         let reply = client.get(&format!("/api/v1/cases?{query}"), &cookie);
         assert_eq!(reply.status, 400, "{query}: {}", reply.body);
-        let error = reply.body["error"].as_str().unwrap_or_default();
-        assert!(error.contains(says) && error.contains(valid), "{error}");
+        let body = &reply.body;
+        assert_eq!(
+            (&body["code"], &body["parameter"], &body["value"]),
+            (
+                &json!("invalid_parameter"),
+                &json!(parameter),
+                &json!(value)
+            ),
+            "{body}"
+        );
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains(&format!("参数 {parameter} 的值“{value}”")) && error.contains(valid),
+            "{error}"
+        );
+        assert!(body["accepted"].as_str().unwrap().contains(valid), "{body}");
     }
     // Valid values, and an empty one (a form's "all"), still list.
     for query in ["status=new&level=high", "status=&category="] {
@@ -694,8 +725,9 @@ fn a_case_is_not_assigned_to_a_user_who_does_not_exist() {
     ] {
         let reply = post(body.clone());
         assert_eq!(reply.status, 422, "{body}: {}", reply.body);
+        assert_eq!(reply.body["code"], "unknown_assignee", "{}", reply.body);
         let error = reply.body["error"].as_str().unwrap_or_default();
-        assert!(error.contains("no user `ghost`"), "{error}");
+        assert!(error.contains("没有用户“ghost”"), "{error}");
         assert!(
             error.contains("adm, rev"),
             "lists the accounts that can work cases: {error}"
@@ -704,11 +736,12 @@ fn a_case_is_not_assigned_to_a_user_who_does_not_exist() {
     // An analyst can read a case but not act on it: not an assignee.
     let reply = post(json!({"assignee": "ana"}));
     assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.body["code"], "assignee_cannot_work", "{}", reply.body);
     assert!(
         reply.body["error"]
             .as_str()
             .unwrap_or_default()
-            .contains("is an analyst"),
+            .contains("“ana”是分析员"),
         "{}",
         reply.body
     );
@@ -734,7 +767,9 @@ fn trends_refuse_a_window_the_detector_does_not_have() {
     for query in ["?window=2h", "?window=7d", "?window=30m"] {
         let reply = get(query);
         assert_eq!(reply.status, 400, "{query}: {}", reply.body);
-        assert_eq!(reply.body["error"], "window: write 1h or 24h");
+        assert_eq!(reply.body["code"], "invalid_parameter", "{}", reply.body);
+        assert_eq!(reply.body["parameter"], "window", "{}", reply.body);
+        assert_eq!(reply.body["accepted"], "1h, 24h", "{}", reply.body);
     }
     for query in ["", "?window=1h", "?window=24h"] {
         assert_eq!(get(query).status, 200, "{query}");

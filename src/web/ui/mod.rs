@@ -7,7 +7,8 @@
 //!
 //! This module holds the page frame and what every page shares, the login
 //! page and an item's page; `search` has the search page and its CSV
-//! export, `monitor` the review queue, trends and sources.
+//! export, `monitor` the review queue, trends and sources, `chart` the
+//! trends' SVG bar charts.
 
 use super::WebState;
 use super::auth::{Refusal, session_token, store};
@@ -18,6 +19,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+mod chart;
 mod monitor;
 mod search;
 
@@ -166,6 +168,19 @@ fn options(choices: &[(&str, &str)], selected: Option<&str>) -> String {
             )
         })
         .collect()
+}
+
+/// The parameters a page could not use, said at its top (the page goes
+/// on without them); empty when there are none.
+fn warnings(problems: &[crate::web::params::ParamError]) -> String {
+    if problems.is_empty() {
+        return String::new();
+    }
+    let items: String = problems
+        .iter()
+        .map(|p| format!("<li>{}，已忽略。</li>", esc(&p.message_zh())))
+        .collect();
+    format!("<div class=\"warning\" role=\"alert\"><ul>{items}</ul></div>")
 }
 
 /// A stored RFC 3339 time in the office's time zone, as the CLI shows

@@ -1,6 +1,7 @@
 //! What the review desk watches: the review queue with its actions, the
 //! trends with their charts, and the health of each source.
 
+use super::chart::hourly_bars;
 use super::{blocking, kind_label, local_time, options, page_session, shell};
 use crate::model::category_label_zh;
 use crate::source::health::{health_label_zh, kind_label_zh, source_health};
@@ -8,26 +9,16 @@ use crate::store::{CaseFilter, Role};
 use crate::text::escape::escape_html as esc;
 use crate::web::WebState;
 use crate::web::auth::store;
-use axum::extract::{Query, State};
+use crate::web::params::Params;
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde::Deserialize;
-
-/// Review page filters.
-#[derive(Debug, Deserialize, Default)]
-pub struct ReviewForm {
-    status: Option<String>,
-    category: Option<String>,
-    level: Option<String>,
-    assignee: Option<String>,
-    overdue: Option<String>,
-}
 
 /// `GET /review`: the queue with actions (reviewers).
 pub async fn review_page(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Query(form): Query<ReviewForm>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     blocking(move || {
         let session = match page_session(&state, &headers, "/review") {
@@ -37,23 +28,32 @@ pub async fn review_page(
         let store = store(&state)?;
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let tz = state.app.config.timezone();
-        let some = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        // A filter value no case can have is said and left out, not a
+        // list that is silently empty.
+        let mut params = Params::parse(raw.as_deref());
+        let status = params.choice("status", &crate::review::STATUSES);
+        let level = params.choice("level", &crate::review::LEVELS);
+        let category = params.choice("category", &crate::model::CATEGORIES);
+        let assignee = params.text("assignee");
+        let overdue = params.flag("overdue") == Some(true);
+        let problems = params.finish();
         let cases = store.cases(&CaseFilter {
-            status: some(&form.status),
-            category: some(&form.category),
-            level: some(&form.level),
-            assignee: some(&form.assignee),
-            overdue_at: form.overdue.as_ref().map(|_| now.clone()),
+            status: status.map(str::to_string),
+            category: category.map(str::to_string),
+            level: level.map(str::to_string),
+            assignee: Some(assignee.clone()).filter(|a| !a.is_empty()),
+            overdue_at: overdue.then(|| now.clone()),
             limit: 200,
         })?;
-        let mut body = format!(
+        let mut body = super::warnings(&problems);
+        body.push_str(&format!(
             "<h1>审核队列</h1><form class=\"search\" method=\"get\" action=\"/review\"><select name=\"status\" aria-label=\"状态\">{}</select><select name=\"level\" aria-label=\"等级\">{}</select><select name=\"category\" aria-label=\"类别\">{}</select><input type=\"text\" name=\"assignee\" placeholder=\"经办人\" value=\"{}\"><label><input type=\"checkbox\" name=\"overdue\" value=\"1\"{}> 仅超期</label><button type=\"submit\">筛选</button></form><table><tr><th>编号</th><th>状态</th><th>等级</th><th>类别</th><th>标题</th><th>期限</th><th>经办人</th><th>操作</th></tr>",
-            options(&[("", "全部状态"), ("new", "待处理"), ("in_review", "核查中"), ("confirmed", "已确认"), ("dismissed", "已排除"), ("escalated", "已上报")], form.status.as_deref()),
-            options(&[("", "全部等级"), ("critical", "特急"), ("high", "高"), ("medium", "中"), ("low", "低")], form.level.as_deref()),
-            options(&std::iter::once(("", "全部类别")).chain(crate::model::CATEGORIES.iter().map(|c| (*c, category_label_zh(c)))).collect::<Vec<_>>(), form.category.as_deref()),
-            esc(form.assignee.as_deref().unwrap_or("")),
-            if form.overdue.is_some() { " checked" } else { "" },
-        );
+            options(&[("", "全部状态"), ("new", "待处理"), ("in_review", "核查中"), ("confirmed", "已确认"), ("dismissed", "已排除"), ("escalated", "已上报")], status),
+            options(&[("", "全部等级"), ("critical", "特急"), ("high", "高"), ("medium", "中"), ("low", "低")], level),
+            options(&std::iter::once(("", "全部类别")).chain(crate::model::CATEGORIES.iter().map(|c| (*c, category_label_zh(c)))).collect::<Vec<_>>(), category),
+            esc(&assignee),
+            if overdue { " checked" } else { "" },
+        ));
         let can_act = session.user.role >= Role::Reviewer;
         for case in &cases {
             let overdue = case.due_at < now && matches!(case.status.as_str(), "new" | "in_review");
@@ -91,28 +91,6 @@ pub async fn review_page(
     .await
 }
 
-/// A bar chart of a series as inline SVG (presentation attributes only).
-fn svg_bars(series: &[u32]) -> String {
-    let max = series.iter().copied().max().unwrap_or(0).max(1);
-    let width = 480;
-    let slot = width / series.len().max(1);
-    let mut svg = format!(
-        "<svg width=\"{width}\" height=\"80\" viewBox=\"0 0 {width} 80\" role=\"img\" aria-label=\"近48小时每小时数量\">"
-    );
-    for (i, &n) in series.iter().enumerate() {
-        let h = (n as usize * 76).div_ceil(max as usize);
-        svg.push_str(&format!(
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{h}\" fill=\"{}\"><title>{n}</title></rect>",
-            i * slot,
-            80 - h,
-            slot.saturating_sub(1).max(1),
-            if i + 6 >= series.len() { "#dc2626" } else { "#94a3b8" }
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
 /// `GET /trends`: what is rising, with charts.
 pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> Response {
     blocking(move || {
@@ -121,9 +99,15 @@ pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> R
             Err(redirect) => return Ok(*redirect),
         };
         let store = store(&state)?;
-        let trends = crate::trends::detect_trends(&store, Some(&state.index), chrono::Utc::now(), chrono::Duration::hours(24), &state.app.config.trends)?;
-        // Volume over the last 48 hours by kind and by complaint category.
-        let now_hour = chrono::Utc::now().timestamp().div_euclid(crate::store::HOUR_SECS);
+        let now = chrono::Utc::now();
+        let trends = crate::trends::detect_trends(&store, Some(&state.index), now, chrono::Duration::hours(24), &state.app.config.trends)?;
+        // Volume over the last 48 hours by kind and by complaint category;
+        // every chart ends with the hour now under way, labelled in the
+        // office's time zone.
+        let now_hour = now.timestamp().div_euclid(crate::store::HOUR_SECS);
+        let last = chrono::DateTime::from_timestamp(now_hour * crate::store::HOUR_SECS, 0).unwrap_or(now);
+        let tz = state.app.config.timezone();
+        let chart = |series: &[u32]| hourly_bars(series, last, tz);
         let mut body = String::from("<h1>近48小时走势</h1>");
         for (dim, title) in [("kind", "按类型"), ("category", "涉警投诉按类别")] {
             let table = store.trend_table(dim, now_hour - 47, now_hour)?;
@@ -147,7 +131,7 @@ pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> R
                     "<div class=\"trend\"><b>{}</b> <span class=\"meta\">共 {} 条</span><br>{}</div>",
                     esc(&label),
                     series.iter().sum::<u32>(),
-                    svg_bars(&series)
+                    chart(&series)
                 ));
             }
         }
@@ -163,7 +147,7 @@ pub async fn trends_page(State(state): State<WebState>, headers: HeaderMap) -> R
                 trend.current,
                 trend.expected,
                 trend.ratio,
-                svg_bars(&trend.series)
+                chart(&trend.series)
             ));
             for example in &trend.examples {
                 body.push_str(&format!(

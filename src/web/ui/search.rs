@@ -5,52 +5,77 @@ use super::{
     blocking, kind_label, link_to_original, local_time, marked, options, page_session, shell,
 };
 use crate::index::{SearchRequest, SortOrder};
+use crate::model::ItemKind;
 use crate::model::category_label_zh;
 use crate::store::{AuditRecord, Role};
 use crate::text::escape::escape_html as esc;
 use crate::web::WebState;
 use crate::web::auth::{Refusal, store};
-use axum::extract::{Query, RawQuery, State};
+use crate::web::params::{ParamError, Params};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
-/// Search page parameters (also the CSV export's).
-#[derive(Debug, Deserialize, Default)]
+/// Search page parameters (also the CSV export's), checked: a value that
+/// cannot be used is left out and said in `problems` (the page shows them,
+/// the export refuses).
+#[derive(Debug, Default)]
 pub struct SearchForm {
-    #[serde(default)]
     q: String,
-    kind: Option<String>,
-    source: Option<String>,
-    category: Option<String>,
-    #[serde(default)]
-    flagged: Option<String>,
-    since: Option<String>,
-    unit: Option<String>,
-    topic: Option<String>,
+    kind: Option<&'static str>,
+    source: String,
+    category: Option<&'static str>,
+    flagged: bool,
+    since: Option<(String, chrono::Duration)>,
+    unit: String,
+    topic: String,
     from: Option<String>,
     to: Option<String>,
-    sort: Option<String>,
-    offset: Option<usize>,
+    by_time: bool,
+    offset: usize,
+    problems: Vec<ParamError>,
 }
 
 impl SearchForm {
+    /// Reads and checks the query string (dates are days in `tz`).
+    fn parse(raw: Option<&str>, tz: chrono_tz::Tz) -> SearchForm {
+        let mut params = Params::parse(raw);
+        let mut form = SearchForm {
+            q: params.text("q"),
+            kind: params.choice("kind", &ItemKind::ALL.map(ItemKind::as_str)),
+            source: params.text("source"),
+            category: params.choice("category", &crate::model::CATEGORIES),
+            // The checkbox sends 1; "not only complaints" is no filter.
+            flagged: params.flag("flagged") == Some(true),
+            since: params.age("since"),
+            unit: params.text("unit"),
+            topic: params.text("topic"),
+            from: params.date("from", tz),
+            to: params.date("to", tz),
+            by_time: params.choice("sort", &["relevance", "time"]) == Some("time"),
+            offset: params.number("offset", 0, None).unwrap_or(0),
+            problems: Vec::new(),
+        };
+        form.problems = params.finish();
+        form
+    }
+
     /// Newest first when asked, and whenever there are no words to rank
     /// by (the page as it opens shows what came in last, not the order of
     /// the sources).
     fn by_time(&self) -> bool {
-        self.sort.as_deref() == Some("time") || self.q.trim().is_empty()
+        self.by_time || self.q.trim().is_empty()
     }
 
     fn request(&self, limit: usize, tz: chrono_tz::Tz) -> SearchRequest {
         // Unit and topic filters are field terms of the query.
         let mut query = self.q.clone();
         for (field, value) in [("unit", &self.unit), ("topic", &self.topic)] {
-            if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                let value: String = value
-                    .chars()
-                    .filter(|c| !c.is_whitespace() && *c != '"')
-                    .collect();
+            let value: String = value
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '"')
+                .collect();
+            if !value.is_empty() {
                 query = format!("{query} {field}:{value}");
             }
         }
@@ -58,32 +83,18 @@ impl SearchForm {
         let date = |value: &Option<String>| {
             value
                 .as_deref()
-                .filter(|v| !v.is_empty())
                 .and_then(|v| crate::text::dates::parse_datetime(v, tz))
         };
         request.from = date(&self.from);
         request.to = date(&self.to).map(|t| t + chrono::Duration::days(1));
         request.limit = limit;
-        request.offset = self.offset.unwrap_or(0);
-        request.kind = self
-            .kind
-            .as_deref()
-            .filter(|k| !k.is_empty())
-            .and_then(|k| k.parse().ok());
-        request.source = self.source.clone().filter(|s| !s.is_empty());
-        request.category = self.category.clone().filter(|c| !c.is_empty());
-        request.flagged = self
-            .flagged
-            .as_deref()
-            .filter(|f| *f == "1" || *f == "true")
-            .map(|_| true);
-        if let Some(age) = self
-            .since
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .and_then(|s| crate::cli::search::parse_age(s).ok())
-        {
-            let since = chrono::Utc::now() - age;
+        request.offset = self.offset;
+        request.kind = self.kind.and_then(|k| k.parse().ok());
+        request.source = Some(self.source.clone()).filter(|s| !s.is_empty());
+        request.category = self.category.map(str::to_string);
+        request.flagged = self.flagged.then_some(true);
+        if let Some((_, age)) = &self.since {
+            let since = chrono::Utc::now() - *age;
             request.from = Some(request.from.map_or(since, |f| f.max(since)));
         }
         request.sort = if self.by_time() {
@@ -102,7 +113,6 @@ const PAGE: usize = 20;
 pub async fn search_page(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Query(form): Query<SearchForm>,
     RawQuery(raw): RawQuery,
 ) -> Response {
     blocking(move || {
@@ -110,25 +120,29 @@ pub async fn search_page(
             Ok(session) => session,
             Err(redirect) => return Ok(*redirect),
         };
-        let request = form.request(PAGE, state.app.config.timezone());
-        let mut body = format!(
+        let tz = state.app.config.timezone();
+        let form = SearchForm::parse(raw.as_deref(), tz);
+        let request = form.request(PAGE, tz);
+        // What was asked for and could not be used: said first, in full.
+        let mut body = super::warnings(&form.problems);
+        body.push_str(&format!(
             "<form class=\"search\" method=\"get\" action=\"/\"><input type=\"text\" name=\"q\" value=\"{}\" placeholder=\"关键词、\u{201c}短语\u{201d}、AND/OR/NOT、category:inaction …\" aria-label=\"检索\"><select name=\"kind\" aria-label=\"类型\">{}</select><select name=\"category\" aria-label=\"类别\">{}</select><select name=\"since\" aria-label=\"时间\">{}</select><input type=\"text\" name=\"source\" placeholder=\"来源\" aria-label=\"来源\" value=\"{}\" size=\"10\"><input type=\"text\" name=\"unit\" placeholder=\"单位\" aria-label=\"单位\" value=\"{}\" size=\"10\"><input type=\"text\" name=\"topic\" placeholder=\"专题\" aria-label=\"专题\" value=\"{}\" size=\"8\"><input type=\"date\" name=\"from\" aria-label=\"起始日期\" value=\"{}\"><input type=\"date\" name=\"to\" aria-label=\"截止日期\" value=\"{}\"><label><input type=\"checkbox\" name=\"flagged\" value=\"1\"{}> 仅投诉</label><select name=\"sort\" aria-label=\"排序\"><option value=\"relevance\">相关度</option><option value=\"time\"{}>时间</option></select><button type=\"submit\">检索</button></form>",
             esc(&form.q),
-            options(&[("", "全部类型"), ("post", "帖子"), ("news", "新闻"), ("petition", "信访")], form.kind.as_deref()),
-            options(&std::iter::once(("", "全部类别")).chain(crate::model::CATEGORIES.iter().map(|c| (*c, category_label_zh(c)))).collect::<Vec<_>>(), form.category.as_deref()),
-            options(&[("", "不限时间"), ("24h", "24小时"), ("7d", "7天"), ("30d", "30天")], form.since.as_deref()),
-            esc(form.source.as_deref().unwrap_or("")),
-            esc(form.unit.as_deref().unwrap_or("")),
-            esc(form.topic.as_deref().unwrap_or("")),
+            options(&[("", "全部类型"), ("post", "帖子"), ("news", "新闻"), ("petition", "信访")], form.kind),
+            options(&std::iter::once(("", "全部类别")).chain(crate::model::CATEGORIES.iter().map(|c| (*c, category_label_zh(c)))).collect::<Vec<_>>(), form.category),
+            options(&[("", "不限时间"), ("24h", "24小时"), ("7d", "7天"), ("30d", "30天")], form.since.as_ref().map(|(s, _)| s.as_str())),
+            esc(&form.source),
+            esc(&form.unit),
+            esc(&form.topic),
             esc(form.from.as_deref().unwrap_or("")),
             esc(form.to.as_deref().unwrap_or("")),
             if request.flagged == Some(true) { " checked" } else { "" },
-            if form.sort.as_deref() == Some("time") { " selected" } else { "" },
-        );
+            if form.by_time { " selected" } else { "" },
+        ));
         let results = match state.index.search(&request) {
             Ok(results) => results,
             Err(crate::index::IndexError::Query(error)) => {
-                body.push_str(&format!("<p class=\"error\">查询语法错误：{}</p>", esc(&error.to_string())));
+                body.push_str(&format!("<p class=\"error\">{}</p>", esc(&error.message_zh())));
                 return Ok(shell("检索", "/", Some(&session), &body));
             }
             Err(other) => return Err(Refusal::from(anyhow::Error::from(other))),
@@ -140,7 +154,13 @@ pub async fn search_page(
             detail: Some(&format!("{} results (web)", results.total)),
             ..AuditRecord::default()
         })?;
-        let query_string = raw.unwrap_or_default();
+        // Links (facets, pages, export) carry what was used, not what was not.
+        let query_string: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                    .filter(|(k, _)| form.problems.iter().all(|p| p.param() != k.as_ref())),
+            )
+            .finish();
         body.push_str(&format!(
             "<p class=\"meta\">共 {} 条{} · <a href=\"/export.csv?{}\">导出 CSV</a></p><div class=\"layout\"><aside class=\"facets\">",
             results.total,
@@ -171,7 +191,6 @@ pub async fn search_page(
             body.push_str("</ul>");
         }
         body.push_str("</aside><section class=\"results\">");
-        let tz = state.app.config.timezone();
         for hit in &results.hits {
             let badges: String = hit
                 .categories
@@ -221,21 +240,23 @@ pub async fn search_page(
 pub async fn export(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Query(form): Query<SearchForm>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     blocking(move || {
         let session = crate::web::auth::require(&state, &headers, Role::Analyst, false)?;
-        let mut request = form.request(1000, state.app.config.timezone());
+        // Like the API: what cannot be used is a 400, not an export without it.
+        let tz = state.app.config.timezone();
+        let form = SearchForm::parse(raw.as_deref(), tz);
+        if let Some(problem) = form.problems.first() {
+            return Err(Refusal::from(problem.clone()));
+        }
+        let mut request = form.request(1000, tz);
         request.offset = 0;
         request.facets = false;
         let results = match state.index.search(&request) {
             Ok(results) => results,
-            // The user's query, not the server: said as the search page says it.
-            Err(crate::index::IndexError::Query(error)) => {
-                let text = format!("查询语法错误：{error}\n");
-                let plain = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
-                return Ok((axum::http::StatusCode::BAD_REQUEST, plain, text).into_response());
-            }
+            // The user's query, not the server: a 400 as the API answers it.
+            Err(crate::index::IndexError::Query(error)) => return Err(Refusal::from(error)),
             Err(other) => return Err(Refusal::from(anyhow::Error::from(other))),
         };
         let mut csv = csv::Writer::from_writer(Vec::new());
