@@ -5,8 +5,8 @@
 
 use super::WebState;
 use super::auth::{
-    MAX_FAILURES_PER_HOUR, Refusal, SESSION_HOURS, require, same_origin, session_token, set_cookie,
-    store,
+    FAILURE_WINDOW_MINUTES, MAX_FAILURES, Refusal, SESSION_HOURS, require, same_origin,
+    session_token, set_cookie, store,
 };
 use super::error::Code;
 use super::params::{ParamError, Params};
@@ -60,12 +60,13 @@ pub async fn login(
         let Json(body) = body.map_err(bad_body)?;
         let mut store = store(&state)?;
         let now = chrono::Utc::now();
-        let (failures, oldest) = store.login_failures(&body.username, now - chrono::Duration::hours(1))?;
-        if failures >= MAX_FAILURES_PER_HOUR {
+        let window = chrono::Duration::minutes(FAILURE_WINDOW_MINUTES);
+        let (failures, oldest) = store.login_failures(&body.username, now - window)?;
+        if failures >= MAX_FAILURES {
             let retry = oldest
                 .as_deref()
                 .and_then(|t| crate::text::dates::parse_datetime(t, chrono_tz::UTC))
-                .map_or(3600, |t| (t + chrono::Duration::hours(1) - now).num_seconds().max(1) as u64);
+                .map_or(window.num_seconds() as u64, |t| (t + window - now).num_seconds().max(1) as u64);
             return Err(Refusal::throttled(retry));
         }
         let user = store.user(&body.username)?;

@@ -3,7 +3,8 @@
 //! * Login (`POST /api/v1/login`, JSON) checks the argon2 hash — against a
 //!   decoy hash when the user does not exist, so both cost the same and
 //!   answer the same — and is throttled per account (at most
-//!   [`MAX_FAILURES_PER_HOUR`] failures, then 429 with `Retry-After`).
+//!   [`MAX_FAILURES`] failures in [`FAILURE_WINDOW_MINUTES`], then 429
+//!   with `Retry-After` until the oldest of them leaves the window).
 //! * A successful login starts a new session (rotation: the old cookie's
 //!   session ends). The cookie is `HttpOnly`, `SameSite=Strict`, `Path=/`;
 //!   served over TLS or on loopback it is `__Host-`-prefixed and `Secure`.
@@ -19,8 +20,12 @@ pub use super::error::Refusal;
 use crate::store::{Role, Session, Store};
 use axum::http::{HeaderMap, HeaderValue, header};
 
-/// Failed logins per account and hour before login is refused.
-pub const MAX_FAILURES_PER_HOUR: u32 = 100;
+/// Failed logins per account within [`FAILURE_WINDOW_MINUTES`] before login
+/// is refused: enough for a user who mistypes, too few for guessing (NIST
+/// SP 800-63B asks for at most 100 in all; this allows about 1,000 a day).
+pub const MAX_FAILURES: u32 = 10;
+/// Minutes a failed login counts against its account.
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 /// Hours a session lasts.
 pub const SESSION_HOURS: i64 = 12;
 
