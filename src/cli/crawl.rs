@@ -209,6 +209,7 @@ impl<'a> Crawler<'a> {
         // flight while the writer stores what they found.
         let reader = Store::open_read_only(&app.data.db_path())?;
         let known = |id: &str| reader.get_item(id).ok().flatten().is_some();
+        let tz = app.config.timezone();
         let limit = app.config.crawl.concurrency.max(1);
         let mut runs = Vec::with_capacity(sources.len());
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -230,7 +231,7 @@ impl<'a> Crawler<'a> {
                     let fetched = match source.kind {
                         SourceKind::File => Fetch::Files,
                         _ => Fetch::Http(
-                            crawl_source(fetcher, source, &state, known, &mut sink).await,
+                            crawl_source(fetcher, source, tz, &state, known, &mut sink).await,
                         ),
                     };
                     (slot, fetched)
@@ -241,10 +242,15 @@ impl<'a> Crawler<'a> {
                     let Some((slot, source)) = queue.next() else {
                         break;
                     };
-                    let mut state = writer.store.source_state(&source.name)?;
+                    // The crawl sees the state as the last crawl left it
+                    // (did that one finish?); the start is saved before any
+                    // fetch, so a crawl killed mid-way is known as unfinished.
+                    let stored = writer.store.source_state(&source.name)?;
+                    let mut state = stored.clone();
                     state.last_attempt_at = Some(chrono::Utc::now().to_rfc3339());
-                    active[slot] = Some((SourceRun::new(&source.name), state.clone()));
-                    in_flight.push(start(slot, source, state));
+                    writer.store.save_source_state(&state)?;
+                    active[slot] = Some((SourceRun::new(&source.name), state));
+                    in_flight.push(start(slot, source, stored));
                 }
                 if in_flight.is_empty() {
                     break;
