@@ -8,7 +8,7 @@ use crate::config::{SourceConfig, SourceKind};
 use crate::ingest::store_records;
 use crate::source::crawl::{CrawlResult, ItemSink, Outcome, SourceError, crawl_source};
 use crate::source::fetch::{FetchPolicy, Fetcher};
-use crate::source::file::{fingerprint, list_files};
+use crate::source::file::{self, fingerprint, list_files, still_being_written};
 use crate::source::health::source_health;
 use crate::source::politeness::{Polite, PolitenessPolicy};
 use crate::store::{SourceState, Store};
@@ -430,6 +430,10 @@ fn crawl_files(
         {
             continue;
         }
+        if still_being_written(&file).map_err(|e| format!("cannot read {shown}: {e}"))? {
+            tracing::warn!(file = %shown, "still being written (changed just now, last line unfinished): taken on a later crawl");
+            continue;
+        }
         let input = std::fs::File::open(&file).map_err(|e| format!("cannot open {shown}: {e}"))?;
         let report = crate::ingest::ingest(
             input,
@@ -451,6 +455,13 @@ fn crawl_files(
                 run.redacted.add_counts(&report.redacted);
                 for failure in &report.failed {
                     tracing::warn!(file = %shown, line = failure.line, error = %failure.error, "line rejected");
+                }
+                // Changed while it was read: this version is not the one
+                // taken; the next crawl reads the new one (upserts make the
+                // records read twice harmless).
+                if file::fingerprint(&file).ok().as_ref() != Some(&fingerprint) {
+                    tracing::warn!(file = %shown, "changed while it was read: read again on the next crawl");
+                    continue;
                 }
                 writer
                     .store

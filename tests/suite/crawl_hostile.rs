@@ -194,3 +194,37 @@ fn feed_entries_without_link_or_id_are_stored_once() {
     dates.iter_mut().for_each(|d| d.truncate(19));
     assert_eq!(dates, ["2026-11-28T00:00:00", "2026-11-28T01:00:00"]);
 }
+
+#[test]
+fn an_export_still_being_written_is_taken_once_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("drops")).unwrap();
+    let config = "[[sources]]\nname = \"exports\"\nkind = \"file\"\npath = \"drops/*.csv\"\n";
+    std::fs::write(dir.path().join("yuqing.toml"), config).unwrap();
+    let path = dir.path().join("drops/today.csv");
+    // The exporter has written one record and half of the next (no ids:
+    // records are known by their content).
+    let head = "title,text\n出警慢,城关派出所接警一小时无人出警\n态度差,东湖派出所民警态度";
+    std::fs::write(&path, head).unwrap();
+    let first = crawl_json(dir.path(), &["--data", "data"]);
+    assert_eq!(first[0]["new"], 0, "a half-written file waits: {first}");
+    std::fs::write(&path, format!("{head}恶劣，张口就骂\n")).unwrap();
+    let second = crawl_json(dir.path(), &["--data", "data"]);
+    assert_eq!(second[0]["new"], 2, "{second}");
+    let conn = rusqlite::Connection::open(dir.path().join("data/yuqing.db")).unwrap();
+    let bodies: Vec<String> = conn
+        .prepare("SELECT body FROM items ORDER BY body")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        bodies,
+        [
+            "东湖派出所民警态度恶劣，张口就骂",
+            "城关派出所接警一小时无人出警"
+        ],
+        "no record cut short"
+    );
+}
