@@ -7,7 +7,7 @@ use crate::app::{App, Writer};
 use crate::config::{SourceConfig, SourceKind};
 use crate::ingest::store_records;
 use crate::source::crawl::{CrawlResult, ItemSink, Outcome, SourceError, crawl_source};
-use crate::source::fetch::{FetchPolicy, Fetcher};
+use crate::source::fetch::{FetchPolicy, Fetcher, error_chain};
 use crate::source::file::{self, fingerprint, list_files, still_being_written};
 use crate::source::health::source_health;
 use crate::source::politeness::{Polite, PolitenessPolicy};
@@ -362,7 +362,7 @@ fn finish_run(
             crawl_files(app, source, analyzer, writer, &mut run).map_err(|e| (Outcome::Error, e))
         }
         Fetch::Http(fetched) => match (fetched, run.error.take()) {
-            (Err(error), _) => Err((Outcome::of_error(&error), error.to_string())),
+            (Err(error), _) => Err((Outcome::of_error(&error), error_chain(&error))),
             (Ok(_), Some(store_error)) => Err((Outcome::Error, store_error)),
             (Ok(result), None) => {
                 run.not_modified = result.not_modified;

@@ -228,3 +228,73 @@ fn an_export_still_being_written_is_taken_once_complete() {
         "no record cut short"
     );
 }
+
+#[test]
+fn a_dead_or_resetting_server_is_named_with_its_cause() {
+    // A port nobody listens on.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    // A server that cuts the body short with a reset.
+    let resetting = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let reset_addr = resetting.local_addr().unwrap();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in resetting.incoming() {
+            let mut stream = stream.unwrap();
+            let mut request = [0u8; 4096];
+            let read = stream.read(&mut request).unwrap_or(0);
+            if request[..read].windows(6).any(|w| w == b"robots") {
+                let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                continue;
+            }
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 5000\r\n\r\n<rss><channel><item><title>a");
+            linger_zero(&stream);
+            drop(stream);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("yuqing.toml"),
+        format!(
+            "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"dead\"\nkind = \"feed\"\nurl = \"http://{dead}/rss.xml\"\nallow_private = true\n\n[[sources]]\nname = \"reset\"\nkind = \"feed\"\nurl = \"http://{reset_addr}/rss.xml\"\nallow_private = true\n"
+        ),
+    )
+    .unwrap();
+    let (code, stdout, _) = cli(dir.path(), &["crawl", "--json"]);
+    assert_eq!(code, 1);
+    let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let dead_error = runs[0]["error"].as_str().unwrap();
+    assert!(
+        dead_error.contains("robots.txt") && dead_error.contains("Connection refused"),
+        "{dead_error}"
+    );
+    let reset_error = runs[1]["error"].as_str().unwrap();
+    assert!(
+        reset_error.starts_with(&format!(
+            "transfer failed for http://{reset_addr}/rss.xml: "
+        )) && reset_error.len() > "transfer failed for http://".len() + 40,
+        "the cause is given: {reset_error}"
+    );
+}
+
+/// Makes closing `stream` send a TCP reset (SO_LINGER 0).
+fn linger_zero(stream: &std::net::TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket descriptor and a correctly sized option value.
+    let result = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(result, 0);
+}
