@@ -7,8 +7,8 @@ use crate::app::{App, Writer};
 use crate::config::{SourceConfig, SourceKind};
 use crate::ingest::store_records;
 use crate::source::crawl::{CrawlResult, ItemSink, Outcome, SourceError, crawl_source};
-use crate::source::fetch::{FetchPolicy, Fetcher};
-use crate::source::file::{fingerprint, list_files};
+use crate::source::fetch::{FetchPolicy, Fetcher, error_chain};
+use crate::source::file::{self, fingerprint, list_files, still_being_written};
 use crate::source::health::source_health;
 use crate::source::politeness::{Polite, PolitenessPolicy};
 use crate::store::{SourceState, Store};
@@ -209,6 +209,7 @@ impl<'a> Crawler<'a> {
         // flight while the writer stores what they found.
         let reader = Store::open_read_only(&app.data.db_path())?;
         let known = |id: &str| reader.get_item(id).ok().flatten().is_some();
+        let tz = app.config.timezone();
         let limit = app.config.crawl.concurrency.max(1);
         let mut runs = Vec::with_capacity(sources.len());
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -230,7 +231,7 @@ impl<'a> Crawler<'a> {
                     let fetched = match source.kind {
                         SourceKind::File => Fetch::Files,
                         _ => Fetch::Http(
-                            crawl_source(fetcher, source, &state, known, &mut sink).await,
+                            crawl_source(fetcher, source, tz, &state, known, &mut sink).await,
                         ),
                     };
                     (slot, fetched)
@@ -241,10 +242,15 @@ impl<'a> Crawler<'a> {
                     let Some((slot, source)) = queue.next() else {
                         break;
                     };
-                    let mut state = writer.store.source_state(&source.name)?;
+                    // The crawl sees the state as the last crawl left it
+                    // (did that one finish?); the start is saved before any
+                    // fetch, so a crawl killed mid-way is known as unfinished.
+                    let stored = writer.store.source_state(&source.name)?;
+                    let mut state = stored.clone();
                     state.last_attempt_at = Some(chrono::Utc::now().to_rfc3339());
-                    active[slot] = Some((SourceRun::new(&source.name), state.clone()));
-                    in_flight.push(start(slot, source, state));
+                    writer.store.save_source_state(&state)?;
+                    active[slot] = Some((SourceRun::new(&source.name), state));
+                    in_flight.push(start(slot, source, stored));
                 }
                 if in_flight.is_empty() {
                     break;
@@ -356,7 +362,7 @@ fn finish_run(
             crawl_files(app, source, analyzer, writer, &mut run).map_err(|e| (Outcome::Error, e))
         }
         Fetch::Http(fetched) => match (fetched, run.error.take()) {
-            (Err(error), _) => Err((Outcome::of_error(&error), error.to_string())),
+            (Err(error), _) => Err((Outcome::of_error(&error), error_chain(&error))),
             (Ok(_), Some(store_error)) => Err((Outcome::Error, store_error)),
             (Ok(result), None) => {
                 run.not_modified = result.not_modified;
@@ -424,6 +430,10 @@ fn crawl_files(
         {
             continue;
         }
+        if still_being_written(&file).map_err(|e| format!("cannot read {shown}: {e}"))? {
+            tracing::warn!(file = %shown, "still being written (changed just now, last line unfinished): taken on a later crawl");
+            continue;
+        }
         let input = std::fs::File::open(&file).map_err(|e| format!("cannot open {shown}: {e}"))?;
         let report = crate::ingest::ingest(
             input,
@@ -445,6 +455,13 @@ fn crawl_files(
                 run.redacted.add_counts(&report.redacted);
                 for failure in &report.failed {
                     tracing::warn!(file = %shown, line = failure.line, error = %failure.error, "line rejected");
+                }
+                // Changed while it was read: this version is not the one
+                // taken; the next crawl reads the new one (upserts make the
+                // records read twice harmless).
+                if file::fingerprint(&file).ok().as_ref() != Some(&fingerprint) {
+                    tracing::warn!(file = %shown, "changed while it was read: read again on the next crawl");
+                    continue;
                 }
                 writer
                     .store

@@ -394,8 +394,13 @@ mod tests {
     fn the_feed_yields_every_city_news_item_with_its_full_text() {
         let site = site();
         let base = url::Url::parse("http://127.0.0.1:8080/city-news/rss.xml").unwrap();
-        let items =
-            crate::source::feed::parse_feed(&pages::feed(&site), &base, "city-news").unwrap();
+        let items = crate::source::feed::parse_feed(
+            &pages::feed(&site),
+            &base,
+            "city-news",
+            chrono_tz::Asia::Shanghai,
+        )
+        .unwrap();
         assert_eq!(items.len(), 37);
         for (item, record) in items.iter().zip(site.list("city-news")) {
             assert_eq!(item.title.as_deref(), Some(record.title.as_str()));

@@ -178,7 +178,13 @@ fn decode_line(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
     }
 }
 
-/// Iterates the records of a JSON Lines input. Blank lines are skipped.
+/// Longest JSON Lines line read; a longer one is rejected (and skipped to
+/// its end without being held in memory), so one runaway line in an export
+/// cannot exhaust memory.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// Iterates the records of a JSON Lines input. Blank lines are skipped; a
+/// line over [`MAX_LINE_BYTES`] is an error for that line.
 pub fn jsonl_records<R: BufRead>(
     mut reader: R,
     encoding: Encoding,
@@ -188,7 +194,8 @@ pub fn jsonl_records<R: BufRead>(
     std::iter::from_fn(move || {
         loop {
             buffer.clear();
-            match reader.read_until(b'\n', &mut buffer) {
+            let limit = MAX_LINE_BYTES as u64 + 1;
+            match (&mut reader).take(limit).read_until(b'\n', &mut buffer) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(error) => {
@@ -197,6 +204,17 @@ pub fn jsonl_records<R: BufRead>(
                 }
             }
             line_number += 1;
+            if buffer.len() > MAX_LINE_BYTES && buffer.last() != Some(&b'\n') {
+                buffer.clear();
+                if let Err(error) = reader.skip_until(b'\n') {
+                    return Some((line_number, Err(format!("read error: {error}"))));
+                }
+                let error = format!(
+                    "line longer than {} MiB: skipped; split the record or shorten its text",
+                    MAX_LINE_BYTES >> 20
+                );
+                return Some((line_number, Err(error)));
+            }
             let bytes = strip_bom(line_number, trim_newline(&buffer));
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
@@ -461,6 +479,26 @@ mod tests {
                 .unwrap_err()
                 .contains("field `text` must be a string")
         );
+    }
+
+    #[test]
+    fn a_runaway_line_fails_alone_without_being_held() {
+        let mut input = b"{\"text\":\"one\"}\n{\"text\":\"".to_vec();
+        input.resize(input.len() + MAX_LINE_BYTES + 10, b'x');
+        input.extend_from_slice(b"\"}\n{\"text\":\"three\"}\n");
+        let got: Vec<_> = jsonl_records(&input[..], Encoding::Utf8).collect();
+        assert_eq!(got.len(), 3);
+        assert!(got[0].1.is_ok());
+        assert_eq!(got[1].0, 2);
+        assert!(
+            got[1]
+                .1
+                .as_ref()
+                .unwrap_err()
+                .contains("longer than 16 MiB")
+        );
+        assert_eq!(got[2].0, 3);
+        assert_eq!(got[2].1.as_ref().unwrap().text.as_deref(), Some("three"));
     }
 
     #[test]

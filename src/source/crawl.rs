@@ -106,13 +106,17 @@ impl ItemSink {
 }
 
 /// Fetches (politely: robots.txt, per-host delay, backoff) and parses
-/// `source`, sending the validators in `state` with the first request and
-/// the items to `sink` as they are found. `known(id)` says whether an item
-/// id is already stored: json pagination stops at a page whose items are
-/// all known, html sources skip known articles.
+/// `source`, sending the validators in `state` (the state the last crawl
+/// left) with the first request and the items to `sink` as they are found.
+/// `known(id)` says whether an item id is already stored: json pagination
+/// stops at a page whose items are all known — unless the last crawl did not
+/// finish, when the pages after its last stored one were never read — and
+/// html sources skip known articles. Feed dates without a zone are read in
+/// `tz` (`[schedule] timezone`).
 pub async fn crawl_source(
     fetcher: &Polite,
     source: &SourceConfig,
+    tz: chrono_tz::Tz,
     state: &SourceState,
     known: &dyn Fn(&str) -> bool,
     sink: &mut ItemSink,
@@ -138,10 +142,28 @@ pub async fn crawl_source(
     let parsed = match source.kind {
         SourceKind::File => unreachable!("file sources are read from disk, not fetched"),
         SourceKind::Feed => {
-            feed_items(fetcher, source, text, &fetched.final_url, known, sink).await
+            let url = &fetched.final_url;
+            let items = parse_feed(text, url, &source.name, tz);
+            match items {
+                Ok(items) => feed_items(fetcher, source, items, known, sink)
+                    .await
+                    .map(|()| true),
+                Err(error) => Err(error.into()),
+            }
         }
         _ if source.is_json() => {
-            json_pages(fetcher, source, text, &fetched.final_url, known, sink).await
+            let stop_at_known = state.last_crawl_completed();
+            json_pages(
+                fetcher,
+                source,
+                text,
+                &fetched.final_url,
+                known,
+                stop_at_known,
+                sink,
+            )
+            .await
+            .map(|()| true)
         }
         // Petition boards are re-visited whole: a known petition may have a
         // new status or reply.
@@ -168,11 +190,19 @@ pub async fn crawl_source(
             url: fetched.final_url.to_string(),
         });
     }
-    parsed?;
+    // Validators are kept only when every item the document lists was
+    // read: an article skipped this time (a timeout, a 5xx) must be tried
+    // again, and a `304` for the unchanged list page would hide it for ever.
+    let complete = parsed?;
+    let validators = if complete {
+        fetched.validators
+    } else {
+        Validators::default()
+    };
     Ok(CrawlResult {
         not_modified: false,
         found,
-        validators: fetched.validators,
+        validators,
         encoding: fetched.encoding,
     })
 }
@@ -267,7 +297,7 @@ fn text_of(fetched: &Fetched) -> Result<&str, SourceError> {
     })
 }
 
-/// The items of a feed. With `fetch_article`, each new item's link is
+/// Hands over the items of a feed. With `fetch_article`, each new item's link is
 /// followed and the page's article text replaces the feed's summary (an
 /// article that cannot be fetched or read keeps the summary, with a
 /// warning); items already stored are skipped, so a full text is never
@@ -275,12 +305,10 @@ fn text_of(fetched: &Fetched) -> Result<&str, SourceError> {
 async fn feed_items(
     fetcher: &Polite,
     source: &SourceConfig,
-    text: &str,
-    url: &url::Url,
+    items: Vec<RawItem>,
     known: &dyn Fn(&str) -> bool,
     sink: &mut ItemSink,
 ) -> Result<(), SourceError> {
-    let items = parse_feed(text, url, &source.name)?;
     if !source.fetch_article {
         items.into_iter().for_each(|item| sink.push(item));
         return Ok(());
@@ -322,7 +350,8 @@ async fn feed_items(
 /// The items of an html source or board: item links from the list pages
 /// (following `next_selector` up to `max_pages`), then each article page —
 /// skipping articles already stored unless `revisit`. One article that
-/// cannot be fetched or read is skipped with a warning.
+/// cannot be fetched or read is skipped with a warning; `Ok(false)` then
+/// says the crawl is incomplete (the list's validators must not be kept).
 async fn html_pages(
     fetcher: &Polite,
     source: &SourceConfig,
@@ -331,7 +360,7 @@ async fn html_pages(
     known: &dyn Fn(&str) -> bool,
     revisit: bool,
     sink: &mut ItemSink,
-) -> Result<(), SourceError> {
+) -> Result<bool, SourceError> {
     let selectors = source.selectors()?;
     let (mut links, mut next) = list_page(first, first_url, &selectors);
     let mut seen_pages = vec![first_url.clone()];
@@ -347,6 +376,7 @@ async fn html_pages(
     }
     let mut unique = std::collections::HashSet::new();
     links.retain(|link| unique.insert(link.clone()));
+    let mut complete = true;
     for link in links {
         let id =
             crate::dedup::canonical_url(link.as_str()).map(|url| crate::pipeline::id_for_url(&url));
@@ -356,7 +386,8 @@ async fn html_pages(
         let page = match fetcher.get(link.as_str(), &Validators::default()).await {
             Ok(page) => page,
             Err(error) => {
-                tracing::warn!(source = %source.name, url = %link, %error, "article skipped");
+                tracing::warn!(source = %source.name, url = %link, %error, "article skipped; tried again next crawl");
+                complete = false;
                 continue;
             }
         };
@@ -369,22 +400,25 @@ async fn html_pages(
                 sink.push(item);
             }
             Err(error) => {
-                tracing::warn!(source = %source.name, url = %link, %error, "article skipped")
+                tracing::warn!(source = %source.name, url = %link, %error, "article skipped; tried again next crawl");
+                complete = false;
             }
         }
     }
-    Ok(())
+    Ok(complete)
 }
 
 /// The items of a json source: the first page's, then following
-/// `next_pointer` up to `max_pages`, stopping at a page whose items are all
-/// stored already (the API lists newest first) or that points back.
+/// `next_pointer` up to `max_pages`, stopping at a page that points back or,
+/// with `stop_at_known`, whose items are all stored already (the API lists
+/// newest first, and the last crawl read every page after them).
 async fn json_pages(
     fetcher: &Polite,
     source: &SourceConfig,
     first: &str,
     first_url: &url::Url,
     known: &dyn Fn(&str) -> bool,
+    stop_at_known: bool,
     sink: &mut ItemSink,
 ) -> Result<(), SourceError> {
     let fields = source
@@ -405,7 +439,8 @@ async fn json_pages(
     let mut page = parse(first, first_url)?;
     let mut seen_pages = vec![first_url.clone()];
     for _ in 1..source.max_pages {
-        let all_known = !page.items.is_empty()
+        let all_known = stop_at_known
+            && !page.items.is_empty()
             && page
                 .items
                 .iter()

@@ -508,6 +508,23 @@ async fn read_capped(
     Ok(body)
 }
 
+/// An error and its causes, one after another: `transfer failed for
+/// http://x/feed: error decoding response body: connection reset`. A cause
+/// whose message its parent already repeats is left out.
+pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        next = cause.source();
+    }
+    text
+}
+
 /// Parses `Retry-After` (delay in seconds or an HTTP date) relative to `now`, capped at
 /// [`MAX_RETRY_AFTER`]; a date in the past means no wait.
 fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {

@@ -2,7 +2,8 @@
 //! petition system) dropped in a folder. `path` is a folder or a pattern
 //! with one `*` in the file name; each version of a file (size and
 //! modification time) is imported once, even across restarts — the store
-//! remembers what was taken, after the file's items are committed.
+//! remembers what was taken, after the file's items are committed. A file
+//! still being written is left for a later crawl.
 
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,29 @@ pub fn fingerprint(path: &Path) -> std::io::Result<String> {
     Ok(format!("{}:{modified}", metadata.len()))
 }
 
+/// How long after its last change a file whose last line is unfinished is
+/// taken for one still being written.
+pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether a file looks half-written: changed within [`SETTLE`] and its last
+/// line not ended by a line break. Its last record would be stored cut
+/// short (a CSV line cut mid-field is still a record), and, without an id,
+/// stored again whole once the file is complete. Such a file is left for a
+/// later crawl; an old file without a final line break is taken as it is.
+pub fn still_being_written(path: &Path) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let metadata = std::fs::metadata(path)?;
+    let age = metadata.modified()?.elapsed().unwrap_or_default();
+    if age >= SETTLE || metadata.len() == 0 {
+        return Ok(metadata.len() == 0 && age < SETTLE);
+    }
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8];
+    file.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +124,27 @@ mod tests {
             ["c.csv"]
         );
         assert!(list_files(&dir.path().join("missing/*.jsonl")).is_err());
+    }
+
+    #[test]
+    fn a_fresh_file_with_an_unfinished_last_line_is_still_being_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, "id,text\n1,完整\n2,写到一半").unwrap();
+        assert!(still_being_written(&path).unwrap());
+        std::fs::write(&path, "id,text\n1,完整\n2,写完了\n").unwrap();
+        assert!(!still_being_written(&path).unwrap());
+        std::fs::write(&path, "").unwrap();
+        assert!(still_being_written(&path).unwrap());
+        // Old and without a final line break: complete, taken as it is.
+        std::fs::write(&path, "id,text\n1,完整").unwrap();
+        let old = std::time::SystemTime::now() - SETTLE * 2;
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        assert!(!still_being_written(&path).unwrap());
     }
 }

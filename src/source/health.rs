@@ -55,7 +55,8 @@ pub fn source_health(
 
 fn row(state: SourceState, kind: Option<SourceKind>) -> SourceHealth {
     let health = match state.last_outcome.as_deref() {
-        None if state.last_attempt_at.is_none() => "never_crawled",
+        // A first crawl under way (or killed) has saved its start only.
+        None if state.last_success_at.is_none() => "never_crawled",
         None | Some("new_items") => "ok",
         Some(other) => other,
     }

@@ -17,7 +17,9 @@ use texting_robots::Robot;
 use tokio::sync::Mutex;
 use url::Url;
 
-use super::fetch::{DEFAULT_USER_AGENT, FetchError, Fetched, Fetcher, Validators, backoff};
+use super::fetch::{
+    DEFAULT_USER_AGENT, FetchError, Fetched, Fetcher, Validators, backoff, error_chain,
+};
 
 /// Default minimum gap between the starts of two requests to one host.
 pub const DEFAULT_PER_HOST_DELAY: Duration = Duration::from_secs(1);
@@ -72,12 +74,17 @@ pub enum PoliteError {
     },
     /// The host's robots.txt was unreachable or unparsable: the whole host is disallowed
     /// until `until`, when robots.txt is fetched again.
-    #[error("robots.txt of {host} is unreachable, host disallowed for now")]
+    #[error(
+        "robots.txt of {host} could not be read ({reason}): the host is not crawled until it can be; next try in {}",
+        wait_text(*until)
+    )]
     RobotsUnavailable {
         /// The host key (`scheme://host[:port]`).
         host: String,
         /// When robots.txt will be fetched again.
         until: Instant,
+        /// What went wrong with it, cause included (refused, DNS, `503`, timeout).
+        reason: String,
     },
     /// The fetch itself failed (page or robots.txt); a retryable failure also makes the host
     /// back off.
@@ -85,7 +92,10 @@ pub enum PoliteError {
     Fetch(#[from] FetchError),
     /// The host asked us to stay away (`Retry-After`, or backoff after failures) for longer
     /// than [`MAX_BACKOFF_WAIT`]; nothing was sent.
-    #[error("backing off from {host}")]
+    #[error(
+        "backing off from {host} for {} more: it asked for a pause (429/503 with Retry-After) or kept failing",
+        wait_text(*until)
+    )]
     BackingOff {
         /// The host key (`scheme://host[:port]`).
         host: String,
@@ -123,8 +133,8 @@ enum Robots {
     Rules { robot: Robot, expires: Instant },
     /// No usable robots.txt (`4xx`, too many redirects): everything allowed until `expires`.
     AllowAll { expires: Instant },
-    /// Unreachable: the whole host disallowed until `until`.
-    Unreachable { until: Instant },
+    /// Unreachable (for `reason`): the whole host disallowed until `until`.
+    Unreachable { until: Instant, reason: String },
 }
 
 impl Polite {
@@ -206,9 +216,13 @@ impl Polite {
     async fn ensure_robots(&self, key: &str, state: &mut HostState) -> Result<(), PoliteError> {
         let now = Instant::now();
         match state.robots {
-            Some(Robots::Unreachable { until }) if until > now => {
-                let host = key.to_owned();
-                return Err(PoliteError::RobotsUnavailable { host, until });
+            Some(Robots::Unreachable { until, ref reason }) if until > now => {
+                let (host, reason) = (key.to_owned(), reason.clone());
+                return Err(PoliteError::RobotsUnavailable {
+                    host,
+                    until,
+                    reason,
+                });
             }
             Some(Robots::Rules { expires, .. } | Robots::AllowAll { expires }) if expires > now => {
                 return Ok(());
@@ -222,9 +236,13 @@ impl Polite {
         let robots = self.robots_from(&robots_url, result)?;
         tracing::debug!(host = %key, robots = robots.describe(), "robots.txt fetched");
         state.robots = Some(robots);
-        if let Some(Robots::Unreachable { until }) = state.robots {
-            let host = key.to_owned();
-            return Err(PoliteError::RobotsUnavailable { host, until });
+        if let Some(Robots::Unreachable { until, ref reason }) = state.robots {
+            let (host, reason) = (key.to_owned(), reason.clone());
+            return Err(PoliteError::RobotsUnavailable {
+                host,
+                until,
+                reason,
+            });
         }
         Ok(())
     }
@@ -241,8 +259,9 @@ impl Polite {
     ) -> Result<Robots, PoliteError> {
         let now = Instant::now();
         let expires = now + self.policy.robots_ttl;
-        let unreachable = |retry_after: Option<Duration>| Robots::Unreachable {
+        let unreachable = |retry_after: Option<Duration>, reason: String| Robots::Unreachable {
             until: now + retry_after.unwrap_or(ROBOTS_RETRY_INTERVAL),
+            reason,
         };
         let error = match result {
             Ok(fetched) => {
@@ -251,24 +270,25 @@ impl Polite {
                     Ok(robot) => Robots::Rules { robot, expires },
                     Err(error) => {
                         tracing::warn!(url = robots_url, error = %error, "robots.txt unparsable");
-                        unreachable(None)
+                        unreachable(None, format!("unparsable: {error}"))
                     }
                 });
             }
             Err(error) => error,
         };
         tracing::debug!(url = robots_url, error = %error, "robots.txt fetch failed");
+        let reason = error_chain(&error);
         Ok(match error {
             FetchError::Status {
                 status,
                 retry_after,
                 ..
-            } if status == 429 || status >= 500 => unreachable(retry_after),
+            } if status == 429 || status >= 500 => unreachable(retry_after, reason),
             FetchError::Status { .. } => Robots::AllowAll { expires },
             FetchError::Timeout { .. }
             | FetchError::Connect { .. }
             | FetchError::Transport { .. }
-            | FetchError::BodyTooLarge { .. } => unreachable(None),
+            | FetchError::BodyTooLarge { .. } => unreachable(None, reason),
             FetchError::TooManyRedirects { .. } | FetchError::RedirectLoop { .. } => {
                 Robots::AllowAll { expires }
             }
@@ -341,6 +361,16 @@ impl Robots {
 
 /// The gap kept between two requests to one host: the larger of our per-host delay and the
 /// site's `Crawl-delay`, the latter capped at `max_crawl_delay`.
+/// How long until `until`, for messages: `45 s`, `10 min`.
+fn wait_text(until: Instant) -> String {
+    let seconds = until.saturating_duration_since(Instant::now()).as_secs();
+    if seconds < 120 {
+        format!("{seconds} s")
+    } else {
+        format!("{} min", seconds.div_ceil(60))
+    }
+}
+
 fn effective_delay(
     per_host_delay: Duration,
     crawl_delay: Option<Duration>,

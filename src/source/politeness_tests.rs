@@ -191,8 +191,16 @@ async fn robots_5xx_or_429_disallows_host_without_page_requests() {
 
         for _ in 0..2 {
             let refused = polite.get(&server.url("/news"), NONE).await;
-            let Err(PoliteError::RobotsUnavailable { host, until }) = refused else {
+            let Err(error @ PoliteError::RobotsUnavailable { .. }) = refused else {
                 panic!("{status}: {refused:?}");
+            };
+            // The message says why, and when it is tried again.
+            let message = error.to_string();
+            let why = format!("http status {} for", status.as_u16());
+            assert!(message.contains(&why), "{message}");
+            assert!(message.contains("next try in 10 min"), "{message}");
+            let PoliteError::RobotsUnavailable { host, until, .. } = error else {
+                unreachable!()
             };
             assert_eq!(host, format!("http://{}", server.addr));
             assert!(until >= Instant::now() + ROBOTS_RETRY_INTERVAL - Duration::from_secs(5));
@@ -479,6 +487,11 @@ async fn long_retry_after_returns_backing_off_without_contact() {
     };
     assert_eq!(host, format!("http://{}", busy.addr));
     assert!(until > Instant::now() + Duration::from_secs(100));
+    let message = PoliteError::BackingOff { host, until }.to_string();
+    assert!(
+        message.contains(" s more: it asked for a pause"),
+        "{message}"
+    );
     assert_eq!(busy.paths(), ["/robots.txt", "/busy"]);
 }
 

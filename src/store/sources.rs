@@ -1,6 +1,8 @@
 //! Per-source crawl state in SQLite: the validators for conditional GET and
 //! the health figures `yuqing sources` shows. Written after the source's
-//! items are committed, so a crash never advances state past lost items.
+//! items are committed, so a crash never advances state past lost items;
+//! only the start of a crawl (`last_attempt_at`) is saved before it, so that
+//! a crawl killed mid-way is known as unfinished next time.
 
 use super::{QueryContext, Store, StoreError};
 use rusqlite::{OptionalExtension, params};
@@ -30,6 +32,15 @@ pub struct SourceState {
     /// How the last crawl ended: `new_items`, `nothing_new`, `blocked`,
     /// `unreachable`, `parse_error` or `error` (see `source::crawl::Outcome`).
     pub last_outcome: Option<String>,
+}
+
+impl SourceState {
+    /// Whether the last crawl that started also finished without error.
+    /// False after a failed crawl, and after one killed mid-way (its start is
+    /// saved before it fetches anything), and before the first crawl.
+    pub fn last_crawl_completed(&self) -> bool {
+        self.last_success_at.is_some() && self.last_success_at == self.last_attempt_at
+    }
 }
 
 /// The columns [`state_of_row`] reads, in its order.

@@ -29,7 +29,7 @@ const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 const LIST_1: &str = r#"<ul class="news"><li><a href="/site/a1.html">一</a></li><li><a href="/site/a2.html">二</a></li><li><a href="/site/a1.html#c">一</a></li></ul><a class="next" href="/site/list2.html">下一页</a>"#;
 const LIST_2: &str = r#"<ul class="news"><li><a href="/site/a3.html">三</a></li></ul>"#;
 
-fn html_page(body: impl Into<String>) -> axum::response::Response {
+pub(super) fn html_page(body: impl Into<String>) -> axum::response::Response {
     (
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         body.into(),
@@ -38,12 +38,12 @@ fn html_page(body: impl Into<String>) -> axum::response::Response {
 }
 
 /// Runs yuqing in `dir` with its `yuqing.toml`: (exit code, stdout, stderr).
-fn cli(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+pub(super) fn cli(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     run(yuqing(dir).args(["--config", "yuqing.toml"]).args(args))
 }
 
 /// Serves `app` on a loopback port from a thread of its own; returns the address.
-fn serve(app: Router) -> SocketAddr {
+pub(super) fn serve(app: Router) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()

@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod config;
 mod crawl;
+mod crawl_hostile;
 mod demo;
 mod digest;
 mod privacy;
