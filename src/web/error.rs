@@ -54,13 +54,15 @@ pub enum Code {
     AssigneeCannotWork,
     /// 422: not a name that can be an assignee.
     BadAssigneeName,
+    /// 404: no such endpoint.
+    NoSuchEndpoint,
     /// 500: see the server log.
     InternalError,
 }
 
 impl Code {
     /// Every code, for the OpenAPI document.
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 22] = [
         Code::Unauthenticated,
         Code::WrongCredentials,
         Code::RoleTooLow,
@@ -81,6 +83,7 @@ impl Code {
         Code::UnknownAssignee,
         Code::AssigneeCannotWork,
         Code::BadAssigneeName,
+        Code::NoSuchEndpoint,
         Code::InternalError,
     ];
 
@@ -107,6 +110,7 @@ impl Code {
             Code::UnknownAssignee => "unknown_assignee",
             Code::AssigneeCannotWork => "assignee_cannot_work",
             Code::BadAssigneeName => "bad_assignee_name",
+            Code::NoSuchEndpoint => "no_such_endpoint",
             Code::InternalError => "internal_error",
         }
     }
@@ -144,6 +148,9 @@ impl Code {
             Code::UnknownAssignee => "422: no account of that name to assign to",
             Code::AssigneeCannotWork => "422: the account is an analyst and cannot work cases",
             Code::BadAssigneeName => "422: not a name that can be an assignee",
+            Code::NoSuchEndpoint => {
+                "404: no such endpoint; the document at /api/v1/openapi.json lists them"
+            }
             Code::InternalError => "500: the server failed (see its log)",
         }
     }

@@ -77,9 +77,24 @@ pub fn router(state: WebState) -> Router {
         .route("/sources", get(ui::sources_page))
         .route("/export.csv", get(ui::export))
         .route("/static/app.css", get(ui::css))
-        .route("/static/app.js", get(ui::js));
+        .route("/static/app.js", get(ui::js))
+        .fallback(not_found);
     api.with_state(state)
         .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Any other path: a JSON refusal under `/api/`, a page elsewhere (both 404).
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        return auth::Refusal::new(
+            axum::http::StatusCode::NOT_FOUND,
+            error::Code::NoSuchEndpoint,
+            "没有这个接口（接口列表见 /api/v1/openapi.json）",
+        )
+        .into_response();
+    }
+    ui::not_found_page()
 }
 
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {

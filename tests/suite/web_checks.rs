@@ -223,6 +223,11 @@ fn api_refusals_are_in_chinese_with_a_stable_code() {
             "invalid_parameter",
         ),
         (
+            client.get("/api/v1/no-such-thing", &analyst),
+            404,
+            "no_such_endpoint",
+        ),
+        (
             change(&case_path, &reviewer, Some(&csrf), json!({})),
             400,
             "nothing_to_change",
@@ -377,4 +382,15 @@ fn trend_charts_have_a_scale_and_local_time_labels() {
     // Each bar keeps its tooltip.
     assert_eq!(svg.matches("<rect").count(), 48, "{svg}");
     assert_eq!(svg.matches("<title>").count(), 48, "{svg}");
+}
+
+#[test]
+fn a_path_the_server_does_not_have_is_a_page_saying_so() {
+    let server = start();
+    let client = Client::new(&server);
+    let (cookie, _, _) = client.login("ana");
+    let (status, html) = client.page("/no-such-page", &cookie);
+    assert_eq!(status, 404);
+    assert!(html.contains("没有这个页面"), "{html}");
+    assert!(html.contains("href=\"/\""), "{html}");
 }

@@ -70,6 +70,18 @@ fn page_session(
     })
 }
 
+/// The page for a path the server does not have.
+pub fn not_found_page() -> Response {
+    let mut response = shell(
+        "未找到",
+        "",
+        None,
+        "<p>没有这个页面。<a href=\"/\">返回搜索</a></p>",
+    );
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
 fn shell(title: &str, current: &str, session: Option<&Session>, body: &str) -> Response {
     let nav = match session {
         Some(session) => {
