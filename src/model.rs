@@ -190,4 +190,31 @@ pub struct Analysis {
     /// Watched topics (`[[topics]]`) the item matched when it was stored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub topics: Vec<String>,
+    /// Whether the text is about police at all, flagged or not: the
+    /// complaint detector's own rule (`Detection::about_police`: police
+    /// weight of at least `MIN_POLICE_WEIGHT`), or a police unit named in it
+    /// (`units`) — and, for a stored petition, a police unit that replied
+    /// (`Analyzer::petition_about_police`). The review pass raises petition
+    /// cases (no reply, boilerplate reply) only for these.
+    ///
+    /// An `Option` on purpose: analyses stored before the field existed
+    /// load as `None`, "not known", which the review pass treats as before
+    /// (it raises the case) rather than as "not about police" — it cannot
+    /// tell a kindergarten letter from a police one without analysing the
+    /// text again, and a police petition silently dropped would be worse
+    /// than a stray case a reviewer dismisses as `not_police`. The item's
+    /// next analysis (a re-crawl of its board, a re-import) fills it in.
+    /// Every new analysis has `Some`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about_police: Option<bool>,
+}
+
+impl Analysis {
+    /// False only when the analysis says the text is not about police; true
+    /// when it is, or when it does not say (see [`Analysis::about_police`]).
+    /// `Store::unanswered_petitions` and `Store::answered_petitions_after`
+    /// apply the same rule in SQL.
+    pub fn may_be_about_police(&self) -> bool {
+        self.about_police != Some(false)
+    }
 }

@@ -7,9 +7,15 @@
 //! * A trend (`trends`) of a story, a complaint category, a unit, a topic
 //!   or of all complaints with a score of at least `trend_case_score`
 //!   raises a case per day it is rising.
-//! * A petition the board still shows without reply `petition_reply_days`
-//!   after it was posted raises a case; so does a reply that does not
-//!   address it (empty, or only boilerplate such as 已转相关部门办理).
+//! * A petition **about police** the board still shows without reply
+//!   `petition_reply_days` after it was posted raises a case; so does a
+//!   reply that does not address it (empty, or only boilerplate such as
+//!   已转相关部门办理). "About police" is the complaint detector's judgement,
+//!   stored with the analysis (`Analysis::about_police`: police weight, a
+//!   police unit named, or a police unit that replied); a mayor's-board
+//!   letter about a kindergarten is not the office's business. An analysis
+//!   stored before that judgement was recorded counts as about police. A
+//!   flagged petition raises its item case whatever the reply.
 //!
 //! Status: `new → in_review → confirmed | dismissed | escalated`; a
 //! dismissed or confirmed case can be reopened (`in_review`), an escalated
@@ -58,7 +64,8 @@ pub struct ReviewConfig {
     /// Hours to decide a low case.
     #[serde(default = "default_sla_low")]
     pub sla_low_hours: u32,
-    /// A petition still without reply this many days after posting is raised.
+    /// A petition about police still without reply this many days after
+    /// posting is raised.
     #[serde(default = "default_petition_reply_days")]
     pub petition_reply_days: u32,
     /// Least trend score that raises a case.
@@ -382,7 +389,7 @@ pub struct Raised {
     pub items: usize,
     /// Cases for trends.
     pub trends: usize,
-    /// Cases for petitions without (useful) reply.
+    /// Cases for petitions about police without (useful) reply.
     pub petitions: usize,
 }
 
@@ -437,7 +444,8 @@ pub fn raise_cases(
     }
     store.set_review_mark("items_seq", through)?;
 
-    // Petitions left without reply, and replies that do not answer.
+    // Petitions about police left without reply, and replies that do not
+    // answer (the store leaves out petitions not about police).
     let cutoff = now - chrono::Duration::days(i64::from(config.petition_reply_days));
     for stored in store.unanswered_petitions(cutoff)? {
         let days = (now - stored.item.published_at).num_days();
@@ -699,5 +707,200 @@ mod tests {
                 "{subject}: {subjects:?}"
             );
         }
+    }
+
+    /// A petition as the pipeline stores it: analysed by the real analyser,
+    /// with the replying unit considered.
+    fn analysed_petition(
+        analyzer: &crate::analyze::Analyzer,
+        id: &str,
+        title: &str,
+        body: &str,
+        petition: PetitionState,
+    ) -> (Item, Analysis) {
+        let mut item = stored(id, ItemKind::Petition, petition);
+        item.title = title.into();
+        item.body = body.into();
+        let mut analysis = analyzer.analyze(crate::analyze::AnalyzeInput {
+            text: body,
+            title: Some(title),
+            kind: Some(ItemKind::Petition),
+            copies: 1,
+        });
+        analyzer.petition_about_police(&mut analysis, item.petition.reply_unit.as_deref());
+        (item, analysis)
+    }
+
+    fn petition_subjects(store: &Store) -> Vec<String> {
+        let mut subjects: Vec<String> = store
+            .cases(&Default::default())
+            .unwrap()
+            .into_iter()
+            .filter(|case| case.origin == "petition")
+            .map(|case| case.subject)
+            .collect();
+        subjects.sort();
+        subjects
+    }
+
+    #[test]
+    fn only_petitions_about_police_raise_petition_cases() {
+        let analyzer = crate::analyze::Analyzer::new(crate::text::Segmenter::embedded());
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 28, 0, 0, 0).unwrap();
+        let waiting = || PetitionState {
+            status: Some("未回复".into()),
+            ..PetitionState::default()
+        };
+        let forwarded = |unit: &str| PetitionState {
+            status: Some("已回复".into()),
+            reply: Some("您好，您的留言已收悉，已转相关部门办理。感谢您的来信！".into()),
+            reply_unit: Some(unit.into()),
+            ..PetitionState::default()
+        };
+        let kindergarten = (
+            "民办幼儿园突然大幅涨价",
+            "孩子所在的民办幼儿园这学期突然把保育费从每月一千八涨到两千六，事先没有征求家长意见，请教育局核查。",
+        );
+        let residence = (
+            "咨询居住证办理材料",
+            "请问在江城居住满半年，到城关派出所办理居住证需要带哪些材料？民警电话一直打不通。",
+        );
+        let noise = (
+            "楼下烧烤店油烟噪音扰民",
+            "小区楼下的烧烤店每天营业到凌晨两点，油烟和噪音让人无法休息，希望有关部门管一管。",
+        );
+        let items = vec![
+            analysed_petition(
+                &analyzer,
+                "kindergarten",
+                kindergarten.0,
+                kindergarten.1,
+                waiting(),
+            ),
+            analysed_petition(&analyzer, "residence", residence.0, residence.1, waiting()),
+            analysed_petition(
+                &analyzer,
+                "kindergarten-forwarded",
+                kindergarten.0,
+                kindergarten.1,
+                forwarded("东湖区教育局"),
+            ),
+            analysed_petition(
+                &analyzer,
+                "residence-forwarded",
+                residence.0,
+                residence.1,
+                forwarded("南港区公安分局"),
+            ),
+            // Nothing about police in the words, but a police unit replied.
+            analysed_petition(
+                &analyzer,
+                "noise-forwarded",
+                noise.0,
+                noise.1,
+                forwarded("城关派出所"),
+            ),
+            analysed_petition(
+                &analyzer,
+                "noise-forwarded-elsewhere",
+                noise.0,
+                noise.1,
+                forwarded("城关区城市管理局"),
+            ),
+        ];
+        // What the analyser says, so a failure below points at the rule.
+        let about: Vec<(&str, Option<bool>)> = items
+            .iter()
+            .map(|(item, analysis)| (item.id.as_str(), analysis.about_police))
+            .collect();
+        assert_eq!(
+            about,
+            [
+                ("kindergarten", Some(false)),
+                ("residence", Some(true)),
+                ("kindergarten-forwarded", Some(false)),
+                ("residence-forwarded", Some(true)),
+                ("noise-forwarded", Some(true)),
+                ("noise-forwarded-elsewhere", Some(false)),
+            ]
+        );
+        assert!(
+            items.iter().all(|(_, analysis)| !analysis.flagged),
+            "no item case should blur the petition counts"
+        );
+        store.upsert_items(&items).unwrap();
+        let raised = raise_cases(&mut store, &ReviewConfig::default(), &[], now).unwrap();
+        assert_eq!(
+            petition_subjects(&store),
+            [
+                "petition-reply:noise-forwarded",
+                "petition-reply:residence-forwarded",
+                "petition:residence",
+            ]
+        );
+        assert_eq!((raised.items, raised.petitions), (0, 3), "{raised:?}");
+    }
+
+    #[test]
+    fn a_flagged_petition_still_raises_its_item_case() {
+        let analyzer = crate::analyze::Analyzer::new(crate::text::Segmenter::embedded());
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 28, 0, 0, 0).unwrap();
+        let complaint = analysed_petition(
+            &analyzer,
+            "slow",
+            "报警五十分钟后民警才到",
+            "我家被盗后拨打110报警，城关派出所民警五十分钟后才到现场，到了以后态度冷漠，随便问了两句就走了，至今没有任何消息。",
+            PetitionState {
+                status: Some("未回复".into()),
+                ..PetitionState::default()
+            },
+        );
+        assert!(complaint.1.flagged, "{:?}", complaint.1);
+        assert_eq!(complaint.1.about_police, Some(true));
+        store.upsert_items(&[complaint]).unwrap();
+        let raised = raise_cases(&mut store, &ReviewConfig::default(), &[], now).unwrap();
+        assert_eq!((raised.items, raised.petitions), (1, 1), "{raised:?}");
+        assert_eq!(petition_subjects(&store), ["petition:slow"]);
+    }
+
+    #[test]
+    fn petitions_analysed_before_the_judgement_are_raised_as_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 28, 0, 0, 0).unwrap();
+        let waiting = PetitionState {
+            status: Some("未回复".into()),
+            ..PetitionState::default()
+        };
+        let judged = |about_police| Analysis {
+            about_police,
+            ..Analysis::default()
+        };
+        store
+            .upsert_items(&[
+                (
+                    stored("unknown", ItemKind::Petition, waiting.clone()),
+                    judged(None),
+                ),
+                (
+                    stored("police", ItemKind::Petition, waiting.clone()),
+                    judged(Some(true)),
+                ),
+                (
+                    stored("elsewhere", ItemKind::Petition, waiting),
+                    judged(Some(false)),
+                ),
+            ])
+            .unwrap();
+        let raised = raise_cases(&mut store, &ReviewConfig::default(), &[], now).unwrap();
+        assert_eq!(raised.petitions, 2, "{raised:?}");
+        assert_eq!(
+            petition_subjects(&store),
+            ["petition:police", "petition:unknown"]
+        );
     }
 }

@@ -133,6 +133,16 @@ pub struct Detection {
     unattributed_generic: f32,
 }
 
+impl Detection {
+    /// True when the text is about police at all: its police weight (title
+    /// and body) reaches [`MIN_POLICE_WEIGHT`]. A complaint must be; the
+    /// review pass also asks it of petitions (a mayor's-board letter about a
+    /// kindergarten is not the office's business).
+    pub fn about_police(&self) -> bool {
+        self.police_weight >= MIN_POLICE_WEIGHT
+    }
+}
+
 struct Contribution {
     label: String,
     weight: f32,
@@ -205,8 +215,7 @@ pub fn detect(
         reading *= ATTACK_READING;
     }
     detection.score = grievance * reading + cue_total;
-    detection.flagged =
-        detection.police_weight >= MIN_POLICE_WEIGHT && detection.score >= FLAG_THRESHOLD;
+    detection.flagged = detection.about_police() && detection.score >= FLAG_THRESHOLD;
     if detection.flagged {
         let mut ranked: Vec<(usize, f32)> = detection
             .category_scores

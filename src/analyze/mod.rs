@@ -264,6 +264,7 @@ impl Analyzer {
         } else {
             0
         };
+        let about_police = detection.about_police() || !units.is_empty();
         Analysis {
             flagged: detection.flagged,
             categories: detection.categories.iter().map(|c| c.to_string()).collect(),
@@ -275,9 +276,25 @@ impl Analyzer {
             } else {
                 Vec::<Evidence>::new()
             },
+            about_police: Some(about_police),
             units,
             keywords,
             topics: Vec::new(),
+        }
+    }
+
+    /// For a petition: also about police when the unit that replied is a
+    /// police unit (the units extractor's judgement, as for the text's
+    /// `units`). The board took the letter for police business — a noise
+    /// complaint forwarded to a 派出所 — whatever its words, so a reply
+    /// that is only boilerplate is the police's. Leaves the analysis as it
+    /// is otherwise.
+    pub fn petition_about_police(&self, analysis: &mut Analysis, reply_unit: Option<&str>) {
+        if analysis.about_police == Some(true) {
+            return;
+        }
+        if reply_unit.is_some_and(|unit| !units::find_units(&self.units, unit).is_empty()) {
+            analysis.about_police = Some(true);
         }
     }
 }

@@ -242,6 +242,88 @@ fn sentiment_units_and_keywords() {
 }
 
 #[test]
+fn about_police_is_the_detectors_police_judgement_flagged_or_not() {
+    let analyzer = Analyzer::new(Segmenter::embedded());
+    let judge = |title: &str, text: &str| {
+        let input = AnalyzeInput {
+            text,
+            title: Some(title),
+            kind: Some(ItemKind::Petition),
+            copies: 1,
+        };
+        let (detection, _) = analyzer.detect(input);
+        (analyzer.analyze(input), detection)
+    };
+    // A complaint, a question to the police, a thank-you: about police.
+    // A kindergarten and a gas company: not, and not flagged either way.
+    for (title, text, about) in [
+        ("出警太慢", "我打了三次110，城关派出所一直没人出警。", true),
+        ("咨询居住证", "请问办理居住证需要到派出所带哪些材料？", true),
+        ("感谢民警", "感谢东湖派出所民警帮忙找回丢失的钱包。", true),
+        (
+            "幼儿园涨价",
+            "民办幼儿园突然把保育费涨了八百元，没有征求家长意见。",
+            false,
+        ),
+        (
+            "燃气公司推销",
+            "燃气公司上门安检时强制推销软管，不买就不给通气。",
+            false,
+        ),
+    ] {
+        let (analysis, detection) = judge(title, text);
+        assert_eq!(analysis.about_police, Some(about), "{text}: {analysis:?}");
+        // The same rule as the detector's own: a flagged text is always
+        // about police; `about_police` is that test, kept for every text.
+        assert_eq!(
+            detection.about_police() || !analysis.units.is_empty(),
+            about
+        );
+        assert!(!analysis.flagged || about);
+    }
+    // Police named only in the title count too.
+    let (titled, _) = judge("反映城关派出所民警", "窗口工作人员一个多月没有答复。");
+    assert_eq!(titled.about_police, Some(true), "{titled:?}");
+}
+
+#[test]
+fn a_petition_answered_by_a_police_unit_is_about_police() {
+    let analyzer = Analyzer::new(Segmenter::embedded());
+    let noise = analyzer.analyze(AnalyzeInput {
+        text: "楼下烧烤店每天营业到凌晨，油烟和噪音让人无法休息。",
+        kind: Some(ItemKind::Petition),
+        ..AnalyzeInput::default()
+    });
+    assert_eq!(noise.about_police, Some(false));
+    for (unit, about) in [
+        (Some("城关派出所"), true),
+        (Some("江城市公安局交警支队"), true),
+        (Some("南港区公安分局"), true),
+        (Some("城关区城市管理局"), false),
+        (Some("江城市生态环境局"), false),
+        (Some(""), false),
+        (None, false),
+    ] {
+        let mut analysis = noise.clone();
+        analyzer.petition_about_police(&mut analysis, unit);
+        assert_eq!(analysis.about_police, Some(about), "{unit:?}");
+        assert_eq!(
+            Analysis {
+                about_police: noise.about_police,
+                ..analysis
+            },
+            noise,
+            "nothing else changes"
+        );
+    }
+    // A text already about police stays so whoever replied.
+    let mut police = noise.clone();
+    police.about_police = Some(true);
+    analyzer.petition_about_police(&mut police, Some("城关区城市管理局"));
+    assert_eq!(police.about_police, Some(true));
+}
+
+#[test]
 fn bad_input_gives_a_valid_result() {
     let huge = "民警".repeat(500_000);
     let cases = [

@@ -9,7 +9,7 @@ pub mod reader;
 use crate::analyze::{AnalyzeInput, Analyzer};
 use crate::dedup::story::StoryVector;
 use crate::index::SearchIndex;
-use crate::model::Analysis;
+use crate::model::{Analysis, ItemKind};
 use crate::pipeline::{
     Analysed, IndexFeed, PipelineError, Prepared, Preparer, store_items, sync_index,
 };
@@ -186,6 +186,9 @@ fn analyze_one(analyzer: &Analyzer, mut prepared: Prepared) -> Done {
         copies: 1,
     });
     item.unit = analysis.units.first().cloned();
+    if item.kind == ItemKind::Petition {
+        analyzer.petition_about_police(&mut analysis, item.petition.reply_unit.as_deref());
+    }
     analysis.topics = analyzer.topics_of(item, &analysis, &tokens);
     (prepared, analysis, vector, tokens)
 }

@@ -114,6 +114,15 @@ pub struct CaseChange {
 const CASE_COLUMNS: &str = "id, origin, subject, item_id, title, category, level, severity, priority, \
      status, assignee, due_at, created_at, updated_at, dismiss_reason, detail";
 
+/// [`crate::model::Analysis::may_be_about_police`] in SQL: an item row
+/// whose stored analysis does not say `"about_police": false`. JSON
+/// `true` / `false` extract as 1 / 0; a row stored before the field (or
+/// before the analysis column, `{}`) gives NULL, "not known", and is kept;
+/// so is a row whose analysis is not valid JSON (never written by yuqing;
+/// reading it must not fail the whole pass, as `read_row` does not).
+const MAY_BE_ABOUT_POLICE: &str = "(CASE WHEN json_valid(analysis) \
+     THEN json_extract(analysis, '$.about_police') END IS NOT 0)";
+
 /// The condition of [`CaseFilter`] (parameters 1–5: status, category,
 /// level, assignee, overdue-at), shared by the listing and the count.
 const CASE_FILTER: &str = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR category = ?2)
@@ -474,7 +483,9 @@ impl Store {
         Ok(())
     }
 
-    /// Petitions published before `before` whose board shows no reply yet.
+    /// Petitions published before `before` whose board shows no reply yet,
+    /// about police (or not known not to be: see
+    /// [`crate::model::Analysis::may_be_about_police`]).
     pub fn unanswered_petitions(
         &self,
         before: chrono::DateTime<chrono::Utc>,
@@ -483,7 +494,7 @@ impl Store {
             .conn
             .prepare_cached(&format!(
                 "SELECT {} FROM items WHERE kind = 'petition' AND petition_reply IS NULL
-                   AND published_at < ?1 ORDER BY published_at",
+                   AND published_at < ?1 AND {MAY_BE_ABOUT_POLICE} ORDER BY published_at",
                 super::items::COLUMNS
             ))
             .during("preparing the petition scan")?;
@@ -493,7 +504,8 @@ impl Store {
         rows.map(|row| row.during("reading a petition")?).collect()
     }
 
-    /// Petitions with a reply (to judge whether it addresses them).
+    /// Petitions with a reply (to judge whether it addresses them), changed
+    /// after `after_seq`, about police (or not known not to be).
     pub fn answered_petitions_after(
         &self,
         after_seq: i64,
@@ -502,7 +514,7 @@ impl Store {
             .conn
             .prepare_cached(&format!(
                 "SELECT {} FROM items WHERE kind = 'petition' AND petition_reply IS NOT NULL
-                   AND seq > ?1 ORDER BY seq",
+                   AND seq > ?1 AND {MAY_BE_ABOUT_POLICE} ORDER BY seq",
                 super::items::COLUMNS
             ))
             .during("preparing the reply scan")?;
@@ -510,5 +522,92 @@ impl Store {
             .query_map(params![after_seq], super::items::read_row)
             .during("scanning replies")?;
         rows.map(|row| row.during("reading a petition")?).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::items::tests::item;
+    use crate::model::{Analysis, PetitionState};
+    use crate::store::Store;
+    use chrono::TimeZone;
+
+    #[test]
+    fn petition_scans_leave_out_only_petitions_known_not_about_police() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let waiting = |id: &str| {
+            let mut petition = item(id, &format!("正文{id}"));
+            petition.petition = PetitionState {
+                status: Some("未回复".into()),
+                ..PetitionState::default()
+            };
+            (petition, Analysis::default())
+        };
+        let answered = |id: &str| (item(id, &format!("正文{id}")), Analysis::default());
+        store
+            .upsert_items(&[
+                waiting("w-true"),
+                waiting("w-false"),
+                waiting("w-old"),
+                waiting("w-empty"),
+                waiting("w-garbled"),
+                answered("a-true"),
+                answered("a-false"),
+                answered("a-old"),
+            ])
+            .unwrap();
+        // The analysis column as each kind of row has it: written now (with
+        // the judgement), by a yuqing before the field (no `about_police`),
+        // before the column existed (its default `{}`), or damaged.
+        let old = r#"{"flagged":false,"categories":[],"severity":0,"level":"low","sentiment":-0.2,"evidence":[],"units":[],"keywords":["幼儿园"]}"#;
+        let judged = |about| {
+            serde_json::to_string(&Analysis {
+                about_police: Some(about),
+                ..Analysis::default()
+            })
+            .unwrap()
+        };
+        for (id, json) in [
+            ("w-true", judged(true)),
+            ("w-false", judged(false)),
+            ("w-old", old.to_string()),
+            ("w-empty", "{}".to_string()),
+            ("w-garbled", "{not json".to_string()),
+            ("a-true", judged(true)),
+            ("a-false", judged(false)),
+            ("a-old", old.to_string()),
+        ] {
+            store
+                .conn
+                .execute(
+                    "UPDATE items SET analysis = ?2 WHERE id = ?1",
+                    rusqlite::params![id, json],
+                )
+                .unwrap();
+        }
+        let ids = |items: Vec<crate::store::StoredItem>| {
+            let mut ids: Vec<String> = items.into_iter().map(|s| s.item.id).collect();
+            ids.sort();
+            ids
+        };
+        let cutoff = chrono::Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(
+            ids(store.unanswered_petitions(cutoff).unwrap()),
+            ["w-empty", "w-garbled", "w-old", "w-true"]
+        );
+        assert_eq!(
+            ids(store.answered_petitions_after(0).unwrap()),
+            ["a-old", "a-true"]
+        );
+        // An older row loads, its judgement unknown, the rest kept.
+        let old_row = store.get_item("w-old").unwrap().unwrap();
+        assert_eq!(old_row.analysis.about_police, None);
+        assert!(old_row.analysis.may_be_about_police());
+        assert_eq!(old_row.analysis.keywords, ["幼儿园"]);
+        assert_eq!(old_row.analysis.sentiment, -0.2);
+        let judged_row = store.get_item("w-false").unwrap().unwrap();
+        assert_eq!(judged_row.analysis.about_police, Some(false));
+        assert!(!judged_row.analysis.may_be_about_police());
     }
 }

@@ -573,6 +573,7 @@ pub(crate) mod tests {
             units: vec!["城关派出所".into()],
             keywords: vec!["出警".into()],
             topics: vec!["城关".into()],
+            about_police: Some(true),
         };
         store
             .upsert_items(&[(original.clone(), analysis.clone())])

@@ -63,10 +63,13 @@ fn one_output_line_per_input_line_in_order() {
         "evidence",
         "units",
         "keywords",
+        "about_police",
     ] {
         assert!(keys.contains(&key), "missing {key}: {flagged}");
     }
     assert_eq!(flagged["categories"][0], "inaction");
+    assert_eq!(flagged["about_police"], true);
+    assert_eq!(lines[1]["about_police"], false, "{}", lines[1]);
     let text: Vec<char> = "我报警三次，派出所一直没人出警，民警态度还很差。"
         .chars()
         .collect();

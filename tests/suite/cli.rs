@@ -779,8 +779,9 @@ fn review_report_json_carries_the_precision_the_words_show() {
 #[test]
 fn review_raise_json_says_what_was_raised() {
     let dir = tempfile::tempdir().unwrap();
-    // A petition a month without reply: not yet due when imported under a
-    // 60-day rule, due under the default 15 days.
+    // Petitions a month without reply: not yet due when imported under a
+    // 60-day rule, due under the default 15 days — the one about police;
+    // the broken street lamp is not the police conduct office's business.
     std::fs::write(
         dir.path().join("patient.toml"),
         "[review]\npetition_reply_days = 60\n",
@@ -792,6 +793,9 @@ fn review_raise_json_says_what_was_raised() {
         &[
             json!({"id": "pt1", "kind": "petition", "title": "小区门口路灯坏了",
                  "text": "小区门口路灯坏了一个月，晚上很黑。", "status": "未回复",
+                 "published_at": old}),
+            json!({"id": "pt2", "kind": "petition", "title": "咨询户口迁移",
+                 "text": "请问把户口迁到江城，需要到哪个派出所办理，带哪些材料？", "status": "未回复",
                  "published_at": old}),
         ],
     );
@@ -813,23 +817,39 @@ fn review_raise_json_says_what_was_raised() {
     };
     assert_eq!(raise(), json!({"items": 0, "trends": 0, "petitions": 1}));
     assert_eq!(raise(), json!({"items": 0, "trends": 0, "petitions": 0}));
+    let (code, stdout, stderr) =
+        run(yuqing(dir.path()).args(["--data", "data", "review", "list", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let cases: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let subjects: Vec<&str> = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| case["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["petition:pt2"]);
 }
 
 #[test]
 fn review_list_says_when_it_shows_fewer_than_match() {
     let dir = tempfile::tempdir().unwrap();
-    // Five petitions a month without reply: a case each.
+    // Five petitions to the police a month without reply: a case each.
     let old = (chrono::Utc::now() - chrono::Duration::days(30)).to_rfc3339();
-    let petitions: Vec<serde_json::Value> =
-        ["路灯坏了", "井盖丢了", "噪音扰民", "占道经营", "垃圾清运"]
-            .iter()
-            .enumerate()
-            .map(|(n, matter)| {
-                json!({"id": format!("pt{n}"), "kind": "petition", "title": matter,
-                   "text": format!("反映{matter}的问题，一个月了没人处理。"), "status": "未回复",
-                   "published_at": old})
-            })
-            .collect();
+    let petitions: Vec<serde_json::Value> = [
+        "居住证",
+        "临时身份证",
+        "户口迁移",
+        "无犯罪记录证明",
+        "户籍证明",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(n, matter)| {
+        json!({"id": format!("pt{n}"), "kind": "petition", "title": format!("咨询{matter}"),
+           "text": format!("请问到派出所办理{matter}需要带哪些材料？"), "status": "未回复",
+           "published_at": old})
+    })
+    .collect();
     write_jsonl(&dir.path().join("petitions.jsonl"), &petitions);
     let (code, _, stderr) =
         run(yuqing(dir.path()).args(["--data", "data", "ingest", "petitions.jsonl"]));
