@@ -111,6 +111,16 @@ const NEGATION_WINDOW_CHARS: usize = 4;
 
 pub use crate::model::Evidence;
 
+/// True when a term that starts or ends with an ASCII letter or digit (110,
+/// 12345 hotline, SWAT) is only part of a longer run of them: 110 in a ticket
+/// number 2026110098 or in 1100元 names no police.
+fn inside_a_number_or_word(text: &str, span: &std::ops::Range<usize>) -> bool {
+    let term = &text[span.clone()];
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    (alnum(term.chars().next()) && alnum(text[..span.start].chars().next_back()))
+        || (alnum(term.chars().next_back()) && alnum(text[span.end..].chars().next()))
+}
+
 /// What the detector found.
 #[derive(Debug, Clone, Default)]
 pub struct Detection {
@@ -278,6 +288,9 @@ fn score_text(
     for hit in police_hits {
         let short = text[hit.span.clone()].chars().count() <= 2;
         if short && !(boundaries.contains(hit.span.start) && boundaries.contains(hit.span.end)) {
+            continue;
+        }
+        if inside_a_number_or_word(text, &hit.span) {
             continue;
         }
         if let Some(i) = prepared.sentence_of(hit.span.start) {

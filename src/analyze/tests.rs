@@ -172,6 +172,12 @@ const CASES: &[(&str, &str, bool, &str)] = &[
         true,
         "other_police",
     ),
+    (
+        "110 inside a ticket number is no police",
+        "热线工单号2026110098662762反映的路灯问题，显示已办结，但路灯至今不亮，承办单位敷衍了事。",
+        false,
+        "-",
+    ),
 ];
 
 #[test]
