@@ -169,32 +169,49 @@ fn gbk_csv_is_imported_and_missing_columns_are_named() {
     assert_eq!(search_json(dir.path(), "民警")["total"], 1);
 }
 
+/// A document too long to keep is cut to `max_body_bytes` (1 MiB) and said;
+/// a line too long to read (over 16 MiB) is refused alone, without being
+/// held in memory, and the rest is imported.
 #[test]
-fn a_300_mb_document_is_capped_not_fatal() {
+fn a_10_mb_document_is_capped_and_a_300_mb_line_refused_neither_fatal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.jsonl");
     {
         use std::io::Write;
         let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        out.write_all(b"{\"id\":\"small\",\"text\":\"\xe6\xb0\x91\xe8\xad\xa6\"}\n{\"id\":\"huge\",\"text\":\"").unwrap();
         let chunk = "派出所民警出警。".repeat(4096); // 96 KiB
-        for _ in 0..(300 << 20) / chunk.len() {
-            out.write_all(chunk.as_bytes()).unwrap();
-        }
-        out.write_all(b"\"}\n").unwrap();
+        let mut document = |id: &str, bytes: usize| {
+            write!(out, "{{\"id\":\"{id}\",\"text\":\"").unwrap();
+            for _ in 0..bytes / chunk.len() {
+                out.write_all(chunk.as_bytes()).unwrap();
+            }
+            out.write_all(b"\"}\n").unwrap();
+        };
+        document("long", 10 << 20);
+        document("huge", 300 << 20);
+        out.write_all(b"{\"id\":\"small\",\"text\":\"\xe6\xb0\x91\xe8\xad\xa6\"}\n")
+            .unwrap();
     }
     let (code, stdout, stderr) =
         run(yuqing(dir.path()).args(["--data", "data", "ingest", "huge.jsonl", "--json"]));
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 1, "a refused line makes the exit 1: {stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(report["inserted"], 2);
-    assert_eq!(report["warnings"], 1, "the cut is reported");
+    assert_eq!(report["inserted"], 2, "{report}");
+    assert_eq!(report["warnings"], 1, "the cut is reported: {report}");
+    assert_eq!(report["failed"][0]["line"], 2, "{report}");
+    let error = report["failed"][0]["error"].as_str().unwrap();
+    assert!(error.contains("16 MiB"), "{error}");
     let store = yuqing::store::Store::open_read_only(&dir.path().join("data/yuqing.db")).unwrap();
-    let huge = store.get_item("huge").unwrap().unwrap().item;
+    assert!(store.get_item("huge").unwrap().is_none());
     assert!(
-        huge.body.len() <= 1_048_576 && huge.body.len() > 1_000_000,
+        store.get_item("small").unwrap().is_some(),
+        "the line after goes in"
+    );
+    let long = store.get_item("long").unwrap().unwrap().item;
+    assert!(
+        long.body.len() <= 1_048_576 && long.body.len() > 1_000_000,
         "{}",
-        huge.body.len()
+        long.body.len()
     );
     assert_eq!(search_json(dir.path(), "出警")["total"], 1);
 }

@@ -381,7 +381,7 @@ fn csrf_cookies_rotation_logout_and_throttling() {
         .filter(|e| e.action == "login.failed")
         .map(|e| e.target)
         .collect();
-    assert_eq!(failed.iter().filter(|t| *t == "user:ana").count(), 100);
+    assert_eq!(failed.iter().filter(|t| *t == "user:ana").count(), 10);
     assert!(failed.contains(&"user:nobody".to_string()), "{failed:?}");
 }
 
