@@ -454,9 +454,30 @@ impl<R: Read> CsvRecords<R> {
     /// the rest of the record is parsed into the same buffer, overwritten,
     /// until the record ends, and reading goes on with the next record.
     fn read_raw(&mut self) -> (usize, std::io::Result<RawRecord>) {
-        // Where the parser stands when the record's reading starts: the
-        // same line `csv::Position::line()` names, counting every line
-        // break before it, those inside quoted fields included.
+        // Line breaks before a record are no part of it: the parser skips
+        // blank lines, and the \n of the \r\n that ended the record before,
+        // only once it reads on, so a record would be named by the line
+        // before its own (every record of a Windows export, and the header's
+        // line for the first). Stepped over here (the parser skips them
+        // anyway), counted.
+        loop {
+            let input = match self.input.fill_buf() {
+                Ok(input) => input,
+                Err(error) => return (self.parser.line() as usize, Err(error)),
+            };
+            let skip = input
+                .iter()
+                .take_while(|&&b| b == b'\r' || b == b'\n')
+                .count();
+            if skip == 0 {
+                break;
+            }
+            let breaks = input[..skip].iter().filter(|&&b| b == b'\n').count();
+            self.input.consume(skip);
+            self.parser.set_line(self.parser.line() + breaks as u64);
+        }
+        // The line the record starts on, counting every line break before
+        // it, those inside quoted fields included.
         let line = self.parser.line() as usize;
         let (mut out, mut ends) = (0, 0);
         let mut too_large = false;
@@ -937,6 +958,29 @@ mod tests {
             count += 1;
         }
         assert_eq!(count, ROWS);
+    }
+
+    #[test]
+    fn csv_records_after_crlf_and_blank_lines_are_named_by_their_own_line() {
+        let csv =
+            "\r\nid,text,kind\r\na,一,post\r\nb,二\r\n\r\n\n\"c\",\"三\r\n行\",news\r\nd,四\r\n";
+        let out = records(csv.as_bytes());
+        assert_eq!(
+            summary(&out),
+            [
+                (3, "a".into()),
+                (
+                    4,
+                    "error: has 2 fields, the header has 3: missing or extra columns".into()
+                ),
+                (7, "c".into()),
+                (
+                    9,
+                    "error: has 2 fields, the header has 3: missing or extra columns".into()
+                ),
+            ]
+        );
+        assert_eq!(out[2].1.as_ref().unwrap().text.as_deref(), Some("三\r\n行"));
     }
 
     #[test]
