@@ -297,7 +297,9 @@ fn json_type(value: &serde_json::Value) -> &'static str {
 /// that do not decode become U+FFFD (as a whole-file lossy decode would);
 /// a leading byte order mark (UTF-8's, or GB18030's `84 31 95 33`) is
 /// dropped. The encoding is the one [`sniff`] chose: no BOM sniffing here
-/// may override it.
+/// may override it. (A few lines over `encoding_rs` rather than the
+/// `encoding_rs_io` crate: one dependency fewer, and the exact decoding the
+/// whole-file read did.)
 struct Decoding<R> {
     inner: R,
     decoder: encoding_rs::Decoder,
