@@ -237,9 +237,7 @@ pub fn ingest<R: Read>(
             BufReader::new(sniffed.reader),
             sniffed.encoding,
         )),
-        Format::Csv => {
-            Box::new(reader::csv_records(sniffed.reader, sniffed.encoding, name)?.into_iter())
-        }
+        Format::Csv => Box::new(reader::csv_records(sniffed.reader, sniffed.encoding, name)?),
     };
     let records_report = ingest_records(records, name, preparer, analyzer, store, index)?;
     progress.finish_and_clear();

@@ -169,6 +169,31 @@ fn gbk_csv_is_imported_and_missing_columns_are_named() {
     assert_eq!(search_json(dir.path(), "民警")["total"], 1);
 }
 
+#[test]
+fn a_utf8_csv_with_a_bom_and_crlf_is_imported_and_bad_rows_named_by_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // As Excel saves "CSV UTF-8": a BOM before the first column's name,
+    // \r\n line ends, a quoted field over two lines.
+    let text = "\u{feff}text,id,kind\r\n\
+                户籍窗口办理户口迁移来回跑了五趟,b1,petition\r\n\
+                \"派出所民警\r\n很负责\",b2,post\r\n\
+                出警太慢,b3\r\n";
+    std::fs::write(dir.path().join("excel.csv"), text).unwrap();
+    let (code, _, stderr) = run(yuqing(dir.path()).args(["--data", "data", "ingest", "excel.csv"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("excel.csv:5: has 2 fields, the header has 3"),
+        "{stderr}"
+    );
+    let found = search_json(dir.path(), "户口迁移");
+    assert_eq!(
+        found["total"], 1,
+        "the first column (after the BOM) is the text"
+    );
+    assert_eq!(found["hits"][0]["kind"], "petition");
+    assert_eq!(search_json(dir.path(), "民警")["total"], 1);
+}
+
 /// A document too long to keep is cut to `max_body_bytes` (1 MiB) and said;
 /// a line too long to read (over 16 MiB) is refused alone, without being
 /// held in memory, and the rest is imported.
