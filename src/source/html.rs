@@ -27,6 +27,11 @@ use crate::pipeline::RawItem;
 #[path = "html_text.rs"]
 mod text;
 
+#[path = "html_meta.rs"]
+mod meta;
+
+pub use meta::Found;
+
 pub use text::{FORM_WRAPPER_CHARS, main_text};
 use text::{Prune, block_text, line_text, main_text_of};
 
@@ -270,17 +275,6 @@ static A_HREF: LazyLock<Selector> = LazyLock::new(|| fixed("a[href]"));
 static BASE_HREF: LazyLock<Selector> = LazyLock::new(|| fixed("base[href]"));
 static TIME_DATETIME: LazyLock<Selector> = LazyLock::new(|| fixed("time[datetime]"));
 static BODY: LazyLock<Selector> = LazyLock::new(|| fixed("body"));
-static H1: LazyLock<Selector> = LazyLock::new(|| fixed("h1"));
-static TITLE: LazyLock<Selector> = LazyLock::new(|| fixed("title"));
-
-/// One extracted value and the rule that found it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
-    /// The value, as handed to the pipeline.
-    pub value: String,
-    /// Which rule found it, in words (`first <h1>`, `body_selector`…).
-    pub rule: &'static str,
-}
 
 /// Item links (resolved against `base`, http/https only, fragment dropped, de-duplicated in page order) and the next list page, if any.
 ///
@@ -428,22 +422,8 @@ pub fn article(html: &str, url: &Url, selectors: &PageSelectors) -> Result<Artic
             value: t,
             rule: "title_selector",
         })
-        .or_else(|| {
-            doc.select(&H1)
-                .find_map(|el| non_empty(line_text(el)))
-                .map(|t| Found {
-                    value: t,
-                    rule: "first <h1>",
-                })
-        })
-        .or_else(|| {
-            doc.select(&TITLE)
-                .find_map(|el| non_empty(line_text(el)))
-                .map(|t| Found {
-                    value: t,
-                    rule: "<title>",
-                })
-        });
+        .or_else(|| meta::title(&doc));
+    let headline = title.as_ref().map(|t| t.value.as_str());
 
     let line_of = |c: &Option<Compiled>| {
         c.as_ref()
@@ -451,14 +431,20 @@ pub fn article(html: &str, url: &Url, selectors: &PageSelectors) -> Result<Artic
             .and_then(|el| non_empty(line_text(el)))
     };
     let time_of = |c: &Option<Compiled>| c.as_ref().and_then(|c| c.first(&doc)).and_then(time_text);
-    let published = time_of(&selectors.time).map(|t| Found {
-        value: t,
-        rule: "time_selector",
-    });
-    let author = line_of(&selectors.author).map(|a| Found {
-        value: a,
-        rule: "author_selector",
-    });
+    let published = match &selectors.time {
+        Some(_) => time_of(&selectors.time).map(|t| Found {
+            value: t,
+            rule: "time_selector",
+        }),
+        None => meta::published(&doc, headline),
+    };
+    let author = match &selectors.author {
+        Some(_) => line_of(&selectors.author).map(|a| Found {
+            value: a,
+            rule: "author_selector",
+        }),
+        None => meta::author(&doc, headline),
+    };
     let rule = |f: &Option<Found>| f.as_ref().map(|f| f.rule);
     let (title_rule, published_rule, author_rule, text_rule) =
         (rule(&title), rule(&published), rule(&author), rule(&text));
