@@ -30,6 +30,9 @@ mod text;
 #[path = "html_meta.rs"]
 mod meta;
 
+#[path = "html_clean.rs"]
+mod clean;
+
 pub use meta::Found;
 
 pub use text::{FORM_WRAPPER_CHARS, main_text};
@@ -424,6 +427,13 @@ pub fn article(html: &str, url: &Url, selectors: &PageSelectors) -> Result<Artic
         })
         .or_else(|| meta::title(&doc));
     let headline = title.as_ref().map(|t| t.value.as_str());
+    let text = match (text, headline) {
+        (Some(found), Some(headline)) if selectors.body.is_none() => Some(Found {
+            value: clean::drop_repeated_headline(found.value, headline),
+            rule: found.rule,
+        }),
+        (text, _) => text,
+    };
 
     let line_of = |c: &Option<Compiled>| {
         c.as_ref()
@@ -505,3 +515,7 @@ fn join_lines(parts: Vec<String>) -> String {
 #[cfg(test)]
 #[path = "html_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "html_body_tests.rs"]
+mod body_tests;
