@@ -18,7 +18,8 @@ use url::Url;
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
     /// A saved HTML page, or an http(s) URL (fetched like a crawl fetches:
-    /// `[crawl]` user agent, deadline and size cap, no private addresses).
+    /// `[crawl]` user agent, deadline and size cap, no private addresses;
+    /// one request, so no robots.txt check or per-host delay).
     #[arg(value_name = "FILE_OR_URL")]
     pub page: String,
     /// Read the page with this configured source's selectors
@@ -26,6 +27,10 @@ pub struct ExtractArgs {
     /// it, the heuristics alone.
     #[arg(long, value_name = "NAME")]
     pub source: Option<String>,
+    /// Fetch loopback and private addresses too (an intranet page; a
+    /// `--source` with `allow_private = true` does this already).
+    #[arg(long)]
+    pub allow_private: bool,
     /// Print one JSON object: every field, the whole body, the rules.
     #[arg(long)]
     pub json: bool,
@@ -44,8 +49,8 @@ struct Page {
 /// Reads the page, extracts it and prints what was found. Exit 0 when a
 /// title or body was found, 1 when neither was.
 pub fn run(app: &App, args: &ExtractArgs) -> anyhow::Result<ExitCode> {
-    let selectors = match &args.source {
-        None => PageSelectors::heuristics_only(),
+    let (selectors, allow_private) = match &args.source {
+        None => (PageSelectors::heuristics_only(), args.allow_private),
         Some(name) => {
             let Some(source) = app.config.sources.iter().find(|s| &s.name == name) else {
                 return Err(UsageError(format!(
@@ -53,10 +58,13 @@ pub fn run(app: &App, args: &ExtractArgs) -> anyhow::Result<ExitCode> {
                 ))
                 .into());
             };
-            source.article_selectors()?
+            (
+                source.article_selectors()?,
+                args.allow_private || source.allow_private,
+            )
         }
     };
-    let page = read_page(app, &args.page)?;
+    let page = read_page(app, &args.page, allow_private)?;
     let found = article(&page.text, &page.url, &selectors)?;
     let tz = app.config.timezone();
     let published = found.item.published_at.as_deref().and_then(|written| {
@@ -102,7 +110,7 @@ fn field(value: Option<&str>, rule: Option<&str>) -> serde_json::Value {
 
 /// A local file, decoded as a crawl decodes a body without a `Content-Type`
 /// charset, or a URL fetched with the crawl's limits.
-fn read_page(app: &App, page: &str) -> anyhow::Result<Page> {
+fn read_page(app: &App, page: &str, allow_private: bool) -> anyhow::Result<Page> {
     let lower = page.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
         let crawl = &app.config.crawl;
@@ -110,6 +118,7 @@ fn read_page(app: &App, page: &str) -> anyhow::Result<Page> {
             user_agent: crawl.user_agent.clone(),
             total_timeout: Duration::from_secs(crawl.timeout_secs),
             max_body_bytes: crawl.max_body_bytes,
+            allow_private,
             ..FetchPolicy::default()
         })?;
         let runtime = tokio::runtime::Builder::new_current_thread()
