@@ -124,7 +124,7 @@ def main():
     if not os.path.exists(binary):
         sys.exit(f"no yuqing binary at {binary}: build it (--build) or pass --yuqing PATH")
     labels = load_labels(args.labels)
-    pages = os.path.abspath(args.pages)
+    pages = os.path.realpath(args.pages)
     missing = [l["page"] for l in labels if not os.path.exists(os.path.join(pages, l["page"]))]
     if missing:
         sys.exit(f"pages missing under {pages}: {', '.join(missing)}")
@@ -136,7 +136,7 @@ def main():
     results = [score(l, g) for l, g in zip(labels, outputs)]
 
     print("```")
-    print("$ " + " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]))
+    print("$ " + " ".join(shlex.quote(a) for a in ["python3", *sys.argv]))
     print(f"# binary: {binary}; pages: {pages}; {len(labels)} labelled pages")
     print("```")
     print()
