@@ -108,8 +108,11 @@ const COLUMN_NAME_CHARS: usize = 7;
 
 /// The headline: the headline element (`h1`…`h6`, or an element whose class
 /// or id says title) whose text appears in the page's `<title>` or
-/// `og:title` — the longest such, the earliest of equals — else `og:title`,
-/// else the first `<h1>`, else the `<title>` without its site suffix.
+/// `og:title` and covers at least [`MIN_TITLE_COVER`] of the `<title>`
+/// without its site suffix — the longest such, the earliest of equals — else
+/// `og:title`, else the first `<h1>` that is not part of `<title>` (a part
+/// that covers less is the site's or the column's name), else the
+/// `<title>` without its site suffix.
 pub(super) fn title(doc: &Html) -> Option<Found> {
     let page_title = doc
         .select(&TITLE)
@@ -117,51 +120,60 @@ pub(super) fn title(doc: &Html) -> Option<Found> {
         .map(line_text)
         .filter(|t| !t.trim().is_empty());
     let og = meta(doc, &["og:title"]).map(|(_, v)| v.to_string());
+    let stripped = page_title.as_deref().map(strip_site_suffix);
     let references: Vec<String> = [page_title.as_deref(), og.as_deref()]
         .into_iter()
         .flatten()
         .map(compact)
         .collect();
-    if !references.is_empty() {
-        let mut best: Option<(usize, String, bool)> = None;
-        for el in doc.select(&HEADLINES) {
-            if el.value().name() == "title" {
-                continue;
-            }
-            let text = line_text(el);
-            let key = compact(&text);
-            let length = key.chars().count();
-            if !(4..=200).contains(&length) || !references.iter().any(|r| r.contains(&key)) {
-                continue;
-            }
-            if best.as_ref().is_none_or(|(b, _, _)| length > *b) {
-                best = Some((length, text, el.value().name() == "h1"));
-            }
+    let wanted = stripped
+        .as_deref()
+        .map_or(0, |s| compact(s).chars().count());
+    let mut best: Option<(usize, String, bool)> = None;
+    for el in doc.select(&HEADLINES) {
+        if el.value().name() == "title" {
+            continue;
         }
-        if let Some((_, text, is_h1)) = best {
-            let rule = if is_h1 {
-                "<h1> matching <title>"
-            } else {
-                "headline element matching <title>"
-            };
-            return Some(Found::new(text, rule));
+        let text = line_text(el);
+        let key = compact(&text);
+        let length = key.chars().count();
+        let covers = og.as_deref().is_some_and(|og| compact(og) == key)
+            || length as f64 >= wanted as f64 * MIN_TITLE_COVER;
+        if !(4..=200).contains(&length) || !covers || !references.iter().any(|r| r.contains(&key)) {
+            continue;
         }
+        if best.as_ref().is_none_or(|(b, _, _)| length > *b) {
+            best = Some((length, text, el.value().name() == "h1"));
+        }
+    }
+    if let Some((_, text, is_h1)) = best {
+        let rule = if is_h1 {
+            "<h1> matching <title>"
+        } else {
+            "headline element matching <title>"
+        };
+        return Some(Found::new(text, rule));
     }
     if let Some(og) = og {
         return Some(Found::new(og, "og:title"));
     }
+    let in_title = |h1: &str| references.iter().any(|r| r.contains(&compact(h1)));
     if let Some(h1) = doc
         .select(&H1)
         .map(line_text)
-        .find(|t| !t.trim().is_empty())
+        .find(|t| !t.trim().is_empty() && !in_title(t))
     {
         return Some(Found::new(h1, "first <h1>"));
     }
-    page_title
-        .map(|t| strip_site_suffix(&t))
+    stripped
         .filter(|t| !t.is_empty())
         .map(|t| Found::new(t, "<title> without site suffix"))
 }
+
+/// The least share of the `<title>` (without its site suffix) a headline
+/// element must cover to match it: a column heading (国内新闻) or the site's
+/// name inside the `<title>` does not.
+const MIN_TITLE_COVER: f64 = 0.4;
 
 /// `<meta>` keys of a publish time, most specific first.
 const PUBLISHED_META: &[&str] = &[

@@ -77,6 +77,20 @@ fn headline_falls_back_to_og_title_then_h1_then_stripped_title() {
 }
 
 #[test]
+fn a_column_heading_or_site_logo_inside_the_title_is_not_the_headline() {
+    let html = r#"<html><head><title>江边步道今起夜间开放 沿线增设照明_国内新闻_示例网</title></head>
+<body><h1 class="logo">示例网</h1><div class="nav"><h2>国内新闻</h2></div>
+<div class="art"><div class="big">江边步道今起夜间开放 沿线增设照明</div>
+<p>记者从市园林局获悉，江边步道自今日起夜间开放。</p></div></body></html>"#;
+    let page = read(html);
+    assert_eq!(
+        page.item.title.as_deref(),
+        Some("江边步道今起夜间开放 沿线增设照明")
+    );
+    assert_eq!(page.title_rule, Some("<title> without site suffix"));
+}
+
+#[test]
 fn site_suffixes_and_column_prefixes_are_stripped_from_title() {
     for (title, headline) in [
         ("江边步道夜间开放_本地新闻_示例新闻网", "江边步道夜间开放"),
