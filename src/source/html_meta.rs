@@ -285,14 +285,16 @@ fn dated_byline(line: &str) -> Option<DateInText> {
 
 /// The publish time when no `time_selector` is given, with its rule:
 /// 1. a date in a byline near the headline (up to 3 lines after it, 2
-///    before, then up to 12 after; never a long paragraph, a footer or a
-///    copyright line) when it has a time of day — what readers see;
+///    before, then up to 12 after, stopping at the first line of prose;
+///    never a date inside a sentence, a footer or a copyright line) when it
+///    has a time of day — what readers see;
 /// 2. else a machine-readable time: `<meta>` (article:published_time,
 ///    og:release_date, pubdate, publishdate, PubDate, ptime and the other
 ///    keys in [`PUBLISHED_META`]), the first `<time datetime>`, JSON-LD
 ///    `datePublished` — unless the byline shows a different day;
 /// 3. else the byline's date alone;
-/// 4. else a labelled line anywhere (`发布时间：…`, `发布日期：…`, `时间：…`);
+/// 4. else a labelled line anywhere outside comment boxes (`发布时间：…`,
+///    `发布日期：…`, `时间：…`), the first in page order;
 /// 5. else a modification time from `<meta>`.
 ///
 /// The value is RFC 3339 when the page wrote one, else `YYYY-MM-DD[ HH:MM[:SS]]`
@@ -317,13 +319,16 @@ pub(super) fn published(doc: &Html, headline: Option<&str>) -> Option<Found> {
     if let Some(date) = byline {
         return Some(Found::new(date.normalized, "date line near the headline"));
     }
-    let labelled = lines.iter().find_map(|line| {
-        TIME_LABELS
-            .iter()
-            .any(|l| line.contains(l))
-            .then(|| dated_byline(line))
-            .flatten()
-    });
+    // Comment boxes carry labelled dates of their own.
+    let labelled = page_lines_pruned(doc, Prune::Comments)
+        .into_iter()
+        .find_map(|line| {
+            TIME_LABELS
+                .iter()
+                .any(|l| line.contains(l))
+                .then(|| dated_byline(&line))
+                .flatten()
+        });
     if let Some(date) = labelled {
         return Some(Found::new(
             date.normalized,
@@ -400,11 +405,16 @@ fn in_chrome(el: ElementRef<'_>) -> bool {
 
 /// The page's text, one block per line, nothing pruned but scripts.
 fn page_lines(doc: &Html) -> Vec<String> {
+    page_lines_pruned(doc, Prune::Off)
+}
+
+/// The page's text, one block per line, pruned as `prune` says.
+fn page_lines_pruned(doc: &Html, prune: Prune) -> Vec<String> {
     let root = doc
         .select(&BODY)
         .next()
         .unwrap_or_else(|| doc.root_element());
-    block_text(root, Prune::Off)
+    block_text(root, prune)
         .lines()
         .map(str::to_string)
         .collect()

@@ -197,6 +197,15 @@ fn labelled_date_line_below_the_text_is_found() {
 }
 
 #[test]
+fn a_comment_box_date_is_not_the_publish_time() {
+    let html = r#"<html><head><title>图书馆延长周末开放时间</title></head><body>
+<div class="art"><p>市图书馆周六、周日的闭馆时间由17时推迟到21时，自习区同步延长开放，读者可在官方网站预约座位。</p></div>
+<div class="comment-list"><div class="item">网友甲 发表于 2026-11-25 10:00</div><p>讲得很好，支持。</p></div>
+</body></html>"#;
+    assert_eq!(read(html).item.published_at, None);
+}
+
+#[test]
 fn modification_time_is_the_last_resort() {
     let html = r#"<html><head><title>社区医院开展周末义诊</title>
 <meta itemprop="dateUpdate" content="2026-06-12 09:30:10"></head><body>

@@ -245,6 +245,9 @@ const BOILERPLATE_WORDS: &[&str] = &[
 pub(super) enum Prune {
     /// Drop nothing beyond [`SKIP_TAGS`] (explicit selectors).
     Off,
+    /// Drop comment boxes (class or id with `comment`) only: where the
+    /// publish-time heuristic looks for a labelled date anywhere.
+    Comments,
     /// Drop hidden elements, short forms, the chrome tags
     /// ([`BOILERPLATE_TAGS`]) and footer/comment/… classes, but not the
     /// [`LAYOUT_WORDS`]: the first pass of [`main_text`].
@@ -264,6 +267,12 @@ fn is_boilerplate(el: ElementRef<'_>, prune: Prune, keep: &HashSet<NodeId>) -> b
     }
     if prune == Prune::Off || name == "html" || name == "body" {
         return false;
+    }
+    if prune == Prune::Comments {
+        return [e.attr("class"), e.attr("id")]
+            .into_iter()
+            .flatten()
+            .any(|v| v.to_ascii_lowercase().contains("comment"));
     }
     if is_hidden(el) {
         return true;
