@@ -158,20 +158,23 @@ fn is_tagline(line: &Line) -> bool {
     chars(&line.text) <= 10 && !line.text.contains(['。', '！', '？', '，', '…'])
 }
 
-/// Related-articles headings (whitespace removed) near the end of a text.
-const RELATED_HEADINGS: &[&str] = &[
-    "推荐阅读",
-    "相关阅读",
-    "相关新闻",
-    "相关推荐",
-    "相关文章",
-    "相关报道",
-    "延伸阅读",
-    "为你推荐",
-    "热门推荐",
-    "更多精彩",
-    "猜你喜欢",
-];
+/// Whether a line is a related-articles heading: short, no sentence
+/// punctuation, and `相关…`, `…推荐`, `…阅读`, `猜你喜欢` or `更多精彩`
+/// (相关新闻, 为你推荐, 热门推荐, 延伸阅读…).
+fn is_related_heading(line: &Line) -> bool {
+    let text: String = line
+        .text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '·' | '•' | ':' | '：'))
+        .collect();
+    chars(&text) <= 12
+        && !text.contains(['。', '，', '！', '？'])
+        && (text.starts_with("相关")
+            || text.ends_with("推荐")
+            || text.ends_with("阅读")
+            || text.contains("猜你喜欢")
+            || text.contains("更多精彩"))
+}
 
 /// How far from the end a related-articles heading is looked for.
 const RELATED_TAIL_LINES: usize = 8;
@@ -190,12 +193,11 @@ pub(super) fn trim_edges(lines: Vec<Line>) -> Vec<String> {
             start += 1;
         }
     }
-    if let Some(heading) = (start + 1..end).rev().take(RELATED_TAIL_LINES).find(|&i| {
-        let text: String = lines[i].text.split_whitespace().collect();
-        chars(&text) <= 12
-            && !text.contains(['。', '，'])
-            && RELATED_HEADINGS.iter().any(|w| text.contains(w))
-    }) {
+    if let Some(heading) = (start + 1..end)
+        .rev()
+        .take(RELATED_TAIL_LINES)
+        .find(|&i| is_related_heading(&lines[i]))
+    {
         end = heading;
     }
     while end - start > 1 && furniture(&lines[end - 1]) {
