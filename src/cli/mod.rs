@@ -8,6 +8,7 @@ mod admin;
 mod analyze;
 pub(crate) mod crawl;
 pub(crate) mod digest;
+mod extract;
 mod ingest;
 pub(crate) mod review;
 mod run;
@@ -74,6 +75,8 @@ pub enum Command {
     Sources(crawl::SourcesArgs),
     /// Import items from a JSON Lines or CSV file (or - for stdin).
     Ingest(ingest::IngestArgs),
+    /// Show what yuqing reads from one article page (file or URL): title, publish time, author, body, and which rule found each.
+    Extract(extract::ExtractArgs),
     /// Search the index: words, "phrases", AND/OR/NOT, -word, field:value.
     Search(search::SearchArgs),
     /// What is rising: keywords, categories, units, topics, stories against their baseline.
@@ -131,6 +134,7 @@ fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => crate::demo::run(&app()?, &args),
         Command::Ingest(args) => ingest::run(&app()?, &args),
+        Command::Extract(args) => extract::run(&app()?, &args),
         Command::Run(args) => run::run(&app()?, &args),
         Command::Crawl(args) => crawl::crawl(&app()?, &args),
         Command::Sources(args) => crawl::sources(&app()?, &args),

@@ -23,16 +23,20 @@ pub(crate) fn is_textual(content_type: Option<&str>, body: &[u8]) -> bool {
 
 /// Decodes a body to text and names the encoding used, in this order:
 /// 1. a byte-order mark (UTF-8, UTF-16LE/BE) — always wins;
-/// 2. the `charset` of `content_type` (the HTTP header), then `<meta charset=…>` /
+/// 2. bytes that are valid UTF-8 (but for a last character cut by the body cap) and not all
+///    ASCII are UTF-8, whatever is declared: text in GBK, GB18030 or Big5 practically never
+///    forms valid UTF-8, while pages re-saved or re-served as UTF-8 often keep their old
+///    `<meta charset=gb2312>` — and GB18030 decodes UTF-8 bytes "cleanly" into mojibake;
+/// 3. the `charset` of `content_type` (the HTTP header), then `<meta charset=…>` /
 ///    `<meta http-equiv … content="…charset=…">` / `<?xml … encoding=…?>` in the first
 ///    [`CHARSET_SNIFF_BYTES`]: the header wins over the document when both decode the bytes
 ///    cleanly, but a declaration is trusted only if the bytes decode under it with at most a
 ///    stray error (1 + 1 % of the non-ASCII bytes — a body cut mid-character at the cap, a
 ///    stray byte); a wrong declaration (a server default of `utf-8` on a GBK page, common on
 ///    Chinese sites) falls through to the next one;
-/// 3. detection: UTF-8, then GB18030, then Big5, the first that decodes cleanly in that sense
+/// 4. detection: UTF-8, then GB18030, then Big5, the first that decodes cleanly in that sense
 ///    (Big5 text usually also decodes as GB18030, so undeclared Big5 comes out as GB18030);
-/// 4. otherwise the first declaration, else UTF-8, with replacement characters.
+/// 5. otherwise the first declaration, else UTF-8, with replacement characters.
 ///
 /// `GBK` and `GB2312` labels decode as GB18030 (a superset) and are reported as `"GB18030"`;
 /// other encodings by their WHATWG name (`"UTF-8"`, `"Big5"`, `"UTF-16LE"`, `"windows-1252"`).
@@ -40,6 +44,9 @@ pub fn decode_body(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
     if let Some((encoding, bom_length)) = Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
         return (text.into_owned(), encoding_name(encoding));
+    }
+    if is_utf8_text(bytes) {
+        return (String::from_utf8_lossy(bytes).into_owned(), "UTF-8");
     }
     let head = &bytes[..bytes.len().min(CHARSET_SNIFF_BYTES)];
     let header = content_type.and_then(charset_from_content_type);
@@ -53,6 +60,15 @@ pub fn decode_body(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
     let fallback = declared.into_iter().flatten().next().unwrap_or(UTF_8);
     let (text, _) = fallback.decode_without_bom_handling(bytes);
     (text.into_owned(), encoding_name(fallback))
+}
+
+/// Valid UTF-8 (a truncated last character allowed) with at least one non-ASCII byte.
+fn is_utf8_text(bytes: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(error) => error.error_len().is_none(),
+    };
+    valid && !bytes.is_ascii()
 }
 
 /// The WHATWG name of an encoding (`"UTF-8"`, `"Big5"`, `"windows-1252"`), except GB18030,
@@ -162,4 +178,38 @@ pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NEWS: &str = "市公安局通报：网传视频中的执法过程已调查属实，涉事民警已停职。";
+
+    #[test]
+    fn utf8_bytes_under_a_stale_gbk_declaration_are_utf8() {
+        // A page re-saved as UTF-8 that still declares gb2312 (in the
+        // document and in the header): GB18030 would "decode" it into mojibake.
+        let page = format!(
+            r#"<html><head><meta charset="gb2312"></head><body><p>{NEWS}</p></body></html>"#
+        );
+        let (text, encoding) = decode_body(page.as_bytes(), Some("text/html; charset=gbk"));
+        assert_eq!(encoding, "UTF-8");
+        assert!(text.contains(NEWS));
+        // Cut in the middle of the last character by the body cap: still UTF-8.
+        let cut = &page.as_bytes()[..page.len() - "。</p></body></html>".len() - 1];
+        assert_eq!(decode_body(cut, Some("text/html; charset=gbk")).1, "UTF-8");
+    }
+
+    #[test]
+    fn real_gbk_and_ascii_keep_their_declaration() {
+        let page =
+            format!(r#"<html><head><meta charset="gbk"></head><body><p>{NEWS}</p></body></html>"#);
+        let (bytes, _, _) = GBK.encode(&page);
+        let (text, encoding) = decode_body(&bytes, None);
+        assert_eq!(encoding, "GB18030");
+        assert!(text.contains(NEWS));
+        let ascii = b"<html><head><meta charset=\"big5\"></head><body>ok</body></html>";
+        assert_eq!(decode_body(ascii, None).1, "Big5");
+    }
 }

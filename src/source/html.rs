@@ -27,6 +27,14 @@ use crate::pipeline::RawItem;
 #[path = "html_text.rs"]
 mod text;
 
+#[path = "html_meta.rs"]
+mod meta;
+
+#[path = "html_clean.rs"]
+mod clean;
+
+pub use meta::Found;
+
 pub use text::{FORM_WRAPPER_CHARS, main_text};
 use text::{Prune, block_text, line_text, main_text_of};
 
@@ -249,6 +257,16 @@ impl PageSelectors {
             replied_at: Compiled::optional("replied_at_selector", spec.replied_at)?,
         })
     }
+
+    /// No selectors at all: article pages are read by the heuristics alone
+    /// (`yuqing extract` without `--source`).
+    pub fn heuristics_only() -> PageSelectors {
+        PageSelectors::compile(&SelectorSpec {
+            link: "a",
+            ..SelectorSpec::default()
+        })
+        .expect("`a` is a valid selector")
+    }
 }
 
 fn fixed(css: &str) -> Selector {
@@ -258,8 +276,6 @@ fn fixed(css: &str) -> Selector {
 
 static A_HREF: LazyLock<Selector> = LazyLock::new(|| fixed("a[href]"));
 static BASE_HREF: LazyLock<Selector> = LazyLock::new(|| fixed("base[href]"));
-static H1: LazyLock<Selector> = LazyLock::new(|| fixed("h1"));
-static TITLE: LazyLock<Selector> = LazyLock::new(|| fixed("title"));
 static TIME_DATETIME: LazyLock<Selector> = LazyLock::new(|| fixed("time[datetime]"));
 static BODY: LazyLock<Selector> = LazyLock::new(|| fixed("body"));
 
@@ -327,7 +343,7 @@ fn resolve(base: &Url, href: &str) -> Option<Url> {
     Some(url)
 }
 
-/// One article page → a RawItem: title (title selector, else `<h1>`, else `<title>`), body text (body selector's text with block elements as line breaks, else the main-content fallback below), published_at as the time element's `datetime` attribute or its text (the caller parses dates), author text, petition fields when those selectors are set; url = the page url.
+/// One article page → a RawItem: title (title selector, else the headline heuristic of [`Article`]), body text (body selector's text with block elements as line breaks, else the main-content fallback below), published_at (time selector, else the publish-time heuristic), author text, petition fields when those selectors are set; url = the page url.
 ///
 /// Decisions:
 /// * `body_selector` is the only required selector: when it is configured
@@ -337,8 +353,10 @@ fn resolve(base: &Url, href: &str) -> Option<Url> {
 /// * When the body selector matches several elements (e.g. `div.content p`),
 ///   their texts are joined, one per line, in page order.
 /// * A `title_selector` that matches nothing (or only whitespace) falls back
-///   to `<h1>` and then `<title>`; every other optional selector that
-///   matches nothing leaves its field `None`.
+///   to the headline heuristic; a `time_selector` or `author_selector` that
+///   matches nothing leaves its field `None` (the selector says where the
+///   field is; guessing elsewhere could pick a related article's date);
+///   without those selectors the heuristics are used.
 /// * `published_at` / `replied_at`: the matched element's `datetime`
 ///   attribute, else that of a `<time datetime>` inside it, else its text
 ///   as written (e.g. `发布时间：2026-11-28 08:00`).
@@ -351,6 +369,27 @@ pub fn article_page(
     url: &Url,
     selectors: &PageSelectors,
 ) -> Result<RawItem, HtmlError> {
+    article(html, url, selectors).map(|a| a.item)
+}
+
+/// An article page read by [`article`]: the item and, for each field, the
+/// rule that found it (`None` when the field is empty).
+#[derive(Debug, Clone, Default)]
+pub struct Article {
+    /// What the crawl hands to the pipeline.
+    pub item: RawItem,
+    /// Rule that found the title.
+    pub title_rule: Option<&'static str>,
+    /// Rule that found the publish time.
+    pub published_rule: Option<&'static str>,
+    /// Rule that found the author.
+    pub author_rule: Option<&'static str>,
+    /// Rule that found the body.
+    pub text_rule: Option<&'static str>,
+}
+
+/// [`article_page`], saying which rule found each field (for `yuqing extract`).
+pub fn article(html: &str, url: &Url, selectors: &PageSelectors) -> Result<Article, HtmlError> {
     let doc = Html::parse_document(html);
 
     let text = match &selectors.body {
@@ -366,9 +405,15 @@ pub fn article_page(
                     selector: body.source.clone(),
                 });
             }
-            non_empty(join_lines(parts))
+            non_empty(join_lines(parts)).map(|t| Found {
+                value: t,
+                rule: "body_selector",
+            })
         }
-        None => non_empty(main_text_of(&doc)),
+        None => non_empty(main_text_of(&doc)).map(|t| Found {
+            value: t,
+            rule: "main-content heuristic",
+        }),
     };
 
     let title = selectors
@@ -376,8 +421,19 @@ pub fn article_page(
         .as_ref()
         .and_then(|t| t.first(&doc))
         .and_then(|el| non_empty(line_text(el)))
-        .or_else(|| doc.select(&H1).find_map(|el| non_empty(line_text(el))))
-        .or_else(|| doc.select(&TITLE).find_map(|el| non_empty(line_text(el))));
+        .map(|t| Found {
+            value: t,
+            rule: "title_selector",
+        })
+        .or_else(|| meta::title(&doc));
+    let headline = title.as_ref().map(|t| t.value.as_str());
+    let text = match (text, headline) {
+        (Some(found), Some(headline)) if selectors.body.is_none() => Some(Found {
+            value: clean::drop_repeated_headline(found.value, headline),
+            rule: found.rule,
+        }),
+        (text, _) => text,
+    };
 
     let line_of = |c: &Option<Compiled>| {
         c.as_ref()
@@ -385,13 +441,31 @@ pub fn article_page(
             .and_then(|el| non_empty(line_text(el)))
     };
     let time_of = |c: &Option<Compiled>| c.as_ref().and_then(|c| c.first(&doc)).and_then(time_text);
+    let published = match &selectors.time {
+        Some(_) => time_of(&selectors.time).map(|t| Found {
+            value: t,
+            rule: "time_selector",
+        }),
+        None => meta::published(&doc, headline),
+    };
+    let author = match &selectors.author {
+        Some(_) => line_of(&selectors.author).map(|a| Found {
+            value: a,
+            rule: "author_selector",
+        }),
+        None => meta::author(&doc, headline),
+    };
+    let rule = |f: &Option<Found>| f.as_ref().map(|f| f.rule);
+    let (title_rule, published_rule, author_rule, text_rule) =
+        (rule(&title), rule(&published), rule(&author), rule(&text));
+    let value = |f: Option<Found>| f.map(|f| f.value);
 
-    Ok(RawItem {
+    let item = RawItem {
         url: Some(url.as_str().to_string()),
-        title,
-        text,
-        author: line_of(&selectors.author),
-        published_at: time_of(&selectors.time),
+        title: value(title),
+        text: value(text),
+        author: value(author),
+        published_at: value(published),
         status: line_of(&selectors.status),
         reply: selectors.reply.as_ref().and_then(|r| {
             let parts: Vec<String> = doc
@@ -403,6 +477,13 @@ pub fn article_page(
         reply_unit: line_of(&selectors.reply_unit),
         replied_at: time_of(&selectors.replied_at),
         ..RawItem::default()
+    };
+    Ok(Article {
+        item,
+        title_rule,
+        published_rule,
+        author_rule,
+        text_rule,
     })
 }
 
@@ -434,3 +515,7 @@ fn join_lines(parts: Vec<String>) -> String {
 #[cfg(test)]
 #[path = "html_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "html_body_tests.rs"]
+mod body_tests;

@@ -201,7 +201,11 @@ fn title_falls_back_to_h1_then_title_element() {
     let no_h1 = r#"<html><head><title> 网页标题_示例网 </title></head><body>
         <h1>   </h1><div><p>步道全长五公里。</p></div></body></html>"#;
     let item = article_page(no_h1, &page, &sel).unwrap();
-    assert_eq!(item.title.as_deref(), Some("网页标题_示例网"));
+    assert_eq!(
+        item.title.as_deref(),
+        Some("网页标题"),
+        "site suffix stripped"
+    );
     assert_eq!(item.text.as_deref(), Some("步道全长五公里。"));
 
     let nothing = "<p>只有一句话</p>";

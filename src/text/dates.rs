@@ -141,6 +141,129 @@ fn parse_naive(text: &str) -> Option<NaiveDateTime> {
     Some(date.and_time(time))
 }
 
+/// A date written inside running text (`发布时间：2019-09-07 13:43`,
+/// `2019年9月7日 08:05`, `2019/09/07`), found by [`find_date`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateInText {
+    /// Byte offset of the first character of the date in the text.
+    pub start: usize,
+    /// Byte offset just past the date (and its time of day, when given).
+    pub end: usize,
+    /// The date in the form [`parse_datetime`] reads, without a zone:
+    /// `2019-09-07` or `2019-09-07 13:43` / `2019-09-07 13:43:05`.
+    pub normalized: String,
+    /// Whether a time of day follows the date.
+    pub has_time: bool,
+}
+
+/// The first absolute date in `text` that has a four-digit year (1990–2099),
+/// a month and a day: `2019-09-07`, `2019/9/7`, `2019.09.07`, `2019年9月7日`,
+/// optionally followed (after spaces, or directly: `2019-09-0713:43` as some
+/// pages glue them) by a time `13:43`, `13:43:05`, `13时43分`. A four-digit
+/// number inside a longer run of digits is not a year. Dates that do not
+/// exist (`2019-02-30`) are skipped.
+pub fn find_date(text: &str) -> Option<DateInText> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    (0..chars.len()).find_map(|i| date_at(text, &chars, i))
+}
+
+fn date_at(text: &str, chars: &[(usize, char)], i: usize) -> Option<DateInText> {
+    let digit = |k: usize| chars.get(k).is_some_and(|(_, c)| c.is_ascii_digit());
+    if !digit(i) || (i > 0 && digit(i - 1)) {
+        return None;
+    }
+    // Reads 1..=max ASCII digits from k; returns (value, next index).
+    let number = |k: usize, max: usize| -> Option<(u32, usize)> {
+        let mut end = k;
+        while end < chars.len() && end - k < max && digit(end) {
+            end += 1;
+        }
+        if end == k {
+            return None;
+        }
+        let value = chars[k..end]
+            .iter()
+            .fold(0u32, |v, (_, c)| v * 10 + c.to_digit(10).unwrap_or(0));
+        Some((value, end))
+    };
+    let (year, k) = number(i, 4)?;
+    if k - i != 4 || !(1990..=2099).contains(&year) {
+        return None;
+    }
+    let sep = chars.get(k)?.1;
+    let (month_end, day_end) = match sep {
+        '-' | '/' | '.' => (sep, None),
+        '年' => ('月', Some('日')),
+        _ => return None,
+    };
+    let (month, k) = number(k + 1, 2)?;
+    if chars.get(k)?.1 != month_end {
+        return None;
+    }
+    let (day, mut k) = number(k + 1, 2)?;
+    if let Some(close) = day_end
+        && chars.get(k).is_some_and(|(_, c)| *c == close || *c == '号')
+    {
+        k += 1;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let date_end = k;
+    let mut normalized = format!("{year:04}-{month:02}-{day:02}");
+    let mut end = date_end;
+    let mut has_time = false;
+    let mut t = k;
+    while chars.get(t).is_some_and(|(_, c)| c.is_whitespace()) {
+        t += 1;
+    }
+    if let Some((hour, h_end)) = number(t, 2) {
+        let colon = |k: usize| {
+            chars
+                .get(k)
+                .is_some_and(|(_, c)| matches!(c, ':' | '：' | '时' | '点'))
+        };
+        if colon(h_end)
+            && let Some((minute, m_end)) = number(h_end + 1, 2)
+            && m_end - (h_end + 1) == 2
+            && hour < 24
+            && minute < 60
+        {
+            let mut time_end = m_end;
+            if chars.get(time_end).is_some_and(|(_, c)| *c == '分') {
+                time_end += 1;
+            }
+            let mut seconds = None;
+            if chars
+                .get(time_end)
+                .is_some_and(|(_, c)| matches!(c, ':' | '：'))
+                && let Some((second, s_end)) = number(time_end + 1, 2)
+                && s_end - (time_end + 1) == 2
+                && second < 60
+            {
+                seconds = Some(second);
+                time_end = s_end;
+            }
+            has_time = true;
+            normalized.push_str(&format!(" {hour:02}:{minute:02}"));
+            if let Some(second) = seconds {
+                normalized.push_str(&format!(":{second:02}"));
+            }
+            end = time_end;
+        }
+    }
+    if !has_time && digit(date_end) {
+        // `2019-09-071` is a longer number, not a date; digits glued to the
+        // day are an hour only when a clock follows (`2019-09-0713:43`).
+        return None;
+    }
+    let byte = |k: usize| chars.get(k).map_or(text.len(), |(b, _)| *b);
+    Some(DateInText {
+        start: chars[i].0,
+        end: byte(end),
+        normalized,
+        has_time,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +324,34 @@ mod tests {
             let got = parse_published(input, tz, now).map(|t| t.to_rfc3339());
             assert_eq!(got.as_deref(), expected, "input: {input}");
         }
+    }
+
+    #[test]
+    fn dates_in_running_text() {
+        let found = |text: &str| find_date(text).map(|d| (d.normalized, d.has_time));
+        let some = |s: &str, t: bool| Some((s.to_string(), t));
+        assert_eq!(
+            found("发布时间：2026-11-27 17:30 来源：本网"),
+            some("2026-11-27 17:30", true)
+        );
+        assert_eq!(
+            found("2026年3月2日 08:05:09"),
+            some("2026-03-02 08:05:09", true)
+        );
+        assert_eq!(
+            found("2026年03月02日08:05 来源：示例报"),
+            some("2026-03-02 08:05", true)
+        );
+        assert_eq!(found("2026-03-0208:05"), some("2026-03-02 08:05", true));
+        assert_eq!(found("日期：2026/3/2"), some("2026-03-02", false));
+        assert_eq!(found("2026.03.02 10时20分"), some("2026-03-02 10:20", true));
+        assert_eq!(found("编号120260302"), None);
+        assert_eq!(found("2026-02-30"), None);
+        assert_eq!(found("1850-01-01"), None);
+        assert_eq!(found("2026年度报告"), None);
+        assert_eq!(found("共2026-03人"), None);
+        let text = "阅读 12 · 2026-03-02";
+        let date = find_date(text).unwrap();
+        assert_eq!(&text[date.start..date.end], "2026-03-02");
     }
 }

@@ -7,6 +7,7 @@ mod crawl;
 mod crawl_hostile;
 mod demo;
 mod digest;
+mod extract;
 mod privacy;
 mod review;
 mod search;
