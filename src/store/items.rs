@@ -293,6 +293,7 @@ fn write_items(
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .during("preparing the petition history")?;
+        let mut new_items: Vec<usize> = Vec::new();
         let mut next_seq: i64 = tx
             .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM items", [], |row| {
                 row.get(0)
@@ -356,16 +357,7 @@ fn write_items(
                 }
                 None => {
                     outcome.inserted += 1;
-                    let vector = vectors.get(position).cloned().unwrap_or_default();
-                    let story = stories::assign(
-                        &tx,
-                        story_cache,
-                        &item.id,
-                        &item.source,
-                        item.published_at.timestamp(),
-                        &vector,
-                    )?;
-                    counts.add(item, analysis, &story);
+                    new_items.push(position);
                 }
             }
             write
@@ -396,6 +388,25 @@ fn write_items(
             written.push(Some((next_seq, before.is_none())));
             next_seq += 1;
         }
+        // New items join their stories day by day (file order within a
+        // day): the story cache holds the days around each item, and a
+        // batch whose dates go round and round (an export sorted by
+        // district, not date) loaded a day per item, and evicted it for
+        // the next — quadratic. Sorted, a batch loads each day once.
+        new_items.sort_by_key(|&position| day_of(&items[position].0));
+        for position in new_items {
+            let (item, analysis) = &items[position];
+            let vector = vectors.get(position).cloned().unwrap_or_default();
+            let story = stories::assign(
+                &tx,
+                story_cache,
+                &item.id,
+                &item.source,
+                item.published_at.timestamp(),
+                &vector,
+            )?;
+            counts.add(item, analysis, &story);
+        }
         first_seq
     };
     counts.write(&tx)?;
@@ -405,6 +416,11 @@ fn write_items(
         first_seq,
         written,
     })
+}
+
+/// The UTC day an item was published (the story cache's unit).
+fn day_of(item: &Item) -> i64 {
+    item.published_at.timestamp().div_euclid(86_400)
 }
 
 fn parse_time(id: &str, column: &str, value: &str) -> Result<DateTime<Utc>, StoreError> {

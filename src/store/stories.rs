@@ -48,7 +48,10 @@ const MAX_CANDIDATES: usize = 64;
 /// the seeds of their stories. The days around the item at hand stay
 /// whatever their count, so that the window is whole: at 200,000 items a
 /// day that is some 650,000 items, about 320 bytes each (BENCHMARKS.md).
-const MAX_CACHED: usize = 100_000;
+/// At 100,000 an import whose dates go round a month (a 171,000-row export
+/// sorted by district, not date) reloaded most days for every batch: 74 s
+/// where 86,000 rows took 7; at 400,000 (some 130 MB at most) it takes 13.
+const MAX_CACHED: usize = 400_000;
 const DAY_SECS: i64 = 86_400;
 /// Days either side of an item's day that hold items within
 /// [`WINDOW_SECS`] of it: an item `w` seconds away is at most `⌈w / day⌉`
@@ -91,6 +94,11 @@ pub(crate) struct StoryCache {
     /// all zero between lookups (only the counters touched are reset, so
     /// a lookup costs what it reads, not the size of the days it spans).
     shared: Vec<u8>,
+    /// Cached items beyond which days are dropped: [`MAX_CACHED`] unless a
+    /// test sets a smaller one.
+    limit: Option<usize>,
+    /// Days read from SQLite so far (what a cache miss costs; tests read it).
+    pub(crate) day_loads: u64,
 }
 
 #[derive(Debug, Default)]
@@ -143,7 +151,19 @@ fn cached(mut vector: Vec<(u32, f32)>) -> Box<[Term]> {
 impl StoryCache {
     /// Forgets everything (after a purge or a failed transaction).
     pub(crate) fn clear(&mut self) {
-        *self = StoryCache::default();
+        *self = StoryCache {
+            limit: self.limit,
+            ..StoryCache::default()
+        };
+    }
+
+    /// A cache that keeps at most `limit` items (beyond the window at hand).
+    #[cfg(test)]
+    pub(crate) fn with_limit(limit: usize) -> StoryCache {
+        StoryCache {
+            limit: Some(limit),
+            ..StoryCache::default()
+        }
     }
 
     fn word_id(&mut self, word: &str) -> u32 {
@@ -195,6 +215,7 @@ impl StoryCache {
                 bucket.last_used = self.clock;
                 continue;
             }
+            self.day_loads += 1;
             // A day's items are counted first, so that its list is made
             // to measure (a busy day holds 200,000 items).
             let items: i64 = tx
@@ -235,7 +256,7 @@ impl StoryCache {
                 bucket.postings.values_mut().for_each(Vec::shrink_to_fit);
             }
         }
-        while self.cached > MAX_CACHED {
+        while self.cached > self.limit.unwrap_or(MAX_CACHED) {
             let oldest = self
                 .days
                 .iter()

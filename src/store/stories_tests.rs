@@ -222,3 +222,36 @@ fn petitions_that_each_give_a_phone_number_are_not_one_story() {
         assert_eq!(s.story_of(&id).unwrap().unwrap().id, id);
     }
 }
+
+/// A batch whose dates go round and round (an export sorted by district,
+/// not by date) joins its stories day by day: each day is read from SQLite
+/// once per batch, not once per item, even when the cache cannot hold
+/// every day (here 10 days of 20 items each, 30 items cached).
+#[test]
+fn a_batch_whose_dates_go_round_reads_each_day_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("y.db")).unwrap();
+    s.stories = StoryCache::with_limit(30);
+    const WORDS: [&str; 8] = [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+    ];
+    let batch = |round: usize| -> Vec<((Item, Analysis), StoryVector)> {
+        (0..200)
+            .map(|i| {
+                let words = [WORDS[i % 8], WORDS[(i / 8) % 8], WORDS[(i + 3) % 8]];
+                // Day i % 10, at most a week apart from the next item.
+                by_words(&format!("r{round}-{i}"), &words, 24 * (i % 10) as i64)
+            })
+            .collect()
+    };
+    store(&mut s, batch(0));
+    let first = s.stories.day_loads;
+    store(&mut s, batch(1));
+    let second = s.stories.day_loads - first;
+    // Each day at most once per batch (and the days either side of the
+    // first and last days, which are empty).
+    let days = 10 + 2 * SPAN_DAYS as u64;
+    assert!(first <= days, "{first} day reads for one batch");
+    assert!(second <= days, "{second} day reads for one batch");
+    assert!(second > 0, "the cache is too small to keep every day");
+}
