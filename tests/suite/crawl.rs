@@ -43,6 +43,17 @@ pub(super) fn cli(dir: &std::path::Path, args: &[&str]) -> (i32, String, String)
 }
 
 /// Serves `app` on a loopback port from a thread of its own; returns the address.
+/// `yuqing --config yuqing.toml crawl` in `dir`, started and left running
+/// (output discarded), for tests that kill it mid-way.
+pub(super) fn spawn_crawl(dir: &std::path::Path) -> std::process::Child {
+    yuqing(dir)
+        .args(["--config", "yuqing.toml", "crawl"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 pub(super) fn serve(app: Router) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -779,12 +790,7 @@ fn a_crawl_killed_mid_way_loses_and_doubles_nothing() {
     )
     .unwrap();
 
-    let mut child = yuqing(dir.path())
-        .args(["--config", "yuqing.toml", "crawl"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_crawl(dir.path());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while served.load(Ordering::SeqCst) < ARTICLES / 2 {
         assert!(

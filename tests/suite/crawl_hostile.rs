@@ -3,8 +3,7 @@
 //! list that answers `304`, feed entries with no link and no id, Atom links
 //! in an odd order, dates in the forms Chinese feeds write.
 
-use super::common::yuqing;
-use super::crawl::{cli, html_page, serve};
+use super::crawl::{cli, html_page, serve, spawn_crawl};
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
@@ -68,12 +67,7 @@ fn json_pages_after_a_crawl_killed_mid_way_are_read_again() {
         ),
     )
     .unwrap();
-    let mut child = yuqing(dir.path())
-        .args(["--config", "yuqing.toml", "crawl"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_crawl(dir.path());
     let deadline = Instant::now() + Duration::from_secs(60);
     let db = dir.path().join("data/yuqing.db");
     let stored = || {
