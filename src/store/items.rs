@@ -393,7 +393,8 @@ fn write_items(
         // batch whose dates go round and round (an export sorted by
         // district, not date) loaded a day per item, and evicted it for
         // the next — quadratic. Sorted, a batch loads each day once.
-        new_items.sort_by_key(|&position| day_of(&items[position].0));
+        new_items
+            .sort_by_key(|&position| stories::day_of(items[position].0.published_at.timestamp()));
         for position in new_items {
             let (item, analysis) = &items[position];
             let vector = vectors.get(position).cloned().unwrap_or_default();
@@ -416,11 +417,6 @@ fn write_items(
         first_seq,
         written,
     })
-}
-
-/// The UTC day an item was published (the story cache's unit).
-fn day_of(item: &Item) -> i64 {
-    item.published_at.timestamp().div_euclid(86_400)
 }
 
 fn parse_time(id: &str, column: &str, value: &str) -> Result<DateTime<Utc>, StoreError> {

@@ -467,7 +467,7 @@ pub(crate) fn assign(
     at: i64,
     vector: &StoryVector,
 ) -> Result<String, StoreError> {
-    let day = at.div_euclid(DAY_SECS);
+    let day = day_of(at);
     let interned = cache.interned(vector);
     let sorted = by_word(interned.clone());
     let story = if vector.is_empty() {
@@ -510,6 +510,11 @@ pub(crate) fn assign(
         cache.add(day, &story, at, interned, story == item_id);
     }
     Ok(story)
+}
+
+/// The UTC day of a time in seconds: the unit the cache keeps and drops.
+pub(crate) fn day_of(at: i64) -> i64 {
+    at.div_euclid(DAY_SECS)
 }
 
 /// Drops the story rows of items no longer stored and recounts copies.
