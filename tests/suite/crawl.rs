@@ -43,6 +43,18 @@ pub(super) fn cli(dir: &std::path::Path, args: &[&str]) -> (i32, String, String)
 }
 
 /// Serves `app` on a loopback port from a thread of its own; returns the address.
+/// A temporary directory holding `yuqing.toml`: data in `data/`, no delay
+/// between requests to one host, and `sources` (`[[sources]]` tables).
+pub(super) fn crawl_dir(sources: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("yuqing.toml"),
+        format!("[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n{sources}"),
+    )
+    .unwrap();
+    dir
+}
+
 /// `yuqing --config yuqing.toml crawl` in `dir`, started and left running
 /// (output discarded), for tests that kill it mid-way.
 pub(super) fn spawn_crawl(dir: &std::path::Path) -> std::process::Child {
@@ -781,14 +793,9 @@ fn a_crawl_killed_mid_way_loses_and_doubles_nothing() {
             }),
         )
     });
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("yuqing.toml"),
-        format!(
-            "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"slow\"\nkind = \"html\"\nurl = \"http://{addr}/list.html\"\nlink_selector = \"ul.news a\"\nallow_private = true\n"
-        ),
-    )
-    .unwrap();
+    let dir = crawl_dir(&format!(
+        "[[sources]]\nname = \"slow\"\nkind = \"html\"\nurl = \"http://{addr}/list.html\"\nlink_selector = \"ul.news a\"\nallow_private = true\n"
+    ));
 
     let mut child = spawn_crawl(dir.path());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -871,14 +878,9 @@ fn feeds_with_fetch_article_take_the_article_text() {
             }),
         ),
     );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("yuqing.toml"),
-        format!(
-            "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"evening\"\nkind = \"feed\"\nurl = \"http://{addr}/feed.xml\"\nfetch_article = true\nbody_selector = \"div.article p\"\nallow_private = true\n"
-        ),
-    )
-    .unwrap();
+    let dir = crawl_dir(&format!(
+        "[[sources]]\nname = \"evening\"\nkind = \"feed\"\nurl = \"http://{addr}/feed.xml\"\nfetch_article = true\nbody_selector = \"div.article p\"\nallow_private = true\n"
+    ));
     let crawl = || cli(dir.path(), &["crawl", "--json"]);
     let (code, stdout, stderr) = crawl();
     assert_eq!(code, 0, "{stderr}");

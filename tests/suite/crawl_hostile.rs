@@ -3,7 +3,7 @@
 //! list that answers `304`, feed entries with no link and no id, Atom links
 //! in an odd order, dates in the forms Chinese feeds write.
 
-use super::crawl::{cli, html_page, serve, spawn_crawl};
+use super::crawl::{cli, crawl_dir, html_page, serve, spawn_crawl};
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
@@ -59,14 +59,9 @@ fn json_pages_after_a_crawl_killed_mid_way_are_read_again() {
             }
         }),
     ));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("yuqing.toml"),
-        format!(
-            "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"api\"\nkind = \"json\"\nurl = \"http://{addr}/api\"\nallow_private = true\nitems_pointer = \"/list\"\nnext_pointer = \"/next\"\n\n[sources.fields]\nid = \"/id\"\nbody = \"/content\"\n"
-        ),
-    )
-    .unwrap();
+    let dir = crawl_dir(&format!(
+        "[[sources]]\nname = \"api\"\nkind = \"json\"\nurl = \"http://{addr}/api\"\nallow_private = true\nitems_pointer = \"/list\"\nnext_pointer = \"/next\"\n\n[sources.fields]\nid = \"/id\"\nbody = \"/content\"\n"
+    ));
     let mut child = spawn_crawl(dir.path());
     let deadline = Instant::now() + Duration::from_secs(60);
     let db = dir.path().join("data/yuqing.db");
@@ -130,14 +125,9 @@ fn an_article_that_failed_is_fetched_again_though_its_list_answers_304() {
                 }),
             ),
     );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("yuqing.toml"),
-        format!(
-            "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"site\"\nkind = \"html\"\nurl = \"http://{addr}/list.html\"\nlink_selector = \"ul.news a\"\nallow_private = true\n"
-        ),
-    )
-    .unwrap();
+    let dir = crawl_dir(&format!(
+        "[[sources]]\nname = \"site\"\nkind = \"html\"\nurl = \"http://{addr}/list.html\"\nlink_selector = \"ul.news a\"\nallow_private = true\n"
+    ));
     assert_eq!(crawl_json(dir.path(), &[])[0]["new"], 1);
     let second = crawl_json(dir.path(), &[]);
     assert_eq!(second[0]["new"], 1, "the failed article came now: {second}");
@@ -161,14 +151,9 @@ fn feed_entries_without_link_or_id_are_stored_once() {
                 get(move || async move { ([(header::CONTENT_TYPE, "application/rss+xml")], rss) }),
             ),
     );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("yuqing.toml"),
-        format!(
-            "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"board\"\nkind = \"feed\"\nurl = \"http://{addr}/rss.xml\"\nallow_private = true\n"
-        ),
-    )
-    .unwrap();
+    let dir = crawl_dir(&format!(
+        "[[sources]]\nname = \"board\"\nkind = \"feed\"\nurl = \"http://{addr}/rss.xml\"\nallow_private = true\n"
+    ));
     assert_eq!(crawl_json(dir.path(), &[])[0]["new"], 2);
     let again = crawl_json(dir.path(), &[]);
     assert_eq!(
@@ -248,14 +233,9 @@ fn a_dead_or_resetting_server_is_named_with_its_cause() {
             drop(stream);
         }
     });
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("yuqing.toml"),
-        format!(
-            "[storage]\ndata_dir = \"data\"\n\n[crawl]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"dead\"\nkind = \"feed\"\nurl = \"http://{dead}/rss.xml\"\nallow_private = true\n\n[[sources]]\nname = \"reset\"\nkind = \"feed\"\nurl = \"http://{reset_addr}/rss.xml\"\nallow_private = true\n"
-        ),
-    )
-    .unwrap();
+    let dir = crawl_dir(&format!(
+        "[[sources]]\nname = \"dead\"\nkind = \"feed\"\nurl = \"http://{dead}/rss.xml\"\nallow_private = true\n\n[[sources]]\nname = \"reset\"\nkind = \"feed\"\nurl = \"http://{reset_addr}/rss.xml\"\nallow_private = true\n"
+    ));
     let (code, stdout, _) = cli(dir.path(), &["crawl", "--json"]);
     assert_eq!(code, 1);
     let runs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
